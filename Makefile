@@ -1,0 +1,40 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench system-deps clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## run: set everything up and start the gateway with the embedded default and a demo region
+run: $(STAMP)
+	$(BIN)/gateway serve --demo
+
+## system-deps: Debian packages the real-service tests need (PostgreSQL server)
+system-deps:
+	@scripts/ensure-system-deps
+
+## test: set everything up and run the whole suite, real PostgreSQL included
+test: $(STAMP) system-deps
+	$(BIN)/pytest
+
+## lint: ruff, mypy (strict) and the import-linter contracts
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## bench: the benchmarks of bench/ (see README for the numbers)
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/transfers_bench.py
+	$(BIN)/python bench/policies_bench.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

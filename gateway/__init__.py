@@ -1,0 +1,1 @@
+"""The passend-onderwijs exchange gateway: the HTTP service and its capabilities."""

@@ -1,0 +1,1 @@
+"""The hash-chained audit log: every permit and every deny, in the act's transaction."""

@@ -1,0 +1,84 @@
+"""The audit log for privacy officers: scope `audit:read`, purpose `audit.toezicht`.
+
+Reading the log is itself an act on personal data, and is logged like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from gateway.audit import service
+from gateway.audit.models import AuditEntry
+from gateway.audit.schemas import AuditEventRead, AuditEvents, AuditSearch
+from gateway.audit.service import AuditEvent
+from gateway.core.context import ActContext
+from gateway.core.errors import Forbidden
+from gateway.deps import ServicesDep, SessionDep, scoped_context
+from policies.model import Decision
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+Officer = Annotated[ActContext, Depends(scoped_context("audit:read"))]
+AUDIT_PURPOSE = "audit.toezicht"
+
+
+def _read(entry: AuditEntry) -> dict[str, Any]:
+    return AuditEventRead.model_validate(entry, from_attributes=True).model_dump(mode="json")
+
+
+def _supervision(ctx: ActContext, services: ServicesDep) -> Decision:
+    if ctx.purpose != AUDIT_PURPOSE:
+        raise Forbidden(
+            "The audit log is read under the purpose audit.toezicht.", code="purpose_mismatch"
+        )
+    return Decision(
+        effect="permit",
+        code=None,
+        flow=AUDIT_PURPOSE,
+        legal_basis="AVG art. 5(2), 30, 39",
+        rule=f"{AUDIT_PURPOSE}/permit",
+        reasons=("A privacy officer supervises processing.",),
+        obligations=(),
+        policy_version=services.catalog.version,
+    )
+
+
+@router.get("/events", response_model=AuditEvents, summary="Audit entries of your organisation")
+def events(
+    session: SessionDep,
+    ctx: Officer,
+    services: ServicesDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+    purpose: str | None = None,
+    decision: Literal["permit", "deny"] | None = None,
+) -> dict[str, Any]:
+    allowed = _supervision(ctx, services)
+    entries = service.search(
+        session, org=ctx.org_id, purpose=purpose, decision=decision, start=start, end=end
+    )
+    service.append(
+        session, AuditEvent.of(ctx, action="audit.read", decision=allowed), now=services.clock.now()
+    )
+    return {"items": [_read(e) for e in entries]}
+
+
+@router.post(
+    "/events/search",
+    response_model=AuditEvents,
+    summary="Audit entries about one pupil (subject in the body, never in a URL)",
+)
+def search(
+    body: AuditSearch, session: SessionDep, ctx: Officer, services: ServicesDep
+) -> dict[str, Any]:
+    allowed = _supervision(ctx, services)
+    subject_ref = services.keyring.pseudonyms.subject_ref(body.subject.bsn)
+    entries = service.search(session, org=ctx.org_id, subject_ref=subject_ref)
+    service.append(
+        session,
+        AuditEvent.of(ctx, action="audit.search", decision=allowed, subject_ref=subject_ref),
+        now=services.clock.now(),
+    )
+    return {"items": [_read(e) for e in entries]}

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from gateway.subjects.schemas import SubjectIn
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    time: datetime
+    org: str
+    actor: str | None
+    actor_role: str | None
+    purpose: str
+    legal_basis: str | None
+    subject_ref: str | None
+    categories: list[str]
+    action: str
+    object_id: str | None
+    decision: Literal["permit", "deny"]
+    code: str | None
+    rule: str
+    policy_version: str
+    request_id: str | None
+    prev_hash: str
+    hash: str
+
+
+class AuditEvents(BaseModel):
+    items: list[AuditEventRead]
+
+
+class AuditSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn

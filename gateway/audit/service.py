@@ -1,0 +1,160 @@
+"""Appending to the audit chain, verifying it, and reading it back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from gateway.audit.chain import canonical, entry_hash
+from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from gateway.core.context import ActContext
+from policies.model import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One act, as the log records it: ids and pseudonyms only."""
+
+    org: str
+    actor: str | None
+    actor_role: str | None
+    purpose: str
+    action: str
+    decision: Decision
+    subject_ref: str | None = None
+    object_id: str | None = None
+    categories: frozenset[str] = frozenset()
+    request_id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        ctx: ActContext,
+        *,
+        action: str,
+        decision: Decision,
+        subject_ref: str | None = None,
+        object_id: str | None = None,
+        categories: frozenset[str] | None = None,
+    ) -> AuditEvent:
+        """An event for an act in `ctx`; categories default to what was released."""
+        return cls(
+            org=ctx.org_id,
+            actor=ctx.actor,
+            actor_role=ctx.actor_role,
+            purpose=ctx.purpose,
+            action=action,
+            decision=decision,
+            subject_ref=subject_ref,
+            object_id=object_id,
+            categories=decision.released if categories is None else categories,
+            request_id=ctx.request_id,
+        )
+
+
+def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
+    """Appends one entry; the head row lock orders concurrent appends.
+
+    Core statements rather than the unit of work: this runs inside every act, under
+    the chain's lock, so it is kept as short as it can be.
+    """
+    head_seq, head_hash = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).one()
+    decision = event.decision
+    entry = AuditEntry(
+        seq=head_seq + 1,
+        time=now,
+        org=event.org,
+        actor=event.actor,
+        actor_role=event.actor_role,
+        purpose=event.purpose,
+        legal_basis=decision.legal_basis,
+        subject_ref=event.subject_ref,
+        categories=sorted(event.categories),
+        action=event.action,
+        object_id=event.object_id,
+        decision=decision.effect,
+        code=decision.code,
+        rule=decision.rule,
+        policy_version=decision.policy_version,
+        request_id=event.request_id,
+        prev_hash=head_hash,
+    )
+    entry.hash = entry_hash(entry)
+    session.execute(insert(AuditEntry).values(canonical(entry) | {"time": now, "hash": entry.hash}))
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash)
+    )
+    return entry
+
+
+def ensure_head(session: Session) -> None:
+    if session.get(AuditHead, 1) is None:
+        session.add(AuditHead(id=1, seq=0, hash=GENESIS_HASH))
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, *, batch: int = 1000) -> Verification:
+    """Walks the whole chain: a changed, removed, inserted or reordered entry breaks it."""
+    expected_seq, previous = 1, GENESIS_HASH
+    query = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
+    with session.scalars(query) as entries:  # a server-side cursor on PostgreSQL
+        for entry in entries:
+            problem = _check(entry, expected_seq, previous)
+            if problem:
+                return Verification(False, expected_seq - 1, entry.seq, problem)
+            expected_seq, previous = expected_seq + 1, entry.hash
+    head = session.get(AuditHead, 1)
+    checked = expected_seq - 1
+    if head is None or head.seq != checked or head.hash != previous:
+        return Verification(False, checked, checked + 1, "entries are missing at the end")
+    return Verification(True, checked)
+
+
+def _check(entry: AuditEntry, expected_seq: int, previous: str) -> str | None:
+    if entry.seq != expected_seq:
+        return f"entry {expected_seq} is missing"
+    if entry.prev_hash != previous:
+        return "the link to the previous entry is broken"
+    if entry_hash(entry) != entry.hash:
+        return "the entry was changed"
+    return None
+
+
+def search(
+    session: Session,
+    *,
+    org: str | None = None,
+    purpose: str | None = None,
+    decision: str | None = None,
+    subject_ref: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+) -> Sequence[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
+    if org:
+        query = query.where(AuditEntry.org == org)
+    if purpose:
+        query = query.where(AuditEntry.purpose == purpose)
+    if decision:
+        query = query.where(AuditEntry.decision == decision)
+    if subject_ref:
+        query = query.where(AuditEntry.subject_ref == subject_ref)
+    if start:
+        query = query.where(AuditEntry.time >= start)
+    if end:
+        query = query.where(AuditEntry.time < end)
+    return session.scalars(query).all()

@@ -1,0 +1,102 @@
+"""The token endpoint, RFC 8414 metadata and the JWKS."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from gateway.auth.client_auth import ASSERTION_ALGORITHMS, OAuthError, authenticate
+from gateway.core.context import Principal
+from gateway.deps import Services, SettingsDep
+from gateway.orgs.models import Organisation
+from gateway.orgs.scopes import SCOPES
+
+router = APIRouter(tags=["auth"])
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _oauth_error(exc: OAuthError) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="gateway"'
+    body = {"error": exc.error, "error_description": exc.description}
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+@router.post("/oauth/token", summary="OAuth 2.0 client credentials grant (RFC 6749 §4.4)")
+async def token(request: Request) -> JSONResponse:
+    if request.headers.get("content-type", "").split(";")[0] != "application/x-www-form-urlencoded":
+        return _oauth_error(OAuthError("invalid_request", "Send the form url-encoded."))
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    form = dict(pairs)
+    if len(form) != len(pairs):
+        return _oauth_error(OAuthError("invalid_request", "A parameter was repeated."))
+    services: Services = request.app.state.services
+    try:
+        body = await run_in_threadpool(_issue, services, form, request.headers.get("authorization"))
+    except OAuthError as exc:
+        return _oauth_error(exc)
+    return JSONResponse(body, headers=NO_STORE)
+
+
+def _issue(services: Services, form: dict[str, str], authorization: str | None) -> dict[str, Any]:
+    if form.get("grant_type") != "client_credentials":
+        raise OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
+    settings = services.settings
+    now = services.clock.now()
+    try:
+        with services.db.sessions() as session, session.begin():
+            client = authenticate(
+                session,
+                form=form,
+                authorization=authorization,
+                token_endpoint=settings.token_endpoint,
+                issuer=settings.issuer,
+                now=now,
+            )
+            org = session.get(Organisation, client.org_id)
+    except IntegrityError as exc:  # the same assertion raced itself
+        raise OAuthError("invalid_client", "The client assertion was already used.", 401) from exc
+    if org is None:
+        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+    requested = set(form.get("scope", "").split()) or set(client.scopes)
+    if not requested <= set(client.scopes):
+        raise OAuthError("invalid_scope", "A requested scope is not granted to this client.")
+    principal = Principal(org.id, org.kind, client.client_id, frozenset(requested))
+    return {
+        "access_token": services.tokens.issue(principal, now=now),
+        "token_type": "Bearer",
+        "expires_in": services.tokens.ttl_seconds,
+        "scope": " ".join(sorted(requested)),
+    }
+
+
+@router.get("/.well-known/oauth-authorization-server", summary="RFC 8414 metadata")
+def metadata(settings: SettingsDep) -> dict[str, Any]:
+    issuer = settings.issuer.rstrip("/")
+    return {
+        "issuer": settings.issuer,
+        "token_endpoint": settings.token_endpoint,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "scopes_supported": sorted(SCOPES),
+        "response_types_supported": [],
+    }
+
+
+@router.get("/.well-known/jwks.json", summary="The gateway's public signing keys")
+def jwks(request: Request) -> dict[str, Any]:
+    services: Services = request.app.state.services
+    return services.keyring.signing.jwks()

@@ -1,0 +1,1 @@
+"""The policy catalog in the service: enforcing decisions and serving the catalog."""

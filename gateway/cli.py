@@ -1,0 +1,154 @@
+"""The `gateway` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gateway.audit import service as audit
+from gateway.core import migrate
+from gateway.core.clock import SystemClock
+from gateway.core.db import Database
+from gateway.core.errors import GatewayError
+from gateway.core.settings import Settings, get_settings
+from gateway.crypto.keyring import ensure_local_keys
+from gateway.demo import ensure_demo_region
+from gateway.orgs import service as orgs
+from policies.catalog import load_catalog
+
+app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+orgs_app = typer.Typer(help="The organisation registry.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(audit_app, name="audit")
+console = Console(stderr=True)
+
+
+def _bootstrap(settings: Settings) -> None:
+    """The embedded default sets itself up: data directory, keys, schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_local_keys(settings.keys_dir)
+    migrate.upgrade(settings.effective_database_url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Create and print the demo region.")] = False,
+) -> None:
+    """Start the gateway; on first start create the data directory, keys and schema."""
+    import uvicorn
+
+    settings = get_settings()
+    if demo and settings.environment == "production":
+        console.print("[red]The demo region is refused in production mode.[/red]")
+        raise typer.Exit(2)
+    _bootstrap(settings)
+    if demo:
+        _print_demo(settings)
+    uvicorn.run(
+        "gateway.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+def _print_demo(settings: Settings) -> None:
+    db = Database.connect(settings.effective_database_url)
+    credentials = ensure_demo_region(db, settings.data_dir, load_catalog().org_kinds)
+    db.dispose()
+    table = Table(title="Demo region (development only: these are test credentials)")
+    for column in ("organisation", "kind", "org id", "client_id", "client_secret"):
+        table.add_column(column)
+    for c in credentials:
+        table.add_row(c["name"], c["kind"], c["org_id"], c["client_id"], c["client_secret"])
+    Console().print(table)
+    Console().print(
+        f"Token endpoint: {settings.token_endpoint}   API description: {settings.issuer}/v1/docs"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to the newest migration."""
+    migrate.upgrade(get_settings().effective_database_url)
+    console.print("schema is up to date")
+
+
+@orgs_app.command("add")
+def orgs_add(
+    name: Annotated[str, typer.Option(help="The organisation's name.")],
+    kind: Annotated[str, typer.Option(help="Its kind, e.g. school_po, school_vo, wijkteam.")],
+    brin: Annotated[str | None, typer.Option(help="BRIN code for schools.")] = None,
+    region: Annotated[str, typer.Option(help="The region (SWV) it belongs to.")] = "demo",
+    scope: Annotated[list[str] | None, typer.Option(help="A scope; repeat for more.")] = None,
+    jwks_file: Annotated[Path | None, typer.Option(help="Public keys for private_key_jwt.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Register an organisation with one OAuth client; the secret is printed once."""
+    settings = get_settings()
+    db = Database.connect(settings.effective_database_url)
+    jwks: dict[str, Any] | None = json.loads(jwks_file.read_text()) if jwks_file else None
+    try:
+        with db.sessions() as session, session.begin():
+            registered = orgs.register(
+                session,
+                name=name,
+                kind=kind,
+                brin=brin,
+                region=region,
+                scopes=scope,
+                jwks=jwks,
+                known_kinds=load_catalog().org_kinds,
+                now=SystemClock().now(),
+            )
+            result = {
+                "id": registered.org.id,
+                "client_id": registered.client_id,
+                "client_secret": registered.client_secret,
+            }
+    except GatewayError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        console.print(result)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; exit non-zero at the first bad entry."""
+    db = Database.connect(get_settings().effective_database_url)
+    with db.sessions() as session:
+        result = audit.verify(session)
+    db.dispose()
+    if result.ok:
+        typer.echo(json.dumps({"ok": True, "entries": result.checked}))
+        return
+    typer.echo(
+        json.dumps(
+            {
+                "ok": False,
+                "entries_verified": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+                "problem": result.problem,
+            }
+        )
+    )
+    raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""All cryptography of the gateway lives here: envelope encryption, pseudonyms, signing."""

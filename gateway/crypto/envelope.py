@@ -1,0 +1,110 @@
+"""AES-256-GCM envelope encryption of personal data at rest.
+
+Each (subject, purpose) has its own data key, wrapped by the `KeyProvider`'s
+key-encryption key. Every ciphertext binds the record id and purpose as associated
+data, so a ciphertext moved to another record or read under another purpose fails.
+
+Layout: version (1 byte) | key id length (1) | key id | nonce (12) | ciphertext+tag.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.core.db import insert_or_ignore
+from gateway.crypto.keys import KeyProvider
+from gateway.crypto.models import DataKey
+
+_VERSION = 1
+_NONCE = 12
+
+
+class DecryptionError(Exception):
+    """The ciphertext does not open: wrong record, wrong purpose, or a destroyed key."""
+
+
+def _aad(record_id: str, purpose: str) -> bytes:
+    return f"{record_id}\x1f{purpose}".encode()
+
+
+def _key_aad(subject_ref: str, purpose: str) -> bytes:
+    return f"dek\x1f{subject_ref}\x1f{purpose}".encode()
+
+
+class Envelope:
+    def __init__(self, keys: KeyProvider) -> None:
+        self._keys = keys
+
+    def seal(
+        self,
+        session: Session,
+        *,
+        subject_ref: str,
+        purpose: str,
+        record_id: str,
+        plaintext: bytes,
+        now: datetime,
+    ) -> bytes:
+        key_id, data_key = self._data_key(
+            session, subject_ref=subject_ref, purpose=purpose, now=now
+        )
+        nonce = os.urandom(_NONCE)
+        sealed = AESGCM(data_key).encrypt(nonce, plaintext, _aad(record_id, purpose))
+        header = bytes([_VERSION, len(key_id)]) + key_id.encode("ascii")
+        return header + nonce + sealed
+
+    def open(self, session: Session, *, record_id: str, purpose: str, ciphertext: bytes) -> bytes:
+        if len(ciphertext) < 2 or ciphertext[0] != _VERSION:
+            raise DecryptionError("unknown ciphertext version")
+        end = 2 + ciphertext[1]
+        key_id = ciphertext[2:end].decode("ascii")
+        row = session.get(DataKey, key_id)
+        if row is None or row.wrapped is None or row.purpose != purpose:
+            raise DecryptionError("the data key is gone or belongs to another purpose")
+        data_key = self._keys.unwrap(row.kek_id, row.wrapped, _key_aad(row.subject_ref, purpose))
+        nonce, sealed = ciphertext[end : end + _NONCE], ciphertext[end + _NONCE :]
+        try:
+            return AESGCM(data_key).decrypt(nonce, sealed, _aad(record_id, purpose))
+        except InvalidTag as exc:
+            raise DecryptionError("the ciphertext does not belong to this record") from exc
+
+    def _data_key(
+        self, session: Session, *, subject_ref: str, purpose: str, now: datetime
+    ) -> tuple[str, bytes]:
+        existing = self._find(session, subject_ref, purpose)
+        if existing is None:
+            kek_id, wrapped = self._keys.wrap(
+                AESGCM.generate_key(bit_length=256), _key_aad(subject_ref, purpose)
+            )
+            values = {
+                "id": secrets.token_hex(16),
+                "subject_ref": subject_ref,
+                "purpose": purpose,
+                "kek_id": kek_id,
+                "wrapped": wrapped,
+                "created_at": now,
+            }
+            # Two first acts on one subject may race; the first key wins for both.
+            insert_or_ignore(session, DataKey, values)
+            existing = self._find(session, subject_ref, purpose)
+        key_id, kek_id, wrapped_key = existing or ("", "", None)
+        if wrapped_key is None:
+            raise DecryptionError("the data key for this subject and purpose was destroyed")
+        return key_id, self._keys.unwrap(kek_id, wrapped_key, _key_aad(subject_ref, purpose))
+
+    @staticmethod
+    def _find(
+        session: Session, subject_ref: str, purpose: str
+    ) -> tuple[str, str, bytes | None] | None:
+        query = select(DataKey.id, DataKey.kek_id, DataKey.wrapped).where(
+            DataKey.subject_ref == subject_ref, DataKey.purpose == purpose
+        )
+        row = session.execute(query).one_or_none()
+        return (row[0], row[1], row[2]) if row else None

@@ -1,0 +1,159 @@
+"""Shared FastAPI dependencies: the services, the transaction, the acting context.
+
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+the thread pool, and a thread hop per dependency per request costs more than the work.
+
+`Services` is built once by `gateway.main` and hung on `app.state`; routers only
+ever reach it through the aliases here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+import structlog
+from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from gateway.auth.tokens import TokenService
+from gateway.core.clock import Clock
+from gateway.core.context import ActContext, Principal
+from gateway.core.db import Database
+from gateway.core.errors import BadRequest, Forbidden, GatewayError, Unauthorized
+from gateway.core.settings import Settings
+from gateway.crypto.keyring import Keyring
+from policies.catalog import Catalog
+
+log = structlog.get_logger("gateway.deps")
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    keyring: Keyring
+    tokens: TokenService
+    catalog: Catalog
+
+
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def transaction(services: ServicesDep) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent.
+
+    On a refusal that must be on record (a policy denial) the act is rolled back
+    and the refusal alone is written, in a transaction of its own.
+    """
+    session = services.db.sessions()
+    try:
+        with session.begin():
+            yield session
+    except GatewayError as exc:
+        if exc.record is not None:
+            with session.begin():
+                exc.record(session)
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens before the response leaves, so nothing is
+# acknowledged that could still fail to commit.
+SessionDep = Annotated[Session, Depends(transaction, scope="function")]
+
+
+async def get_principal(request: Request, services: ServicesDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("A bearer token is required.", code="token_missing")
+    principal = services.tokens.verify(token.strip())
+    structlog.contextvars.bind_contextvars(org=principal.org_id)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def guard(principal: PrincipalDep) -> Principal:
+        if scope not in principal.scopes:
+            raise Forbidden(f"The token lacks the scope {scope}.", code="insufficient_scope")
+        return principal
+
+    return guard
+
+
+async def act_context(
+    request: Request,
+    principal: PrincipalDep,
+    x_purpose: Annotated[str | None, Header()] = None,
+    x_actor: Annotated[str | None, Header()] = None,
+    x_actor_role: Annotated[str | None, Header()] = None,
+) -> ActContext:
+    if not x_purpose or not x_actor:
+        raise BadRequest(
+            "Calls on personal data carry X-Purpose and X-Actor.", code="context_missing"
+        )
+    if len(x_purpose) > 64 or len(x_actor) > 128 or (x_actor_role and len(x_actor_role) > 64):
+        raise BadRequest("A context header is too long.", code="context_invalid")
+    structlog.contextvars.bind_contextvars(purpose=x_purpose, actor=x_actor)
+    return ActContext(
+        principal=principal,
+        purpose=x_purpose,
+        actor=x_actor,
+        actor_role=x_actor_role,
+        request_id=str(request.scope.get("state", {}).get("request_id", "")),
+    )
+
+
+ActContextDep = Annotated[ActContext, Depends(act_context)]
+
+
+def scoped_context(scope: str) -> Callable[..., Awaitable[ActContext]]:
+    """The acting context, after checking the token carries `scope`."""
+
+    # The guard is a default, not an annotation: annotations here are strings and
+    # cannot see the closure's `scope`.
+    async def dependency(
+        context: ActContextDep,
+        _: Principal = Depends(require_scope(scope)),  # noqa: B008
+    ) -> ActContext:
+        return context
+
+    return dependency
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as bytes (already bounded by the body-limit middleware)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+def parse_json(model: type[ModelT], raw: bytes) -> ModelT:
+    """Validates a raw JSON body, with the same 422 answer as FastAPI's own parsing."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_input=False)) from exc

@@ -1,0 +1,1 @@
+"""Aanmeldingen: a receiving school registers a pupil, which opens the overdracht."""

@@ -1,0 +1,82 @@
+"""HTTP for aanmeldingen."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import Response
+
+from gateway.core.context import ActContext
+from gateway.core.idempotency import fingerprint, run_once
+from gateway.deps import ServicesDep, SessionDep, scoped_context
+from gateway.enrolments import service
+from gateway.enrolments.models import Enrolment
+from gateway.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
+
+router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
+School = Annotated[ActContext, Depends(scoped_context("enrolments:write"))]
+
+
+def _read(enrolment: Enrolment) -> dict[str, Any]:
+    return EnrolmentRead(
+        id=enrolment.id,
+        subject_ref=enrolment.subject_ref,
+        status=enrolment.status,
+        purpose=enrolment.purpose,
+    ).model_dump()
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnrolmentRead,
+    summary="Register an aanmelding (by the receiving school)",
+)
+def register(
+    body: EnrolmentCreate,
+    session: SessionDep,
+    ctx: School,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    now = services.clock.now()
+
+    def act() -> tuple[int, dict[str, Any]]:
+        enrolment = service.register(
+            session, body=body, ctx=ctx, catalog=services.catalog, keyring=services.keyring, now=now
+        )
+        return 201, _read(enrolment)
+
+    request_print = fingerprint("POST", "/v1/enrolments", body.model_dump_json().encode())
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=now,
+        act=act,
+    )
+
+
+@router.patch(
+    "/{enrolment_id}",
+    response_model=EnrolmentRead,
+    summary="Decide an aanmelding: ingeschreven or afgewezen",
+)
+def decide(
+    enrolment_id: str,
+    body: EnrolmentUpdate,
+    session: SessionDep,
+    ctx: School,
+    services: ServicesDep,
+) -> dict[str, Any]:
+    enrolment = service.decide(
+        session,
+        enrolment_id=enrolment_id,
+        body=body,
+        ctx=ctx,
+        catalog=services.catalog,
+        now=services.clock.now(),
+    )
+    return _read(enrolment)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from gateway.subjects.schemas import SubjectIn
+
+
+class EnrolmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn
+    status: Literal["aangemeld"] = "aangemeld"
+
+
+class EnrolmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ingeschreven", "afgewezen"]
+
+
+class EnrolmentRead(BaseModel):
+    id: str
+    subject_ref: str
+    status: str
+    purpose: str

@@ -1,0 +1,88 @@
+"""The composition root: the one place that wires settings, storage, keys and routes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from gateway.audit.router import router as audit_router
+from gateway.auth.router import router as auth_router
+from gateway.auth.tokens import TokenService
+from gateway.catalog.router import router as policies_router
+from gateway.core.clock import Clock, SystemClock
+from gateway.core.db import Database
+from gateway.core.errors import install_handlers
+from gateway.core.logging import configure_logging
+from gateway.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from gateway.core.settings import Settings, get_settings
+from gateway.crypto.keyring import Keyring
+from gateway.deps import Services
+from gateway.enrolments.router import router as enrolments_router
+from gateway.health.router import router as health_router
+from gateway.transfers.router import router as transfers_router
+from policies.catalog import Catalog, load_catalog
+
+DESCRIPTION = """
+The neutral exchange for passend onderwijs: schools push warme-overdracht dossiers,
+professionals read what law, convenant and consent allow, and every act is decided by
+the policy catalog and written to a hash-chained audit log.
+
+Calls on personal data carry `X-Purpose` and `X-Actor`. Errors are RFC 9457
+problem+json with a machine-readable `code`.
+"""
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    keyring: Keyring | None = None,
+    catalog: Catalog | None = None,
+) -> Services:
+    keyring = keyring or Keyring.local(settings.keys_dir)
+    clock = clock or SystemClock()
+    return Services(
+        settings=settings,
+        db=Database.connect(settings.effective_database_url),
+        clock=clock,
+        keyring=keyring,
+        tokens=TokenService(
+            keyring.signing,
+            issuer=settings.issuer,
+            ttl_seconds=settings.access_token_ttl_seconds,
+            clock=clock,
+        ),
+        catalog=catalog or load_catalog(region=settings.region),
+    )
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    services = services or build_services(settings)
+    app = FastAPI(
+        title="Passend onderwijs exchange gateway",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    install_handlers(app)
+    for router in (
+        auth_router,
+        enrolments_router,
+        transfers_router,
+        audit_router,
+        policies_router,
+        health_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory gateway.main:app_factory`."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""The organisation registry and the OAuth clients organisations authenticate with."""

@@ -1,0 +1,1 @@
+"""Pupils as the gateway knows them: a keyed pseudonym and an encrypted identity."""

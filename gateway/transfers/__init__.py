@@ -1,0 +1,1 @@
+"""Transfers: warme overdracht dossiers and other school-to-party deliveries."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.core.db import Base
+
+
+class Transfer(Base):
+    """One dossier on its way; content, zienswijze and notes are stored sealed."""
+
+    __tablename__ = "transfers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(64))
+    sender_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    recipient_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    subject_ref: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(8))
+    categories: Mapped[list[str]]
+    dossier: Mapped[bytes] = mapped_column(LargeBinary)
+    inzage_date: Mapped[date | None]
+    inzage_akkoord: Mapped[bool | None]
+    zienswijze: Mapped[bytes | None] = mapped_column(LargeBinary)
+    conversation_date: Mapped[date | None]
+    notes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    retention: Mapped[str | None] = mapped_column(String(40))
+    policy_version: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

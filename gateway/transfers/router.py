@@ -1,0 +1,210 @@
+"""HTTP for transfers: thin handlers over `transfers.service`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from gateway.catalog.enforce import decision_json
+from gateway.core.context import ActContext
+from gateway.core.errors import Unprocessable
+from gateway.core.idempotency import fingerprint, run_once
+from gateway.deps import RawBody, ServicesDep, SessionDep, parse_json, scoped_context
+from gateway.transfers import service
+from gateway.transfers.models import Transfer
+from gateway.transfers.schemas import (
+    AcknowledgeIn,
+    InzageIn,
+    TransferCreate,
+    TransferCreated,
+    TransferList,
+    TransferRead,
+    TransferSummary,
+)
+
+router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
+Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
+Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+XML_TYPES = ("application/xml", "text/xml")
+
+
+def summary(transfer: Transfer) -> dict[str, Any]:
+    return TransferSummary(
+        id=transfer.id,
+        status=transfer.status,
+        purpose=transfer.purpose,
+        subject_ref=transfer.subject_ref,
+        sender=transfer.sender_org_id,
+        recipient=transfer.recipient_org_id,
+        categories=transfer.categories,
+        format=transfer.format,
+        created_at=transfer.created_at,
+        updated_at=transfer.updated_at,
+    ).model_dump(mode="json")
+
+
+OPENAPI_PUSH: dict[str, Any] = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": TransferCreate.model_json_schema()},
+            "application/xml": {
+                "schema": {"type": "string", "description": "An OSO 2019.1 dossier"}
+            },
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TransferCreated,
+    openapi_extra=OPENAPI_PUSH,
+    summary="Push a dossier (JSON, or OSO XML with ?recipient=)",
+)
+def push(
+    request: Request,
+    raw: RawBody,
+    session: SessionDep,
+    ctx: Writer,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+    recipient: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+
+    def act() -> tuple[int, dict[str, Any]]:
+        if content_type in XML_TYPES:
+            if not recipient:
+                raise Unprocessable("Name the recipient with ?recipient=.", code="invalid_request")
+            transfer, decision = service.push_oso(
+                session, raw=raw, recipient_id=recipient, ctx=ctx, edges=edges
+            )
+        else:
+            body = parse_json(TransferCreate, raw)
+            transfer, decision = service.push_json(session, body=body, ctx=ctx, edges=edges)
+        return 201, {
+            "id": transfer.id,
+            "status": transfer.status,
+            "subject_ref": transfer.subject_ref,
+            "decision": decision_json(decision),
+        }
+
+    request_print = fingerprint("POST", f"/v1/transfers?recipient={recipient}", raw)
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=edges.now,
+        act=act,
+    )
+
+
+@router.post("/{transfer_id}/inzage", summary="Record the parents' inzage (and zienswijze)")
+def inzage(
+    transfer_id: str,
+    body: InzageIn,
+    session: SessionDep,
+    ctx: Writer,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+
+    def act() -> tuple[int, dict[str, Any]]:
+        transfer = service.record_inzage(
+            session, transfer_id=transfer_id, body=body, ctx=ctx, edges=edges
+        )
+        return 200, summary(transfer)
+
+    request_print = fingerprint(
+        "POST", f"/v1/transfers/{transfer_id}/inzage", body.model_dump_json().encode()
+    )
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=edges.now,
+        act=act,
+    )
+
+
+@router.get("", response_model=TransferList, summary="Inbox or outbox, without content")
+def list_transfers(
+    session: SessionDep, ctx: Reader, box: Literal["inbox", "outbox"] = "inbox"
+) -> dict[str, Any]:
+    return {"items": [summary(t) for t in service.listing(session, ctx=ctx, box=box)]}
+
+
+@router.get(
+    "/{transfer_id}",
+    response_model=TransferRead,
+    responses={200: {"content": {"application/xml": {}}}},
+    summary="Read a dossier: only the released categories, only after inzage",
+)
+def read(
+    transfer_id: str,
+    request: Request,
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+) -> Response:
+    as_xml = _wants_xml(request.headers.get("accept", ""))
+    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+    released = service.read(session, transfer_id=transfer_id, ctx=ctx, edges=edges, as_xml=as_xml)
+    if isinstance(released.dossier, bytes):
+        return Response(released.dossier, media_type="application/xml")
+    transfer = released.transfer
+    inzage_read = None
+    if transfer.inzage_date is not None:
+        inzage_read = {"date": transfer.inzage_date.isoformat(), "akkoord": transfer.inzage_akkoord}
+    body = {
+        **summary(transfer),
+        "dossier": released.dossier,
+        "zienswijze": released.zienswijze,
+        "inzage": inzage_read,
+        "decision": decision_json(released.decision),
+    }
+    return JSONResponse(body)
+
+
+@router.post("/{transfer_id}/acknowledge", summary="Confirm the warm handover conversation")
+def acknowledge(
+    transfer_id: str,
+    body: AcknowledgeIn,
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+
+    def act() -> tuple[int, dict[str, Any]]:
+        transfer = service.acknowledge(
+            session, transfer_id=transfer_id, body=body, ctx=ctx, edges=edges
+        )
+        return 200, summary(transfer)
+
+    request_print = fingerprint(
+        "POST", f"/v1/transfers/{transfer_id}/acknowledge", body.model_dump_json().encode()
+    )
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=edges.now,
+        act=act,
+    )
+
+
+def _wants_xml(accept: str) -> bool:
+    kinds = [part.split(";")[0].strip() for part in accept.split(",")]
+    return any(kind in XML_TYPES for kind in kinds) and "application/json" not in kinds

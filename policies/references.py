@@ -1,0 +1,116 @@
+"""Cross-checks between the catalog files: every name a flow uses must exist.
+
+Pydantic checks each file's shape; this module checks what one file says about another,
+so that a typo in a region's override is a load error naming the file and the flow,
+never a silent deny (or worse, a silent permit) at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+
+from policies.schema import AgeRule, FlowSpec, Region, Route, Taxonomy
+
+FLOWS_FILE = "flows.yaml"
+
+
+def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
+    for name, rule in tax.age_rules.items():
+        yield from _band_errors(name, rule)
+    for name, purpose in tax.purposes.items():
+        if purpose.legal_basis and purpose.legal_basis not in tax.legal_bases:
+            yield f"taxonomy.yaml: purpose '{name}': unknown legal basis '{purpose.legal_basis}'"
+    clash = set(tax.org_kinds) & set(tax.parties)
+    if clash:
+        yield f"taxonomy.yaml: names used as both org kind and party: {sorted(clash)}"
+
+
+def _band_errors(name: str, rule: AgeRule) -> Iterator[str]:
+    # The bands must cover every age from 0 exactly once, the last one open-ended, so
+    # that no age falls between two bands and is silently permitted or denied.
+    expected = 0
+    for i, band in enumerate(rule.bands):
+        where = f"taxonomy.yaml: age rule '{name}' band {i}"
+        if band.min_age != expected:
+            yield f"{where}: starts at {band.min_age}, expected {expected}"
+        last = i == len(rule.bands) - 1
+        if band.max_age is None:
+            if not last:
+                yield f"{where}: only the last band may be open-ended"
+            return
+        if band.max_age < band.min_age:
+            yield f"{where}: max_age {band.max_age} is below min_age {band.min_age}"
+        expected = band.max_age + 1
+    yield f"taxonomy.yaml: age rule '{name}': the last band must be open-ended"
+
+
+def flow_errors(tax: Taxonomy, flows: tuple[FlowSpec, ...]) -> Iterator[str]:
+    seen: set[str] = set()
+    for flow in flows:
+        where = f"{FLOWS_FILE}: flow '{flow.purpose}'"
+        if flow.purpose in seen:
+            yield f"{where}: defined twice"
+        seen.add(flow.purpose)
+        yield from (f"{where}: {problem}" for problem in _one_flow(tax, flow))
+
+
+def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
+    if flow.purpose not in tax.purposes:
+        yield f"unknown purpose '{flow.purpose}'"
+    yield from _unknown("legal basis", [flow.legal_basis], tax.legal_bases)
+    yield from _unknown("retention class", [flow.retention], tax.retention_classes)
+    conditional = [c.obligation for c in flow.conditional_obligations]
+    yield from _unknown("obligation", [*flow.obligations, *conditional], tax.obligations)
+    yield from _unknown("safeguard", flow.safeguards, tax.safeguards)
+    rules = [r for r in (flow.requester_rule, flow.consent and flow.consent.rule) if r]
+    yield from _unknown("age rule", rules, tax.age_rules)
+    for basis in flow.special_grounds.values():
+        yield from _unknown("legal basis", [basis.basis], tax.legal_bases)
+    pairs: set[tuple[str, str]] = set()
+    for i, route in enumerate(flow.routes):
+        yield from (f"routes[{i}]: {p}" for p in _route(tax, flow, route, pairs))
+    for name in flow.special_grounds:
+        if name not in tax.categories or not tax.categories[name].special:
+            yield f"special_grounds names '{name}', which is not a special category"
+
+
+def _route(
+    tax: Taxonomy, flow: FlowSpec, route: Route, pairs: set[tuple[str, str]]
+) -> Iterator[str]:
+    kinds = tax.org_kinds.keys() | tax.parties.keys()
+    yield from _unknown("sender kind", route.senders, kinds)
+    yield from _unknown("recipient kind", route.recipients, kinds)
+    for pair in ((s, r) for s in route.senders for r in route.recipients):
+        if pair in pairs:
+            # Two routes for one pair would make the decision depend on their order.
+            yield f"sender/recipient pair {pair} is on more than one route"
+        pairs.add(pair)
+    lists = route.categories
+    named = [*lists.mandatory, *lists.optional, *lists.with_consent, *lists.forbidden]
+    yield from _unknown("category", named, tax.categories)
+    twice = sorted({c for c in named if named.count(c) > 1})
+    if twice:
+        yield f"categories listed twice: {twice}"
+    structure = [c for c in lists.mandatory if c in tax.categories and tax.categories[c].structure]
+    if structure:
+        yield f"structure categories cannot be mandatory: {structure}"
+    if lists.with_consent and flow.consent is None:
+        yield "with_consent categories need a consent block"
+    allowed = {*lists.mandatory, *lists.optional, *lists.with_consent}
+    for name in sorted(allowed):
+        special = name in tax.categories and tax.categories[name].special
+        if special and name not in flow.special_grounds:
+            yield f"special category '{name}' needs its own ground in special_grounds"
+
+
+def _unknown(what: str, names: Iterable[str], known: Container[str]) -> Iterator[str]:
+    for name in names:
+        if name not in known:
+            yield f"unknown {what} '{name}'"
+
+
+def region_errors(region: Region, flows: tuple[FlowSpec, ...], file: str) -> Iterator[str]:
+    purposes = {flow.purpose for flow in flows}
+    for name in region.flows:
+        if name not in purposes:
+            yield f"{file}: override for unknown flow '{name}'"

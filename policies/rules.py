@@ -1,0 +1,289 @@
+"""The checks a matched flow runs, each a small pure function.
+
+Every check answers one question about a request on a flow and returns a `Failure` or
+None. The engine runs those that apply to the flow in the fixed order of `CHECK_BY_NAME`,
+so the first failure (and thus the deny code) never depends on the order of anything in
+the catalog files; `explain` renders the very same outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from policies.compiled import Catalog, Check, ConsentRule, Flow, Route
+from policies.model import Request
+from policies.outcome import Facts, Failure
+
+# The deny code for each precondition, in the order they are reported (API.md codes).
+PRECONDITION_CODES = {
+    "aanmelding": "no_enrolment",
+    "inzage": "inzage_missing",
+    "informed": "not_informed",
+    "participant": "not_participant",
+}
+
+_PRECONDITION_ORDER = list(PRECONDITION_CODES)
+
+
+def consent_gap(request: Request, rule: ConsentRule, catalog: Catalog) -> str | None:
+    """Why the grantors do not satisfy the age rule, or None when they do."""
+    consent = request.consent
+    if consent is None:
+        return "no consent is recorded for this purpose"
+    age = request.subject_age
+    if age is None or age < 0:
+        return "the pupil's age is unknown, so the age rule cannot be applied"
+    need_parents, need_pupil = rule.age_rule.at(age)
+    roles = catalog.grantor_roles
+    parents = sum(1 for grantor in consent.granted_by if roles.get(grantor) == "parent")
+    missing = []
+    if need_parents and parents < rule.parents_needed:
+        missing.append(
+            "both parents with gezag" if rule.parents_needed == 2 else "a parent with gezag"
+        )
+    if need_pupil and not any(roles.get(grantor) == "pupil" for grantor in consent.granted_by):
+        missing.append("the pupil")
+    if not missing:
+        return None
+    return f"at age {age} consent is needed from {' and '.join(missing)} ({rule.age_rule.statute})"
+
+
+def uncovered(
+    request: Request, route: Route, needing: frozenset[str], gap: str | None
+) -> frozenset[str]:
+    """The categories in `needing` that the request's consent does not cover."""
+    if gap is not None or request.consent is None:
+        return needing
+    scope = request.consent.categories
+    if scope is None:
+        # An unscoped consent covers the flow, but never a special category implicitly.
+        return needing & route.needs_explicit
+    return needing - scope
+
+
+def check_region(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    if not flow.enabled:
+        return Failure(
+            "flow_disabled", "disabled", f"Region {catalog.region} has switched this flow off."
+        )
+    if flow.region_feature == "verwijsindex" and not catalog.settings.verwijsindex:
+        return Failure(
+            "flow_disabled", "disabled", f"Region {catalog.region} does not use the verwijsindex."
+        )
+    return None
+
+
+def check_age_scope(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    if flow.max_age is None:
+        return None
+    age = request.subject_age
+    if age is None or age < 0:
+        return Failure(
+            "out_of_scope",
+            "age",
+            f"The pupil's age is unknown; this flow is for youths aged 0 to {flow.max_age} only.",
+        )
+    if age > flow.max_age:
+        return Failure(
+            "out_of_scope",
+            "age",
+            f"This flow covers youths aged 0 to {flow.max_age}; the subject is {age}.",
+        )
+    return None
+
+
+def check_categories(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    requested = request.categories
+    if len(facts.allowed) == len(requested):
+        return None  # every requested category is allowed on this route
+    unknown = requested - catalog.categories
+    if unknown:
+        return Failure(
+            "category_forbidden", "category_unknown", f"Unknown categories: {_names(unknown)}."
+        )
+    if request.action == "send":
+        refused = requested - route.allowed
+        verboden = refused & route.forbidden
+        parts = [f"forbidden (VERBODEN): {_names(verboden)}"] if verboden else []
+        if refused - verboden:
+            parts.append(f"not allowed on this flow: {_names(refused - verboden)}")
+        return Failure(
+            "category_forbidden", "category_forbidden", f"Categories {'; '.join(parts)}."
+        )
+    if not facts.allowed:
+        return Failure(
+            "category_forbidden",
+            "category_forbidden",
+            "None of the requested categories may go to this recipient.",
+        )
+    return None
+
+
+def _names(names: frozenset[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def check_mandatory(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    if request.action != "send":
+        return None
+    missing = route.mandatory - request.categories
+    if missing:
+        return Failure(
+            "category_missing",
+            "category_missing",
+            f"Mandatory categories missing: {', '.join(sorted(missing))}.",
+        )
+    return None
+
+
+def check_preconditions(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    pre = request.preconditions
+    missing = [name for name in flow.preconditions[request.action] if not getattr(pre, name)]
+    if not missing:
+        return None
+    if "informed" in missing and flow.inform_waivable and _given(request.not_told_reason):
+        missing.remove("informed")
+    if not missing:
+        return None
+    missing.sort(key=_PRECONDITION_ORDER.index)
+    return Failure(
+        PRECONDITION_CODES[missing[0]],
+        missing[0],
+        f"Preconditions not met for {request.action}: {', '.join(missing)}.",
+    )
+
+
+def check_consent(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    if flow.consent is not None and flow.consent.required and facts.consent_gap is not None:
+        return Failure("consent_missing", "consent", f"Consent insufficient: {facts.consent_gap}.")
+    if not facts.uncovered:
+        return None
+    names = ", ".join(sorted(facts.uncovered))
+    if request.action == "send":
+        why = f": {facts.consent_gap}" if facts.consent_gap else " naming them"
+        return Failure("consent_missing", "consent", f"Categories {names} need a consent{why}.")
+    if not facts.released and facts.allowed:
+        return Failure("consent_missing", "consent", f"No consent covers {names}.")
+    return None
+
+
+def check_break_glass(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    if not flow.break_glass:
+        return None
+    missing = catalog.meldcode_steps - request.meldcode_steps
+    has_reasons = any(_given(reason) for reason in request.reasons)
+    if missing:
+        more = "" if has_reasons else " No reasons given either."
+        return Failure(
+            "meldcode_incomplete",
+            "meldcode_steps",
+            f"Break-glass needs all five meldcode steps; missing: {', '.join(sorted(missing))}."
+            + more,
+        )
+    if not has_reasons:
+        return Failure(
+            "reasons_missing", "reasons", "Break-glass needs the reasons for the report."
+        )
+    return None
+
+
+def check_requester(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    rule = flow.requester_rule
+    if rule is None:
+        return None
+    age = request.subject_age
+    role = catalog.grantor_roles.get(request.requester or "")
+    if age is None or age < 0 or role is None:
+        return Failure(
+            "requester_not_entitled",
+            "requester",
+            "The requester and the pupil's age must be known to exercise these rights.",
+        )
+    parents, pupil = rule.at(age)
+    if (role == "parent" and parents) or (role == "pupil" and pupil):
+        return None
+    who = "a parent with gezag" if parents else "the pupil"
+    return Failure(
+        "requester_not_entitled",
+        "requester",
+        f"At age {age} the rights are exercised by {who} ({rule.statute}).",
+    )
+
+
+def check_threshold(
+    request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
+) -> Failure | None:
+    hours = request.absence_hours
+    limit = catalog.settings.verzuim_threshold_hours
+    if not flow.verzuim_threshold or hours is None or hours >= limit:
+        return None
+    weeks = catalog.settings.verzuim_window_weeks
+    return Failure(
+        "below_threshold",
+        "threshold",
+        f"{hours:g} hours is below the reporting threshold of {limit:g} hours "
+        f"in {weeks} school weeks.",
+    )
+
+
+def _given(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+# Every check in its one fixed order: the first failure gives the deny code.
+CHECK_BY_NAME: dict[str, Check] = {
+    "region": check_region,
+    "age_scope": check_age_scope,
+    "categories": check_categories,
+    "mandatory": check_mandatory,
+    "preconditions": check_preconditions,
+    "consent": check_consent,
+    "break_glass": check_break_glass,
+    "requester": check_requester,
+    "threshold": check_threshold,
+}
+
+
+def plan(flow: Flow) -> tuple[tuple[str, Check], ...]:
+    """The checks that can fail on `flow`, in the order of `CHECK_BY_NAME`.
+
+    Skipping checks that can never fail on a flow keeps `evaluate` short; the order
+    stays that of `CHECKS`, so the deny code does not depend on the catalog files.
+    """
+    applies = {
+        "region": not flow.enabled or flow.region_feature is not None,
+        "age_scope": flow.max_age is not None,
+        "categories": True,
+        "mandatory": any(route.mandatory for route in flow.routes),
+        "preconditions": any(flow.preconditions.values()),
+        "consent": flow.consent is not None,
+        "break_glass": flow.break_glass,
+        "requester": flow.requester_rule is not None,
+        "threshold": flow.verzuim_threshold,
+    }
+    return tuple((name, check) for name, check in CHECK_BY_NAME.items() if applies[name])
+
+
+# When a conditional obligation of a flow applies (schema.ObligationWhen).
+OBLIGATION_WHEN: dict[str, Callable[[Request], bool]] = {
+    "no_consent": lambda r: r.consent is None,
+    "pupil_16_plus": lambda r: r.subject_age is not None and r.subject_age >= 16,
+    "parents_to_be_told": lambda r: not r.parents_told and not _given(r.not_told_reason),
+    "not_told_reason": lambda r: _given(r.not_told_reason),
+}

@@ -1,0 +1,182 @@
+"""The shape of the catalog YAML, validated on load (unknown keys are errors).
+
+These models only describe the files; `references.py` checks that the names they use
+exist, and `compiled.py` turns them into the frozen structures the engine reads.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ActionName = Literal["send", "release"]
+PreconditionName = Literal["aanmelding", "inzage", "informed", "participant"]
+ParentsNeeded = Literal["one", "both"]
+# When a conditional obligation applies; the predicates live in `rules.py`.
+ObligationWhen = Literal["no_consent", "pupil_16_plus", "parents_to_be_told", "not_told_reason"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrgKind(_Strict):
+    label: str
+    description: str
+
+
+class Party(_Strict):
+    """A non-organisation end of a flow: the data subject, the verwijsindex."""
+
+    label: str
+    description: str
+
+
+class Purpose(_Strict):
+    label: str
+    description: str
+    # Only for a purpose without a flow (audit.toezicht); a flow names its own basis.
+    legal_basis: str | None = None
+
+
+class LegalBasis(_Strict):
+    statute: str
+    avg_ground: str
+    kind: Literal[
+        "legal_obligation",
+        "public_task",
+        "consent",
+        "statutory_power",
+        "data_subject_right",
+        "special_category",
+        "accountability",
+    ]
+    description: str
+    # The article number comes from a secondary source (reference/legal-rules.md [VERIFY]).
+    verify: bool = False
+
+
+class Category(_Strict):
+    label: str
+    source: Literal["oso", "gateway"]
+    special: bool = False
+    # OSO structure (metadata, ouderinzage): carried by the dossier, never content.
+    structure: bool = False
+
+
+class AgeBand(_Strict):
+    min_age: int = Field(ge=0)
+    max_age: int | None = None
+    parents: bool
+    pupil: bool
+
+
+class AgeRule(_Strict):
+    statute: str
+    description: str
+    bands: tuple[AgeBand, ...]
+
+
+class RetentionClass(_Strict):
+    term: str
+    basis: str
+
+
+class Taxonomy(_Strict):
+    org_kinds: dict[str, OrgKind]
+    parties: dict[str, Party]
+    roles: dict[str, str]
+    grantor_roles: dict[str, Literal["parent", "pupil"]]
+    purposes: dict[str, Purpose]
+    legal_bases: dict[str, LegalBasis]
+    categories: dict[str, Category]
+    age_rules: dict[str, AgeRule]
+    retention_classes: dict[str, RetentionClass]
+    obligations: dict[str, str]
+    safeguards: dict[str, str]
+    meldcode_steps: dict[str, str]
+
+
+class CategoryLists(_Strict):
+    mandatory: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    # Allowed only under a consent that satisfies the flow's age rule.
+    with_consent: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+
+
+class Route(_Strict):
+    senders: tuple[str, ...]
+    recipients: tuple[str, ...]
+    oso_profile: str | None = None
+    categories: CategoryLists
+
+
+class SpecialGround(_Strict):
+    basis: str
+    # The consent must name the category itself (AVG art. 9(2)(a)).
+    explicit_consent: bool = False
+
+
+class ConsentSpec(_Strict):
+    # True: the flow itself rests on consent. False: only `with_consent` categories do.
+    required: bool
+    rule: str
+    parents: ParentsNeeded | Literal["region"] = "region"
+
+
+class ConditionalObligation(_Strict):
+    obligation: str
+    when: ObligationWhen
+
+
+class Preconditions(_Strict):
+    send: tuple[PreconditionName, ...] = ()
+    release: tuple[PreconditionName, ...] = ()
+
+
+class FlowSpec(_Strict):
+    purpose: str
+    title: str
+    legal_basis: str
+    routes: tuple[Route, ...] = Field(min_length=1)
+    special_grounds: dict[str, SpecialGround] = {}
+    consent: ConsentSpec | None = None
+    requester_rule: str | None = None
+    preconditions: Preconditions = Preconditions()
+    # `informed` may be waived by a recorded reason why telling was unsafe.
+    inform_waivable: bool = False
+    break_glass: bool = False
+    max_age: int | None = None
+    region_feature: Literal["verwijsindex"] | None = None
+    verzuim_threshold: bool = False
+    obligations: tuple[str, ...] = ()
+    conditional_obligations: tuple[ConditionalObligation, ...] = ()
+    retention: str
+    bsn_allowed: bool = False
+    safeguards: tuple[str, ...] = ()
+
+
+class Flows(_Strict):
+    flows: tuple[FlowSpec, ...]
+
+
+class FlowOverride(_Strict):
+    enabled: bool = True
+    parents: ParentsNeeded | None = None
+
+
+class RegionSettings(_Strict):
+    verwijsindex: bool
+    parents: ParentsNeeded
+    verzuim_threshold_hours: float = Field(gt=0)
+    verzuim_window_weeks: int = Field(gt=0)
+    thuiszitter_weeks: int = Field(gt=0)
+
+
+class Region(_Strict):
+    region: str
+    name: str
+    settings: RegionSettings
+    flows: dict[str, FlowOverride] = {}

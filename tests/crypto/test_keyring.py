@@ -1,0 +1,29 @@
+"""The embedded default's key files: created once, loaded on every start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gateway.crypto.keyring import Keyring
+from gateway.crypto.keys import LocalKeyProvider
+
+
+def test_local_keys_are_created_once_and_reload(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    first = Keyring.local(keys, create=True)
+    token = first.signing.sign_jwt({"sub": "x"})
+    again = Keyring.local(keys, create=True)
+    assert again.signing.decode_jwt(token).claims == {"sub": "x"}
+    assert again.pseudonyms.subject_ref("111222333") == first.pseudonyms.subject_ref("111222333")
+    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 3
+
+
+def test_a_new_kek_becomes_active_and_old_wraps_still_open(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    Keyring.local(keys, create=True)
+    old = LocalKeyProvider(keys)
+    kek_id, wrapped = old.wrap(b"k" * 32, b"aad")
+    LocalKeyProvider.create(keys)
+    new = LocalKeyProvider(keys)
+    assert new.active_kek_id != kek_id
+    assert new.unwrap(kek_id, wrapped, b"aad") == b"k" * 32

@@ -1,0 +1,37 @@
+"""Fixtures for the policy tests: the packaged catalog and a way to vary a copy of it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policies.catalog import Catalog, load_catalog
+from policies.loader import DEFAULT_PATH
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    """A private copy of the packaged catalog that a test may edit."""
+    target = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_PATH, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+@pytest.fixture
+def edit_yaml() -> Callable[[Path, Callable[[dict[str, Any]], None]], None]:
+    def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    return edit

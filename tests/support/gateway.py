@@ -1,0 +1,108 @@
+"""A gateway under test: the real app on a real database, with small make_* helpers."""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from gateway.core.clock import FixedClock
+from gateway.core.settings import Settings
+from gateway.crypto.keyring import Keyring
+from gateway.crypto.keys import InMemoryKeyProvider
+from gateway.crypto.secrets import SecretBytes
+from gateway.crypto.signing import SigningKeys
+from gateway.deps import Services
+from gateway.main import build_services, create_app
+from gateway.orgs import service as orgs
+
+# The OSO example dossiers are dated early 2016: the pupil is then in groep 8.
+START = datetime(2016, 4, 15, 9, 0, tzinfo=UTC)
+ISSUER = "http://gateway.test"
+
+
+@dataclass
+class Org:
+    id: str
+    kind: str
+    client_id: str
+    client_secret: str
+    token: str = field(repr=False)
+
+    def headers(
+        self, purpose: str = "overdracht.po_vo", actor: str = "actor-1", role: str | None = None
+    ) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}", "X-Purpose": purpose, "X-Actor": actor}
+        if role:
+            headers["X-Actor-Role"] = role
+        return headers
+
+
+class Gateway:
+    def __init__(self, database_url: str, data_dir: Any) -> None:
+        self.settings = Settings(
+            database_url=database_url, data_dir=data_dir, issuer=ISSUER, log_json=True
+        )
+        self.clock = FixedClock(START)
+        self.keyring = make_keyring()
+        self.services: Services = build_services(
+            self.settings, clock=self.clock, keyring=self.keyring
+        )
+        self.app = create_app(self.settings, services=self.services)
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+
+    def close(self) -> None:
+        self.client.close()
+        self.services.db.dispose()
+
+    def make_org(
+        self, kind: str, *, name: str | None = None, scopes: list[str] | None = None
+    ) -> Org:
+        with self.services.db.sessions() as session, session.begin():
+            registered = orgs.register(
+                session,
+                name=name or f"test {kind}",
+                kind=kind,
+                now=self.clock.now(),
+                known_kinds=self.services.catalog.org_kinds,
+                scopes=scopes,
+            )
+        secret = registered.client_secret or ""
+        token = self.token(registered.client_id, secret)
+        return Org(registered.org.id, kind, registered.client_id, secret, token)
+
+    def token(self, client_id: str, secret: str, scope: str | None = None) -> str:
+        basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        form = {"grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+        response = self.client.post(
+            "/oauth/token", data=form, headers={"Authorization": f"Basic {basic}"}
+        )
+        if response.status_code != 200:
+            raise AssertionError(f"token request failed: {response.text}")
+        return str(response.json()["access_token"])
+
+
+def make_keyring() -> Keyring:
+    return Keyring.from_parts(
+        InMemoryKeyProvider(), SecretBytes(os.urandom(32)), SigningKeys.generate()
+    )
+
+
+def make_subject(bsn: str = "111222333", birth_date: str = "2004-02-29") -> dict[str, str]:
+    return {"bsn": bsn, "birth_date": birth_date}
+
+
+def make_dossier() -> dict[str, object]:
+    """A minimal POVO dossier in JSON: the mandatory categories and one optional."""
+    return {
+        "school": {"naam": "OBS De Hien", "brin": "12AB"},
+        "leerling": {"roepnaam": "Sam"},
+        "oudersverzorgers": [{"relatie": "moeder"}],
+        "schoolloopbaan": [{"groep": 8}],
+        "overstapadvies": {"advies": "havo/vwo"},
+        "toetsresultaten": [{"toets": "rekenen", "niveau": "1F"}],
+    }

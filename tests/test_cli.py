@@ -1,0 +1,80 @@
+"""The command line as an operator uses it: a real process on a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from gateway.core import migrate
+from tests.support.gateway import Gateway, make_dossier, make_subject
+
+
+def gateway_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_orgs_add_prints_credentials_as_json(tmp_path: Path) -> None:
+    env = {"GATEWAY_DATA_DIR": str(tmp_path)}
+    migrate.upgrade(f"sqlite:///{tmp_path / 'gateway.db'}")
+    result = gateway_cli(
+        "orgs",
+        "add",
+        "--name",
+        "OBS De Hien",
+        "--kind",
+        "school_po",
+        "--brin",
+        "12AB",
+        "--json",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert created["id"].startswith("org_") and created["client_secret"]
+    refused = gateway_cli("orgs", "add", "--name", "X", "--kind", "bakery", "--json", env=env)
+    assert refused.returncode == 2
+
+
+def test_audit_verify_fails_on_one_altered_row(gateway: Gateway, database_url: str) -> None:
+    po, vo = gateway.make_org("school_po"), gateway.make_org("school_vo")
+    subject = make_subject()
+    enrolled = gateway.client.post(
+        "/v1/enrolments", json={"subject": subject}, headers=vo.headers()
+    )
+    assert enrolled.status_code == 201
+    denied = gateway.client.post(
+        "/v1/transfers",
+        headers=po.headers(),
+        json={"recipient": vo.id, "subject": make_subject("123456782"), "dossier": make_dossier()},
+    )
+    assert denied.status_code == 403
+    env = {"GATEWAY_DATABASE_URL": database_url}
+    ok = gateway_cli("audit", "verify", env=env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout) == {"ok": True, "entries": 2}
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entries SET decision = 'permit' WHERE seq = 2"))
+    engine.dispose()
+    broken = gateway_cli("audit", "verify", env=env)
+    assert broken.returncode == 1
+    assert json.loads(broken.stdout)["first_bad_seq"] == 2
+
+
+@pytest.mark.parametrize("command", [["--help"], ["db", "--help"]])
+def test_help_runs(command: list[str]) -> None:
+    assert gateway_cli(*command, env={}).returncode == 0
