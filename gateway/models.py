@@ -1,6 +1,7 @@
 """Every table of the gateway, imported in one place for migrations and tooling."""
 
 from gateway.audit.models import AuditEntry, AuditHead
+from gateway.audit.reviews import BreakGlassReview
 from gateway.core.db import Base
 from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "BreakGlassReview",
     "DataKey",
     "Enrolment",
     "IdempotencyRecord",

@@ -172,8 +172,8 @@ def check_consent(
         return None
     names = ", ".join(sorted(facts.uncovered))
     if request.action == "send":
-        why = f": {facts.consent_gap}" if facts.consent_gap else " naming them"
-        return Failure("consent_missing", "consent", f"Categories {names} need a consent{why}.")
+        why = facts.consent_gap or "the consent must name them explicitly"
+        return Failure("consent_missing", "consent", f"No consent covers {names}: {why}.")
     if not facts.released and facts.allowed:
         return Failure("consent_missing", "consent", f"No consent covers {names}.")
     return None
@@ -264,7 +264,7 @@ def plan(flow: Flow) -> tuple[tuple[str, Check], ...]:
     """The checks that can fail on `flow`, in the order of `CHECK_BY_NAME`.
 
     Skipping checks that can never fail on a flow keeps `evaluate` short; the order
-    stays that of `CHECKS`, so the deny code does not depend on the catalog files.
+    stays that of `CHECK_BY_NAME`, so the deny code does not depend on the catalog files.
     """
     applies = {
         "region": not flow.enabled or flow.region_feature is not None,

@@ -10,9 +10,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from gateway.audit import service
+from gateway.audit import reviews, service
 from gateway.audit.models import AuditEntry
-from gateway.audit.schemas import AuditEventRead, AuditEvents, AuditSearch
+from gateway.audit.schemas import (
+    AuditEventRead,
+    AuditEvents,
+    AuditSearch,
+    BreakGlassReviewRead,
+    BreakGlassReviews,
+    ReviewIn,
+)
 from gateway.audit.service import AuditEvent
 from gateway.core.context import ActContext
 from gateway.core.errors import Forbidden
@@ -82,3 +89,53 @@ def search(
         now=services.clock.now(),
     )
     return {"items": [_read(e) for e in entries]}
+
+
+@router.get(
+    "/reviews",
+    response_model=BreakGlassReviews,
+    summary="Break-glass uses of your organisation still to be reviewed",
+)
+def pending_reviews(session: SessionDep, ctx: Officer, services: ServicesDep) -> dict[str, Any]:
+    allowed = _supervision(ctx, services)
+    items = reviews.pending(session, org_id=ctx.org_id)
+    service.append(
+        session,
+        AuditEvent.of(ctx, action="audit.reviews", decision=allowed),
+        now=services.clock.now(),
+    )
+    return {
+        "items": [BreakGlassReviewRead.model_validate(r).model_dump(mode="json") for r in items]
+    }
+
+
+@router.post(
+    "/reviews/{review_id}",
+    response_model=BreakGlassReviewRead,
+    summary="Record the privacy officer's verdict on one break-glass use",
+)
+def review(
+    review_id: str, body: ReviewIn, session: SessionDep, ctx: Officer, services: ServicesDep
+) -> dict[str, Any]:
+    allowed = _supervision(ctx, services)
+    now = services.clock.now()
+    closed = reviews.close_review(
+        session,
+        review_id=review_id,
+        org_id=ctx.org_id,
+        reviewer=ctx.actor,
+        verdict=body.verdict,
+        now=now,
+    )
+    service.append(
+        session,
+        AuditEvent.of(
+            ctx,
+            action="audit.review",
+            decision=allowed,
+            subject_ref=closed.subject_ref,
+            object_id=closed.id,
+        ),
+        now=now,
+    )
+    return BreakGlassReviewRead.model_validate(closed).model_dump(mode="json")

@@ -39,3 +39,28 @@ class AuditSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject: SubjectIn
+
+
+class BreakGlassReviewRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    actor: str
+    purpose: str
+    object_id: str
+    subject_ref: str
+    parents_told: bool
+    created_at: datetime
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    verdict: str | None
+
+
+class BreakGlassReviews(BaseModel):
+    items: list[BreakGlassReviewRead]
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["justified", "unjustified"]

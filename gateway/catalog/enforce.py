@@ -92,39 +92,15 @@ def enforce(
 def registration_decision(
     catalog: Catalog, ctx: ActContext, *, action: str, now: datetime, purpose: str | None = None
 ) -> Decision:
-    """May the caller register an aanmelding that opens the flow of `purpose`?
-
-    Only a recipient of a flow whose preconditions include the aanmelding may.
-    """
-    purpose = purpose or ctx.purpose
-    flow = catalog.flow_for_purpose(purpose)
-    opens = flow is not None and any("aanmelding" in steps for steps in flow.preconditions.values())
-    if flow is None or not opens or ctx.org_kind not in flow.recipient_kinds:
-        decision = Decision(
-            effect="deny",
-            code="flow_not_allowed",
-            flow=flow.id if flow else None,
-            legal_basis=flow.legal_basis.label if flow else None,
-            rule=f"{purpose}/deny/aanmelding",
-            reasons=(
-                "No flow of this purpose starts with an aanmelding at this kind of organisation.",
-            ),
-            obligations=(),
-            policy_version=catalog.version,
-        )
-        event = AuditEvent.of(ctx, action=action, decision=decision)
-        raise PolicyDenied(decision, event, now)
-    return Decision(
-        effect="permit",
-        code=None,
-        flow=flow.id,
-        legal_basis=flow.legal_basis.label,
-        rule=f"{purpose}/aanmelding",
-        reasons=("The receiving school registers an aanmelding.",),
-        obligations=(),
-        policy_version=catalog.version,
-        retention=flow.retention.key,
+    """May the caller register an aanmelding that opens the flow of `purpose`?"""
+    request = Request(
+        sender_kind="",
+        recipient_kind=ctx.org_kind,
+        purpose=purpose or ctx.purpose,
+        categories=frozenset(),
+        action="register",
     )
+    return enforce(catalog, request, ctx, action=action, now=now)
 
 
 def _purpose_mismatch(catalog: Catalog, request: Request) -> Decision:

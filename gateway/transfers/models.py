@@ -27,6 +27,9 @@ class Transfer(Base):
     zienswijze: Mapped[bytes | None] = mapped_column(LargeBinary)
     conversation_date: Mapped[date | None]
     notes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the sender declared with the act (informed, absence, meldcode steps and
+    # reasons), sealed: the release is decided on the same facts as the send.
+    context: Mapped[bytes | None] = mapped_column(LargeBinary)
     retention: Mapped[str | None] = mapped_column(String(40))
     policy_version: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]

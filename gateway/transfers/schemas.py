@@ -20,6 +20,25 @@ class InzageIn(BaseModel):
     zienswijze: str | None = Field(default=None, max_length=20_000, repr=False)
 
 
+class MeldcodeIn(BaseModel):
+    """Break-glass to Veilig Thuis (Wmo 2015 art. 5.2.6): the steps and the reasons."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: list[str] = Field(max_length=10)
+    reasons: list[str] = Field(min_length=1, max_length=10, repr=False)
+    parents_told: bool
+    not_told_reason: str | None = Field(default=None, max_length=2_000, repr=False)
+
+
+class ActFacts(BaseModel):
+    """What the sender declares with an act; kept sealed so the release sees the same."""
+
+    informed: bool = False
+    absence_hours: float | None = None
+    meldcode: MeldcodeIn | None = None
+
+
 class TransferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,6 +46,18 @@ class TransferCreate(BaseModel):
     subject: SubjectIn
     dossier: dict[str, Any] = Field(min_length=1, repr=False)
     inzage: InzageIn | None = None
+    informed: bool = Field(
+        default=False, description="The parents (or the youth) were told of this transfer."
+    )
+    absence_hours: float | None = Field(
+        default=None, ge=0, le=1000, description="Verzuimmelding: unauthorised absence, hours."
+    )
+    meldcode: MeldcodeIn | None = None
+
+    def facts(self) -> ActFacts:
+        return ActFacts(
+            informed=self.informed, absence_hours=self.absence_hours, meldcode=self.meldcode
+        )
 
 
 class AcknowledgeIn(BaseModel):

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from policy_cases import decide
 
 from policies.catalog import Catalog, CatalogError, load_catalog
 from policies.check import check
 from policies.check import main as check_main
 from policies.loader import DEFAULT_PATH
+from tests.policies.policy_cases import decide
 
 Edit = Callable[[Path, Callable[[dict[str, Any]], None]], None]
 

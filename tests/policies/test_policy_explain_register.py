@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from policy_cases import BOTH, MELDCODE_STEPS, OVERSTAP, make_request
 
 from policies.catalog import Catalog, load_catalog
 from policies.engine import evaluate
 from policies.explain import explain
 from policies.register import register, render
+from tests.policies.policy_cases import BOTH, MELDCODE_STEPS, OVERSTAP, make_request
 
 
 def test_explain_walks_the_po_vo_decision_step_by_step(catalog: Catalog) -> None:

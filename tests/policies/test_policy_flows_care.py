@@ -6,9 +6,8 @@ Each case is (name, request, expected) where expected is "permit" or the deny co
 
 from __future__ import annotations
 
-from policy_cases import Case, cases, check, req
-
 from policies.catalog import Catalog
+from tests.policies.policy_cases import Case, cases, check, req
 
 JV = "jeugdhulp.verwijzing"
 

@@ -157,6 +157,7 @@ def upgrade() -> None:
         sa.Column("zienswijze", sa.LargeBinary(), nullable=True),
         sa.Column("conversation_date", sa.Date(), nullable=True),
         sa.Column("notes", sa.LargeBinary(), nullable=True),
+        sa.Column("context", sa.LargeBinary(), nullable=True),
         sa.Column("retention", sa.String(length=40), nullable=True),
         sa.Column("policy_version", sa.String(length=80), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -181,6 +182,29 @@ def upgrade() -> None:
             batch_op.f("ix_transfers_sender_org_id"), ["sender_org_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_transfers_subject_ref"), ["subject_ref"], unique=False)
+    op.create_table(
+        "break_glass_reviews",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("org_id", sa.String(length=40), nullable=False),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("purpose", sa.String(length=64), nullable=False),
+        sa.Column("object_id", sa.String(length=40), nullable=False),
+        sa.Column("subject_ref", sa.String(length=64), nullable=False),
+        sa.Column("parents_told", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("reviewed_at", sa.DateTime(), nullable=True),
+        sa.Column("reviewed_by", sa.String(length=128), nullable=True),
+        sa.Column("verdict", sa.String(length=16), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organisations.id"],
+            name=op.f("fk_break_glass_reviews_org_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_break_glass_reviews")),
+    )
+    with op.batch_alter_table("break_glass_reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_break_glass_reviews_org_id"), ["org_id"], unique=False)
+
     # The chain starts at the genesis hash; every append moves this one row on.
     audit_head = sa.table(
         "audit_head",
@@ -192,6 +216,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("break_glass_reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_break_glass_reviews_org_id"))
+
+    op.drop_table("break_glass_reviews")
     with op.batch_alter_table("transfers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_transfers_subject_ref"))
         batch_op.drop_index(batch_op.f("ix_transfers_sender_org_id"))

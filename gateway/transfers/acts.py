@@ -1,0 +1,210 @@
+"""What every act on a transfer shares: its edges, its facts, its decision, its seal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from gateway.catalog.enforce import enforce
+from gateway.core.context import ActContext
+from gateway.core.errors import NotFound
+from gateway.crypto.keyring import Keyring
+from gateway.enrolments import service as enrolments
+from gateway.orgs.models import Organisation
+from gateway.subjects import service as subjects
+from gateway.transfers.models import Transfer
+from gateway.transfers.schemas import ActFacts, InzageIn
+from policies.catalog import Catalog
+from policies.model import Action, ConsentState, Decision, Preconditions, Request
+
+NO_FACTS = ActFacts()
+
+
+class ConsentLookup(Protocol):
+    """Finds the consent that covers an act (the consent registry)."""
+
+    def state(
+        self,
+        session: Session,
+        *,
+        subject_ref: str,
+        purpose: str,
+        recipient_org_id: str,
+        categories: frozenset[str],
+        now: datetime,
+    ) -> ConsentState | None: ...
+
+
+class NoConsents:
+    """No registry plugged in: every consent-based act is refused for want of consent."""
+
+    def state(
+        self,
+        session: Session,
+        *,
+        subject_ref: str,
+        purpose: str,
+        recipient_org_id: str,
+        categories: frozenset[str],
+        now: datetime,
+    ) -> ConsentState | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """What every transfer act needs besides the session."""
+
+    catalog: Catalog
+    keyring: Keyring
+    now: datetime
+    consents: ConsentLookup = field(default_factory=NoConsents)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parties:
+    sender: Organisation
+    recipient: Organisation
+
+
+def decide(
+    session: Session,
+    transfer: Transfer,
+    ctx: ActContext,
+    edges: Edges,
+    *,
+    action: Action,
+    inzage: bool,
+    audit_action: str,
+    categories: frozenset[str] | None = None,
+) -> Decision:
+    """A later act on a held transfer, decided on the same facts as its send."""
+    held_by = parties(session, transfer)
+    identity = subjects.identity(session, transfer.subject_ref, keyring=edges.keyring)
+    facts = NO_FACTS
+    if transfer.context is not None:
+        facts = ActFacts.model_validate_json(
+            open_sealed(session, transfer, "context", transfer.context, edges)
+        )
+    request = build_request(
+        session,
+        transfer,
+        edges,
+        action=action,
+        sender_kind=held_by.sender.kind,
+        recipient_kind=held_by.recipient.kind,
+        age=identity.age_on(edges.now.date()) if identity else None,
+        inzage=inzage,
+        facts=facts,
+        purpose=ctx.purpose,
+        categories=categories,
+    )
+    return enforce(
+        edges.catalog,
+        request,
+        ctx,
+        action=audit_action,
+        now=edges.now,
+        subject_ref=transfer.subject_ref,
+        object_id=transfer.id,
+        bound_purpose=transfer.purpose,
+    )
+
+
+def parties(session: Session, transfer: Transfer) -> _Parties:
+    sender = session.get(Organisation, transfer.sender_org_id)
+    recipient = session.get(Organisation, transfer.recipient_org_id)
+    if sender is None or recipient is None:
+        raise NotFound("No such transfer.")
+    return _Parties(sender, recipient)
+
+
+def build_request(
+    session: Session,
+    transfer: Transfer,
+    edges: Edges,
+    *,
+    action: Action,
+    sender_kind: str,
+    recipient_kind: str,
+    age: int | None,
+    inzage: bool,
+    facts: ActFacts,
+    purpose: str | None = None,
+    categories: frozenset[str] | None = None,
+) -> Request:
+    """The engine's question, with only the look-ups this flow needs."""
+    flow = edges.catalog.flow_for_purpose(transfer.purpose)
+    needed = set(flow.preconditions.get(action, ())) if flow else set()
+    enrolled = (
+        "aanmelding" in needed
+        and enrolments.active(
+            session,
+            org_id=transfer.recipient_org_id,
+            subject_ref=transfer.subject_ref,
+            purpose=transfer.purpose,
+        )
+        is not None
+    )
+    asked = frozenset(transfer.categories) if categories is None else categories
+    consent = None
+    if flow is not None and flow.consent is not None:
+        consent = edges.consents.state(
+            session,
+            subject_ref=transfer.subject_ref,
+            purpose=transfer.purpose,
+            recipient_org_id=transfer.recipient_org_id,
+            categories=asked,
+            now=edges.now,
+        )
+    meldcode = facts.meldcode
+    return Request(
+        sender_kind=sender_kind,
+        recipient_kind=recipient_kind,
+        purpose=purpose or transfer.purpose,
+        categories=asked,
+        subject_age=age,
+        consent=consent,
+        action=action,
+        absence_hours=facts.absence_hours,
+        preconditions=Preconditions(aanmelding=enrolled, inzage=inzage, informed=facts.informed),
+        meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
+        reasons=tuple(meldcode.reasons) if meldcode else (),
+        parents_told=meldcode.parents_told if meldcode else False,
+        not_told_reason=meldcode.not_told_reason if meldcode else None,
+    )
+
+
+def apply_inzage(session: Session, transfer: Transfer, inzage: InzageIn, edges: Edges) -> None:
+    transfer.inzage_date, transfer.inzage_akkoord = inzage.date, inzage.akkoord
+    if inzage.zienswijze:
+        transfer.zienswijze = seal(
+            session, transfer, "zienswijze", inzage.zienswijze.encode(), edges
+        )
+
+
+def seal(session: Session, transfer: Transfer, field: str, data: bytes, edges: Edges) -> bytes:
+    return edges.keyring.envelope.seal(
+        session,
+        subject_ref=transfer.subject_ref,
+        purpose=transfer.purpose,
+        record_id=f"{transfer.id}/{field}",
+        plaintext=data,
+        now=edges.now,
+    )
+
+
+def open_sealed(
+    session: Session, transfer: Transfer, field: str, data: bytes, edges: Edges
+) -> bytes:
+    return edges.keyring.envelope.open(
+        session, record_id=f"{transfer.id}/{field}", purpose=transfer.purpose, ciphertext=data
+    )
+
+
+def waits_for_inzage(catalog: Catalog, purpose: str) -> bool:
+    flow = catalog.flow_for_purpose(purpose)
+    return flow is not None and "inzage" in flow.preconditions.get("release", ())
