@@ -19,6 +19,7 @@ from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import ensure_local_keys
 from gateway.demo import ensure_demo_region
 from gateway.orgs import service as orgs
+from gateway.policy_cli import policy_app
 from policies.catalog import load_catalog
 
 app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_help=True)
@@ -28,6 +29,7 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 console = Console(stderr=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,47 @@ def test_audit_verify_fails_on_one_altered_row(gateway: Gateway, database_url: s
 @pytest.mark.parametrize("command", [["--help"], ["db", "--help"]])
 def test_help_runs(command: list[str]) -> None:
     assert gateway_cli(*command, env={}).returncode == 0
+
+
+def test_policy_explain_walks_the_decision_in_words() -> None:
+    result = gateway_cli(
+        "policy",
+        "explain",
+        "--purpose",
+        "overdracht.po_vo",
+        "--sender-kind",
+        "school_po",
+        "--recipient-kind",
+        "school_vo",
+        "--category",
+        "school",
+        "--category",
+        "vve",
+        "--action",
+        "send",
+        "--aanmelding",
+        env={},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "FAILED: Categories forbidden (VERBODEN): vve." in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("Result: DENY (category_forbidden)")
+
+
+def test_policy_check_accepts_the_catalog_and_refuses_a_broken_one(tmp_path: Path) -> None:
+    catalog = Path(__file__).resolve().parents[1] / "policies" / "catalog"
+    assert gateway_cli("policy", "check", str(catalog), env={}).returncode == 0
+    broken = tmp_path / "catalog"
+    shutil.copytree(catalog, broken)
+    flows = broken / "flows.yaml"
+    flows.write_text(flows.read_text().replace("overstapadvies", "overstapadviesX", 1))
+    refused = gateway_cli("policy", "check", str(broken), env={})
+    assert refused.returncode == 1
+    assert "overstapadviesX" in refused.stderr
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json"])
+def test_policy_register_lists_every_purpose(fmt: str) -> None:
+    result = gateway_cli("policy", "register", "--format", fmt, env={})
+    assert result.returncode == 0, result.stderr
+    for purpose in ("overdracht.po_vo", "jeugdhulp.verwijzing", "meldcode.melding"):
+        assert purpose in result.stdout
