@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+IDP := deploy/dev-idp
+IDP_STAMP := $(IDP)/node_modules/.installed
 
 .PHONY: run test lint bench system-deps clean
 
@@ -12,16 +14,22 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The development IdP of the demo region and the portal's browser test (npm oidc-provider).
+$(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
+	@scripts/ensure-system-deps node
+	npm ci --prefix $(IDP) --no-audit --no-fund --loglevel=error
+	touch $(IDP_STAMP)
+
 ## run: set everything up and start the gateway with the embedded default and a demo region
-run: $(STAMP)
+run: $(STAMP) $(IDP_STAMP)
 	$(BIN)/gateway serve --demo
 
-## system-deps: Debian packages the real-service tests need (PostgreSQL server)
+## system-deps: Debian packages the real-service tests need (PostgreSQL, Chromium, Node.js)
 system-deps:
 	@scripts/ensure-system-deps
 
-## test: set everything up and run the whole suite, real PostgreSQL included
-test: $(STAMP) system-deps
+## test: set everything up and run the whole suite, real PostgreSQL and a real browser included
+test: $(STAMP) system-deps $(IDP_STAMP)
 	$(BIN)/pytest
 
 ## lint: ruff, mypy (strict) and the import-linter contracts
@@ -37,4 +45,4 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/policies_bench.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(IDP)/node_modules test-artifacts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,12 @@ from gateway.core.clock import SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings
-from gateway.crypto.keyring import ensure_local_keys
+from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.demo import ensure_demo_region
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
+from gateway.web import dev_idp
+from gateway.web.demo import ensure_families
 from policies.catalog import load_catalog
 
 app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_help=True)
@@ -55,22 +58,53 @@ def serve(
         console.print("[red]The demo region is refused in production mode.[/red]")
         raise typer.Exit(2)
     _bootstrap(settings)
+    idp = _start_dev_idp(settings) if demo else None
     if demo:
-        _print_demo(settings)
-    uvicorn.run(
-        "gateway.main:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_level="warning",
+        _print_demo(get_settings())
+    try:
+        uvicorn.run(
+            "gateway.main:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="warning",
+        )
+    finally:
+        if idp is not None:
+            idp.stop()
+
+
+def _start_dev_idp(settings: Settings) -> dev_idp.DevIdp | None:
+    """The demo's identity provider, unless the deployment configured one."""
+    if settings.oidc_issuer:
+        return None
+    callback = f"{settings.issuer.rstrip('/')}/portaal/login/callback"
+    try:
+        idp = dev_idp.start(settings.data_dir, callback)
+    except dev_idp.DevIdpUnavailable as exc:
+        console.print(f"[yellow]Portal login unavailable: {exc}.[/yellow]")
+        return None
+    # The app factory reads the settings again: point it (and any worker) at the IdP.
+    os.environ.update(idp.environment())
+    get_settings.cache_clear()
+    console.print(
+        f"[bold red]Ontwikkel-IdP — niet voor productie[/bold red] at {idp.issuer}; "
+        "demo accounts ouder1, ouder2, leerling16 (password: demo). "
+        f"Portal: {settings.issuer.rstrip('/')}/portaal/"
     )
+    return idp
 
 
 def _print_demo(settings: Settings) -> None:
     db = Database.connect(settings.effective_database_url)
-    credentials = ensure_demo_region(db, settings.data_dir, load_catalog().org_kinds)
+    catalog = load_catalog(region=settings.region)
+    credentials = ensure_demo_region(db, settings.data_dir, catalog.org_kinds)
+    school = next(c["org_id"] for c in credentials if c["kind"] == "school_po")
+    keyring = Keyring.local(settings.keys_dir)
+    now = SystemClock().now()
+    ensure_families(db, keyring=keyring, catalog=catalog, school_id=school, now=now)
     db.dispose()
     table = Table(title="Demo region (development only: these are test credentials)")
     for column in ("organisation", "kind", "org id", "client_id", "client_secret"):

@@ -23,7 +23,7 @@ from gateway.auth.tokens import TokenService
 from gateway.core.clock import Clock
 from gateway.core.context import ActContext, Principal
 from gateway.core.db import Database
-from gateway.core.errors import BadRequest, Forbidden, GatewayError, Unauthorized
+from gateway.core.errors import BadRequest, Forbidden, Unauthorized
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
 from policies.catalog import Catalog
@@ -58,22 +58,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def transaction(services: ServicesDep) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent.
-
-    On a refusal that must be on record (a policy denial) the act is rolled back
-    and the refusal alone is written, in a transaction of its own.
-    """
-    session = services.db.sessions()
-    try:
-        with session.begin():
-            yield session
-    except GatewayError as exc:
-        if exc.record is not None:
-            with session.begin():
-                exc.record(session)
-        raise
-    finally:
-        session.close()
+    """One transaction per request, committed before the response is sent."""
+    with services.db.unit_of_work() as session:
+        yield session
 
 
 # scope="function": the commit happens before the response leaves, so nothing is

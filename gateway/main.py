@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
 from gateway.audit.router import router as audit_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
 from gateway.catalog.router import router as policies_router
+from gateway.consents.router import router as consents_router
 from gateway.core.clock import Clock, SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import install_handlers
@@ -19,6 +22,8 @@ from gateway.deps import Services
 from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.transfers.router import router as transfers_router
+from gateway.web.app import MOUNT as PORTAL_MOUNT
+from gateway.web.app import create_portal
 from policies.catalog import Catalog, load_catalog
 
 DESCRIPTION = """
@@ -29,6 +34,8 @@ the policy catalog and written to a hash-chained audit log.
 Calls on personal data carry `X-Purpose` and `X-Actor`. Errors are RFC 9457
 problem+json with a machine-readable `code`.
 """
+
+GIL_SWITCH_INTERVAL = 0.0005
 
 
 def build_services(
@@ -58,6 +65,10 @@ def build_services(
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    # A thread holding the database's write lock must not wait the default 5 ms for
+    # the GIL while request threads parse XML: a short switch interval keeps the
+    # lock held only as long as the work inside it (measured in bench/).
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     services = services or build_services(settings)
     app = FastAPI(
         title="Passend onderwijs exchange gateway",
@@ -72,12 +83,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     for router in (
         auth_router,
         enrolments_router,
+        consents_router,
         transfers_router,
         audit_router,
         policies_router,
         health_router,
     ):
         app.include_router(router)
+    app.mount(PORTAL_MOUNT, create_portal(services))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,5 +1,12 @@
 """Every table of the gateway, imported in one place for migrations and tooling."""
 
+from consent.models import (
+    Consent,
+    ConsentEvent,
+    ConsentNotification,
+    ConsentRecipient,
+    GezagRelation,
+)
 from gateway.audit.models import AuditEntry, AuditHead
 from gateway.audit.reviews import BreakGlassReview
 from gateway.core.db import Base
@@ -15,8 +22,13 @@ __all__ = [
     "AuditHead",
     "Base",
     "BreakGlassReview",
+    "Consent",
+    "ConsentEvent",
+    "ConsentNotification",
+    "ConsentRecipient",
     "DataKey",
     "Enrolment",
+    "GezagRelation",
     "IdempotencyRecord",
     "OAuthClient",
     "Organisation",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
@@ -56,15 +56,24 @@ class AuditEvent:
         )
 
 
+# Built once: compiled statements are cached, so an append costs only its execution.
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_ENTRY = insert(AuditEntry)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
 def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
     """Appends one entry; the head row lock orders concurrent appends.
 
     Core statements rather than the unit of work: this runs inside every act, under
     the chain's lock, so it is kept as short as it can be.
     """
-    head_seq, head_hash = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).one()
+    connection = session.connection()  # Core: no ORM bookkeeping on this hot path
+    head_seq, head_hash = connection.execute(_LOCK_HEAD).one()
     decision = event.decision
     entry = AuditEntry(
         seq=head_seq + 1,
@@ -86,10 +95,8 @@ def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
         prev_hash=head_hash,
     )
     entry.hash = entry_hash(entry)
-    session.execute(insert(AuditEntry).values(canonical(entry) | {"time": now, "hash": entry.hash}))
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash)
-    )
+    connection.execute(_INSERT_ENTRY, canonical(entry) | {"time": now, "hash": entry.hash})
+    connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
 
 

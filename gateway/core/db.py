@@ -8,16 +8,21 @@ SQLITE_BUSY instead of waiting its turn.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, Insert, MetaData, create_engine, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from gateway.core.errors import GatewayError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,9 +69,36 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # One writer at a time in this process, queued on a lock that hands over at once.
+    # SQLite's own busy handler polls with growing sleeps; under load its waiters
+    # would leave the write lock idle between transactions.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release()
+            raise
+
+    # The lock is let go only once the transaction really ended: these listeners end
+    # it themselves; the driver's own commit or rollback that follows finds nothing
+    # left to do (the connection is in autocommit mode outside our BEGIN).
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        try:
+            connection.connection.dbapi_connection.commit()
+        finally:
+            writer.release()
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        try:
+            connection.connection.dbapi_connection.rollback()
+        finally:
+            writer.release()
 
 
 def create_db_engine(url: str) -> Engine:
@@ -93,10 +125,25 @@ class Database:
         engine = create_db_engine(url)
         return cls(engine, sessionmaker(engine, expire_on_commit=False))
 
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error.
+
+        A refusal that must be on record (a policy denial) carries its own writer:
+        the act is rolled back and the refusal alone is written, in a transaction of
+        its own, so nothing of the act is stored but the denial is logged.
+        """
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+        except GatewayError as exc:
+            if exc.record is not None:
+                with session.begin():
+                    exc.record(session)
+            raise
+        finally:
+            session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -107,3 +154,19 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def insert_row(session: Session, row: Base) -> None:
+    """Writes one new row with a single cached INSERT, bypassing the unit of work.
+
+    For hot paths that create a row and never touch it again in the transaction;
+    the object stays transient.
+    """
+    table = row.__table__
+    values = {column.key: getattr(row, column.key) for column in table.columns}
+    session.connection().execute(_insert_for(type(row)), values)
+
+
+@cache
+def _insert_for(model: type[Base]) -> Insert:
+    return insert(model)

@@ -39,14 +39,20 @@ def run_once(
     *,
     org_id: str,
     key: str | None,
-    request_fingerprint: str,
+    request_fingerprint: str | Callable[[], str],
     now: datetime,
     act: Callable[[], tuple[int, dict[str, Any]]],
 ) -> JSONResponse:
-    """Runs `act` unless this key already ran it, and answers with its result."""
+    """Runs `act` unless this key already ran it, and answers with its result.
+
+    The fingerprint may be given as a function: hashing a large body is only worth
+    it when there is a key to remember it under.
+    """
     if key is None:
         status, body = act()
         return JSONResponse(body, status_code=status)
+    if callable(request_fingerprint):
+        request_fingerprint = request_fingerprint()
     if not 1 <= len(key) <= 128:
         raise Unprocessable(
             "The Idempotency-Key must be 1 to 128 characters.", code="invalid_idempotency_key"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Settings(BaseSettings):
@@ -24,6 +27,37 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     log_level: str = "INFO"
     log_json: bool = True
+    # The parents' portal logs people in with OpenID Connect at this provider. Empty:
+    # the portal serves its pages but cannot log anyone in.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    # The ID-token (or userinfo) claim that carries the person's BSN; DigiD asserts it.
+    oidc_bsn_claim: str = "sub"
+    # Signs the portal's session cookie. Empty: the key file in `keys_dir`.
+    session_secret: SecretStr = SecretStr("")
+    session_idle_seconds: int = Field(default=900, ge=60, le=3600)
+    session_max_seconds: int = Field(default=7200, ge=300, le=43200)
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_idp(self) -> Self:
+        if self.environment == "production" and self.oidc_issuer:
+            parts = urlsplit(self.oidc_issuer)
+            if parts.scheme != "https" or parts.hostname in LOOPBACK_HOSTS:
+                raise ValueError(
+                    "production mode refuses an OIDC issuer that is not https on a real host"
+                )
+        return self
+
+    @property
+    def local_http(self) -> bool:
+        """Development on http://127.0.0.1 or localhost: the only place cookies go unsecured."""
+        parts = urlsplit(self.issuer)
+        return (
+            self.environment == "development"
+            and parts.scheme == "http"
+            and parts.hostname in LOOPBACK_HOSTS
+        )
 
     @property
     def effective_database_url(self) -> str:

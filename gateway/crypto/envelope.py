@@ -15,7 +15,7 @@ from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.core.db import insert_or_ignore
@@ -23,6 +23,10 @@ from gateway.crypto.keys import KeyProvider
 from gateway.crypto.models import DataKey
 
 _VERSION = 1
+# Built once: every seal looks its data key up.
+_FIND_KEY = select(DataKey.id, DataKey.kek_id, DataKey.wrapped).where(
+    DataKey.subject_ref == bindparam("subject_ref"), DataKey.purpose == bindparam("purpose")
+)
 _NONCE = 12
 
 
@@ -103,8 +107,5 @@ class Envelope:
     def _find(
         session: Session, subject_ref: str, purpose: str
     ) -> tuple[str, str, bytes | None] | None:
-        query = select(DataKey.id, DataKey.kek_id, DataKey.wrapped).where(
-            DataKey.subject_ref == subject_ref, DataKey.purpose == purpose
-        )
-        row = session.execute(query).one_or_none()
+        row = session.execute(_FIND_KEY, {"subject_ref": subject_ref, "purpose": purpose}).first()
         return (row[0], row[1], row[2]) if row else None

@@ -10,6 +10,7 @@ from gateway.crypto.envelope import Envelope
 from gateway.crypto.keys import KeyProvider, LocalKeyProvider, write_secret
 from gateway.crypto.pseudonym import Pseudonymizer
 from gateway.crypto.secrets import SecretBytes
+from gateway.crypto.session import SESSION_KEY, SessionSecret
 from gateway.crypto.signing import SigningKeys
 
 PSEUDONYM_KEY = "pseudonym.key"
@@ -44,3 +45,5 @@ def ensure_local_keys(keys_dir: Path) -> None:
         SigningKeys.create(keys_dir)
     if not (keys_dir / PSEUDONYM_KEY).exists():
         write_secret(keys_dir / PSEUDONYM_KEY, secrets.token_bytes(32))
+    if not (keys_dir / SESSION_KEY).exists():
+        SessionSecret.create(keys_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
@@ -96,11 +96,21 @@ def decide(
     return enrolment
 
 
-def active(session: Session, *, org_id: str, subject_ref: str, purpose: str) -> Enrolment | None:
-    query = select(Enrolment).where(
-        Enrolment.org_id == org_id,
-        Enrolment.subject_ref == subject_ref,
-        Enrolment.purpose == purpose,
+# Built once: this runs inside every overdracht act.
+_ACTIVE = (
+    select(Enrolment.id)
+    .where(
+        Enrolment.org_id == bindparam("org_id"),
+        Enrolment.subject_ref == bindparam("subject_ref"),
+        Enrolment.purpose == bindparam("purpose"),
         Enrolment.status.in_(ACTIVE_STATUSES),
     )
-    return session.scalars(query.limit(1)).first()
+    .limit(1)
+)
+
+
+def active(session: Session, *, org_id: str, subject_ref: str, purpose: str) -> str | None:
+    """The id of the pupil's active aanmelding at `org_id` for `purpose`, if any."""
+    params = {"org_id": org_id, "subject_ref": subject_ref, "purpose": purpose}
+    found: str | None = session.execute(_ACTIVE, params).scalar()
+    return found

@@ -6,12 +6,16 @@ SCOPES: dict[str, str] = {
     "transfers:write": "push dossiers, record inzage",
     "transfers:read": "list, read and acknowledge transfers addressed to the organisation",
     "enrolments:write": "register and decide aanmeldingen",
+    "consents:write": "register and withdraw consents for parents, register gezag",
+    "consents:read": "read consents the organisation registered or is named in",
     "policies:read": "read and dry-run the policy catalog",
     "audit:read": "read the audit log (privacy officer)",
 }
 
-_SCHOOL = ("transfers:write", "transfers:read", "enrolments:write", "policies:read")
-_RECEIVER = ("transfers:write", "transfers:read", "policies:read")
+_CONSENTS = ("consents:write", "consents:read")
+_SCHOOL = ("transfers:write", "transfers:read", "enrolments:write", "policies:read", *_CONSENTS)
+# Care organisations register consents too (a wijkteam records the family's consent).
+_RECEIVER = ("transfers:write", "transfers:read", "policies:read", *_CONSENTS)
 SCHOOL_KINDS = frozenset(
     {"school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro"}
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.core.errors import Unprocessable
@@ -98,3 +98,18 @@ def get(session: Session, org_id: str) -> Organisation | None:
 
 def list_all(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.created_at)))
+
+
+def kinds(session: Session, org_ids: list[str]) -> dict[str, str]:
+    """The kind of each of `org_ids` that is a registered organisation."""
+    query = select(Organisation.id, Organisation.kind).where(Organisation.id.in_(org_ids))
+    return {org_id: kind for org_id, kind in session.execute(query)}
+
+
+_KIND = select(Organisation.kind).where(Organisation.id == bindparam("org_id"))
+
+
+def kind_of(session: Session, org_id: str) -> str | None:
+    """The organisation's kind, or None when no such organisation is registered."""
+    kind: str | None = session.execute(_KIND, {"org_id": org_id}).scalar()
+    return kind

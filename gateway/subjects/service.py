@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.core.db import insert_or_ignore
@@ -13,12 +14,13 @@ from gateway.subjects.models import Subject
 from gateway.subjects.schemas import SubjectIn
 
 IDENTITY_PURPOSE = "subject.identity"
+_KNOWN = select(Subject.subject_ref).where(Subject.subject_ref == bindparam("ref"))
 
 
 def resolve(session: Session, subject: SubjectIn, *, keyring: Keyring, now: datetime) -> str:
     """The subject's `subject_ref`; the first time, its identity is sealed and stored."""
     ref = keyring.pseudonyms.subject_ref(subject.bsn)
-    if session.get(Subject, ref) is not None:
+    if session.execute(_KNOWN, {"ref": ref}).first() is not None:
         return ref
     identity = json.dumps(subject.model_dump(mode="json")).encode()
     sealed = keyring.envelope.seal(

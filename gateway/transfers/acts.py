@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from consent.service import consent_state
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
 from gateway.core.errors import NotFound
@@ -18,40 +18,9 @@ from gateway.subjects import service as subjects
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import ActFacts, InzageIn
 from policies.catalog import Catalog
-from policies.model import Action, ConsentState, Decision, Preconditions, Request
+from policies.model import Action, Decision, Preconditions, Request
 
 NO_FACTS = ActFacts()
-
-
-class ConsentLookup(Protocol):
-    """Finds the consent that covers an act (the consent registry)."""
-
-    def state(
-        self,
-        session: Session,
-        *,
-        subject_ref: str,
-        purpose: str,
-        recipient_org_id: str,
-        categories: frozenset[str],
-        now: datetime,
-    ) -> ConsentState | None: ...
-
-
-class NoConsents:
-    """No registry plugged in: every consent-based act is refused for want of consent."""
-
-    def state(
-        self,
-        session: Session,
-        *,
-        subject_ref: str,
-        purpose: str,
-        recipient_org_id: str,
-        categories: frozenset[str],
-        now: datetime,
-    ) -> ConsentState | None:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +30,6 @@ class Edges:
     catalog: Catalog
     keyring: Keyring
     now: datetime
-    consents: ConsentLookup = field(default_factory=NoConsents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +120,7 @@ def build_request(
     asked = frozenset(transfer.categories) if categories is None else categories
     consent = None
     if flow is not None and flow.consent is not None:
-        consent = edges.consents.state(
+        consent = consent_state(
             session,
             subject_ref=transfer.subject_ref,
             purpose=transfer.purpose,

@@ -12,8 +12,9 @@ from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
+from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
-from gateway.orgs.models import Organisation
+from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import SubjectIn
 from gateway.transfers import formats
@@ -96,8 +97,8 @@ def _push(
     edges: Edges,
     oso_profile: str | None = None,
 ) -> tuple[Transfer, Decision]:
-    recipient = session.get(Organisation, recipient_id)
-    if recipient is None:
+    recipient_kind = orgs.kind_of(session, recipient_id)
+    if recipient_kind is None:
         raise Unprocessable(
             "The recipient is not a registered organisation.", code="unknown_recipient"
         )
@@ -106,7 +107,7 @@ def _push(
             edges.catalog,
             purpose=ctx.purpose,
             sender_kind=ctx.org_kind,
-            recipient_kind=recipient.kind,
+            recipient_kind=recipient_kind,
             profile=oso_profile,
         )
     subject_ref = subjects.resolve(session, subject, keyring=edges.keyring, now=edges.now)
@@ -114,7 +115,7 @@ def _push(
         id="tr_" + secrets.token_hex(10),
         purpose=ctx.purpose,
         sender_org_id=ctx.org_id,
-        recipient_org_id=recipient.id,
+        recipient_org_id=recipient_id,
         subject_ref=subject_ref,
         status="available",
         format=fmt,
@@ -137,7 +138,7 @@ def _push(
         edges,
         action="send",
         sender_kind=ctx.org_kind,
-        recipient_kind=recipient.kind,
+        recipient_kind=recipient_kind,
         age=subject.age_on(edges.now.date()),
         inzage=inzage is not None,
         facts=facts,
@@ -155,7 +156,7 @@ def _push(
         )
     if inzage:
         apply_inzage(session, transfer, inzage, edges)
-    session.add(transfer)
+    insert_row(session, transfer)
     if facts.meldcode is not None:
         reviews.open_review(
             session,

@@ -15,7 +15,7 @@ def test_local_keys_are_created_once_and_reload(tmp_path: Path) -> None:
     again = Keyring.local(keys, create=True)
     assert again.signing.decode_jwt(token).claims == {"sub": "x"}
     assert again.pseudonyms.subject_ref("111222333") == first.pseudonyms.subject_ref("111222333")
-    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 3
+    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 4
 
 
 def test_a_new_kek_becomes_active_and_old_wraps_still_open(tmp_path: Path) -> None:

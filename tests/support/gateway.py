@@ -43,10 +43,9 @@ class Org:
 
 
 class Gateway:
-    def __init__(self, database_url: str, data_dir: Any) -> None:
-        self.settings = Settings(
-            database_url=database_url, data_dir=data_dir, issuer=ISSUER, log_json=True
-        )
+    def __init__(self, database_url: str, data_dir: Any, **overrides: Any) -> None:
+        values: dict[str, Any] = {"issuer": ISSUER, "log_json": True, **overrides}
+        self.settings = Settings(database_url=database_url, data_dir=data_dir, **values)
         self.clock = FixedClock(START)
         self.keyring = make_keyring()
         self.services: Services = build_services(

@@ -1,0 +1,114 @@
+"""Gezag (parental authority): only a parent or guardian with gezag can consent.
+
+The school registers who holds gezag over a pupil, and who does not (a parent without
+gezag keeps a right to information but has no consent right, DOMAIN §2). A parent is
+known by the keyed pseudonym of their BSN, so a DigiD login can be matched on it.
+Once a pupil has gezag on record, that record is the authority: a parent grantor must be
+identified by BSN and hold gezag there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent.models import SEALING_PURPOSE, GezagRelation
+from consent.schemas import GezagCreate
+from gateway.core.errors import Unprocessable
+from gateway.crypto.keyring import Keyring
+from gateway.subjects import service as subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A pupil over whom a person holds gezag, as the portal lists them."""
+
+    id: str
+    subject_ref: str
+    role: str
+    since: datetime
+    registered_by: str
+
+
+def register(
+    session: Session, *, body: GezagCreate, org_id: str, keyring: Keyring, now: datetime
+) -> GezagRelation:
+    """Records gezag (or its absence); a new record for the same person ends the old one."""
+    subject_ref = subjects.resolve(session, body.subject, keyring=keyring, now=now)
+    person_ref = keyring.pseudonyms.subject_ref(body.person.bsn)
+    if person_ref == subject_ref:
+        raise Unprocessable("A pupil cannot hold gezag over themselves.", code="invalid_gezag")
+    earlier = select(GezagRelation).where(
+        GezagRelation.subject_ref == subject_ref,
+        GezagRelation.person_ref == person_ref,
+        GezagRelation.ended_at.is_(None),
+    )
+    for relation in session.scalars(earlier.with_for_update()):
+        relation.ended_at = now
+    relation_id = "gzg_" + secrets.token_hex(10)
+    relation = GezagRelation(
+        id=relation_id,
+        subject_ref=subject_ref,
+        person_ref=person_ref,
+        name=keyring.envelope.seal(
+            session,
+            subject_ref=subject_ref,
+            purpose=SEALING_PURPOSE,
+            record_id=relation_id,
+            plaintext=body.person.name.encode(),
+            now=now,
+        ),
+        role=body.person.role,
+        has_gezag=body.gezag,
+        registered_by_org=org_id,
+        created_at=now,
+        ended_at=None,
+    )
+    session.add(relation)
+    return relation
+
+
+def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
+    query = select(GezagRelation.id).where(
+        GezagRelation.subject_ref == subject_ref,
+        GezagRelation.person_ref == person_ref,
+        GezagRelation.has_gezag.is_(True),
+        GezagRelation.ended_at.is_(None),
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def on_record(session: Session, *, subject_ref: str) -> bool:
+    """Has any school registered gezag (or its absence) for this pupil?"""
+    query = select(GezagRelation.id).where(
+        GezagRelation.subject_ref == subject_ref, GezagRelation.ended_at.is_(None)
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def children_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:
+    """The pupils over whom this person holds gezag at `now`, oldest relation first."""
+    query = (
+        select(GezagRelation)
+        .where(
+            GezagRelation.person_ref == person_ref,
+            GezagRelation.has_gezag.is_(True),
+            GezagRelation.ended_at.is_(None),
+            GezagRelation.created_at <= now,
+        )
+        .order_by(GezagRelation.created_at, GezagRelation.id)
+    )
+    return [
+        Relation(
+            id=row.id,
+            subject_ref=row.subject_ref,
+            role=row.role,
+            since=row.created_at,
+            registered_by=row.registered_by_org,
+        )
+        for row in session.scalars(query)
+    ]

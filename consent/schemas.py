@@ -1,0 +1,142 @@
+"""What clients send to and get back from the registry. Never a BSN or a name back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from gateway.crypto.bsn import is_valid_bsn
+from gateway.subjects.schemas import SubjectIn
+
+GrantorRole = Literal["parent", "guardian", "pupil"]
+Evidence = Literal["digital", "paper"]
+Status = Literal["active", "withdrawn", "expired"]
+
+
+def _eleven_proof(value: str) -> str:
+    if not is_valid_bsn(value):
+        raise PydanticCustomError("invalid_bsn", "The BSN does not pass the 11-proef.")
+    return value
+
+
+class GrantorIn(BaseModel):
+    """One person giving consent; the BSN lets the registry check gezag."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    role: GrantorRole
+    name: str = Field(min_length=1, max_length=200, repr=False)
+    bsn: str | None = Field(default=None, repr=False)
+
+    @field_validator("bsn")
+    @classmethod
+    def _bsn(cls, value: str | None) -> str | None:
+        return None if value is None else _eleven_proof(value)
+
+
+class ConsentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    subject: SubjectIn
+    purpose: str = Field(max_length=64)
+    recipients: list[str] = Field(min_length=1, max_length=20)
+    categories: list[str] = Field(min_length=1, max_length=32)
+    granted_by: list[GrantorIn] = Field(min_length=1, max_length=4)
+    valid_until: date = Field(description="The last day the consent counts (Dutch time).")
+    evidence: Evidence
+    evidence_ref: str | None = Field(
+        default=None,
+        max_length=200,
+        repr=False,
+        description="Paper: the reference of the signed form the school keeps.",
+    )
+    case_id: str | None = Field(
+        default=None, max_length=64, description="Knooppunt: the one case this consent is for."
+    )
+
+
+class ConsentSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn
+
+
+class ConsentEventRead(BaseModel):
+    kind: str
+    at: datetime
+
+
+class ConsentRead(BaseModel):
+    id: str
+    status: Status
+    subject_ref: str
+    purpose: str
+    case_id: str | None
+    recipients: list[str]
+    categories: list[str]
+    granted_by: list[str] = Field(description="The grantors' roles; never their names.")
+    evidence: str
+    valid_from: datetime
+    valid_until: date
+    registered_by: str | None
+    withdrawn_at: datetime | None
+    receipt: str = Field(description="Compact JWS by the gateway (typ consent-receipt+jwt).")
+    history: list[ConsentEventRead]
+
+
+class ConsentList(BaseModel):
+    items: list[ConsentRead]
+
+
+class Withdrawn(BaseModel):
+    id: str
+    status: Literal["withdrawn"]
+    withdrawn_at: datetime
+    receipt: str = Field(description="Compact JWS proving the withdrawal.")
+
+
+class NotificationRead(BaseModel):
+    id: int
+    kind: str
+    consent_id: str
+    subject_ref: str
+    purpose: str
+    created_at: datetime
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationRead]
+
+
+class PersonIn(BaseModel):
+    """A parent or guardian of the pupil, identified by BSN (as DigiD will match)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    bsn: str = Field(repr=False)
+    name: str = Field(min_length=1, max_length=200, repr=False)
+    role: Literal["parent", "guardian"]
+
+    @field_validator("bsn")
+    @classmethod
+    def _bsn(cls, value: str) -> str:
+        return _eleven_proof(value)
+
+
+class GezagCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn
+    person: PersonIn
+    gezag: bool
+
+
+class GezagRead(BaseModel):
+    id: str
+    subject_ref: str
+    role: str
+    gezag: bool
+    since: datetime

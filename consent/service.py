@@ -1,0 +1,366 @@
+"""The consent registry: grant, read, withdraw, and the state the transfer machinery asks.
+
+Plain functions, session first; none of them commits. The caller writes the audit entry
+in the same transaction (this package does not reach the audit log itself).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from consent import checks, gezag, period, receipts
+from consent.models import (
+    SEALING_PURPOSE,
+    Consent,
+    ConsentEvent,
+    ConsentNotification,
+    ConsentRecipient,
+)
+from consent.schemas import ConsentCreate, Status
+from gateway.core.errors import Conflict, Forbidden, NotFound
+from gateway.crypto.keyring import Keyring
+from gateway.subjects import service as subjects
+from policies.compiled import Catalog
+from policies.model import ConsentState, Decision
+
+log = structlog.get_logger("consent")
+# The grantor roles that count as a parent with gezag (the catalog's grantor_roles).
+PARENT_ROLES = frozenset({"parent", "guardian"})
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A pending notification for a recipient, with what it needs to act on it."""
+
+    id: int
+    kind: str
+    consent_id: str
+    subject_ref: str
+    purpose: str
+    created_at: datetime
+
+
+def grant(
+    session: Session,
+    *,
+    body: ConsentCreate,
+    org_id: str | None,
+    actor: str,
+    recipient_kinds: Mapping[str, str],
+    catalog: Catalog,
+    keyring: Keyring,
+    issuer: str,
+    now: datetime,
+) -> Consent:
+    """Registers a consent after every check of `consent.checks`; returns it with receipt.
+
+    `org_id` is the registering organisation (None when a parent or pupil grants through
+    the portal, `actor` then being their pseudonym); `recipient_kinds` maps each named
+    recipient that is a registered organisation to its kind.
+    """
+    flow, rule = checks.consent_flow(catalog, body.purpose)
+    checks.check_scope(body, flow, catalog, recipient_kinds)
+    checks.check_terms(body, now)
+    subject_ref = subjects.resolve(session, body.subject, keyring=keyring, now=now)
+    grantors = checks.check_grantors(
+        session,
+        body=body,
+        rule=rule,
+        catalog=catalog,
+        subject_ref=subject_ref,
+        pseudonyms=keyring.pseudonyms,
+        now=now,
+    )
+    consent = _new_consent(body, subject_ref=subject_ref, grantors=grantors, now=now)
+    consent.registered_by_org, consent.registered_by = org_id, actor
+    consent.sealed = _seal(session, consent, grantors, body.evidence_ref, keyring, now)
+    consent.receipt = receipts.grant_receipt(keyring.signing, consent, issuer=issuer, now=now)
+    session.add(consent)
+    session.flush()  # the event's foreign key needs the consent row first
+    session.add(
+        ConsentEvent(consent_id=consent.id, kind="granted", org_id=org_id, actor=actor, at=now)
+    )
+    log.info("consent.granted", consent_id=consent.id, subject_ref=subject_ref)
+    return consent
+
+
+def _new_consent(
+    body: ConsentCreate, *, subject_ref: str, grantors: list[checks.Grantor], now: datetime
+) -> Consent:
+    consent_id = "cns_" + secrets.token_hex(10)
+    consent = Consent(
+        id=consent_id,
+        subject_ref=subject_ref,
+        purpose=body.purpose,
+        case_id=body.case_id,
+        categories=sorted(set(body.categories)),
+        grantor_roles=[g.role for g in grantors],
+        grantor_refs=sorted({g.person_ref for g in grantors if g.person_ref is not None}),
+        evidence=body.evidence,
+        valid_from=now,
+        valid_until=period.end_of(body.valid_until),
+        created_at=now,
+    )
+    consent.recipients = [
+        ConsentRecipient(consent_id=consent_id, org_id=org) for org in sorted(set(body.recipients))
+    ]
+    return consent
+
+
+def _seal(
+    session: Session,
+    consent: Consent,
+    grantors: list[checks.Grantor],
+    evidence_ref: str | None,
+    keyring: Keyring,
+    now: datetime,
+) -> bytes:
+    """The names and the paper form's reference, readable only with the pupil's key."""
+    sealed = {
+        "grantors": [{"role": g.role, "name": g.name} for g in grantors],
+        "evidence_ref": evidence_ref,
+    }
+    return keyring.envelope.seal(
+        session,
+        subject_ref=consent.subject_ref,
+        purpose=SEALING_PURPOSE,
+        record_id=consent.id,
+        plaintext=json.dumps(sealed).encode(),
+        now=now,
+    )
+
+
+def status(consent: Consent, now: datetime) -> Status:
+    """Expiry is read off the clock at every look, never set by a job."""
+    if consent.withdrawn_at is not None:
+        return "withdrawn"
+    return "active" if now < consent.valid_until else "expired"
+
+
+def _visible(consent: Consent, org_id: str) -> bool:
+    return consent.registered_by_org == org_id or org_id in consent.recipient_ids
+
+
+def get(session: Session, *, consent_id: str, org_id: str) -> Consent:
+    """The consent, for the organisation that registered it or one it names."""
+    query = select(Consent).where(Consent.id == consent_id)
+    consent = session.scalars(query.options(selectinload(Consent.recipients))).first()
+    if consent is None or not _visible(consent, org_id):
+        raise NotFound("No such consent.")
+    return consent
+
+
+def search(session: Session, *, subject_ref: str, org_id: str | None) -> list[Consent]:
+    """Consents about the subject that `org_id` registered or is named in, oldest first.
+
+    With `org_id` None: all of them, for the portal once it has matched the person to the
+    pupil (the pupil themself, or a parent with gezag: `gezag.children_of`).
+    """
+    query = (
+        select(Consent)
+        .where(Consent.subject_ref == subject_ref)
+        .options(selectinload(Consent.recipients))
+        .order_by(Consent.created_at, Consent.id)
+    )
+    if org_id is not None:
+        named = select(ConsentRecipient.consent_id).where(ConsentRecipient.org_id == org_id)
+        query = query.where(or_(Consent.registered_by_org == org_id, Consent.id.in_(named)))
+    return list(session.scalars(query))
+
+
+def histories(session: Session, consent_ids: Sequence[str]) -> dict[str, list[ConsentEvent]]:
+    """The events of each consent, oldest first, in one query."""
+    found: dict[str, list[ConsentEvent]] = {consent_id: [] for consent_id in consent_ids}
+    query = select(ConsentEvent).where(ConsentEvent.consent_id.in_(consent_ids))
+    for event in session.scalars(query.order_by(ConsentEvent.id)):
+        found[event.consent_id].append(event)
+    return found
+
+
+def withdraw(
+    session: Session, *, consent_id: str, by: str, org_id: str | None, now: datetime
+) -> Consent:
+    """AVG art. 7(3): as easy as granting, and it stops every access from `now` on.
+
+    By the organisation that registered the consent (`org_id`, `by` its actor), or with
+    `org_id` None by a person through the portal (`by` their pseudonym): the pupil, a
+    grantor identified by BSN, or a parent holding gezag. Recipients are notified.
+    """
+    query = (
+        select(Consent)
+        .where(Consent.id == consent_id)
+        .options(selectinload(Consent.recipients))
+        .with_for_update()
+    )
+    consent = session.scalars(query).first()
+    if consent is None:
+        raise NotFound("No such consent.")
+    _check_withdrawer(session, consent, by=by, org_id=org_id)
+    if consent.withdrawn_at is not None:
+        raise Conflict("The consent was already withdrawn.", code="consent_withdrawn")
+    consent.withdrawn_at, consent.withdrawn_by, consent.withdrawn_by_org = now, by, org_id
+    session.add(
+        ConsentEvent(consent_id=consent.id, kind="withdrawn", org_id=org_id, actor=by, at=now)
+    )
+    session.add_all(
+        ConsentNotification(
+            recipient_org_id=org, consent_id=consent.id, kind="withdrawn", created_at=now
+        )
+        for org in consent.recipient_ids
+    )
+    log.info("consent.withdrawn", consent_id=consent.id, subject_ref=consent.subject_ref)
+    return consent
+
+
+def _check_withdrawer(session: Session, consent: Consent, *, by: str, org_id: str | None) -> None:
+    if org_id is not None:
+        if consent.registered_by_org == org_id:
+            return
+        if org_id in consent.recipient_ids:
+            raise Forbidden(
+                "Only the organisation that registered a consent withdraws it for the parents.",
+                code="withdraw_not_allowed",
+            )
+        raise NotFound("No such consent.")
+    entitled = (
+        by == consent.subject_ref
+        or by in consent.grantor_refs
+        or gezag.holds_gezag(session, subject_ref=consent.subject_ref, person_ref=by)
+    )
+    if not entitled:
+        raise NotFound("No such consent.")
+
+
+def consent_state(
+    session: Session,
+    *,
+    subject_ref: str,
+    purpose: str,
+    recipient_org_id: str,
+    categories: frozenset[str],
+    now: datetime,
+    case_id: str | None = None,
+) -> ConsentState | None:
+    """The consent that covers this act at `now`, for the policy engine; None if none.
+
+    Counted: unwithdrawn, within its period, for this subject and purpose, naming the
+    recipient and every requested category. A consent for a case covers only that case.
+    One indexed query (subject and purpose, then the recipients' primary key).
+    """
+    query = (
+        select(Consent.id, Consent.grantor_roles, Consent.categories, Consent.created_at)
+        .join(
+            ConsentRecipient,
+            (ConsentRecipient.consent_id == Consent.id)
+            & (ConsentRecipient.org_id == recipient_org_id),
+        )
+        .where(
+            Consent.subject_ref == subject_ref,
+            Consent.purpose == purpose,
+            Consent.withdrawn_at.is_(None),
+            Consent.valid_from <= now,
+            Consent.valid_until > now,
+            or_(Consent.case_id.is_(None), Consent.case_id == case_id)
+            if case_id is not None
+            else Consent.case_id.is_(None),
+        )
+    )
+    covering = [
+        _Candidate(row.id, tuple(row.grantor_roles), frozenset(row.categories), row.created_at)
+        for row in session.execute(query)
+        if categories <= set(row.categories)
+    ]
+    if not covering:
+        return None
+    best = _best(covering)
+    return ConsentState(granted_by=best.roles, categories=best.categories)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: str
+    roles: tuple[str, ...]
+    categories: frozenset[str]
+    created_at: datetime
+
+    @property
+    def strength(self) -> tuple[int, int]:
+        """(parents, pupil): what an age rule can ask, two parents at most."""
+        parents = sum(1 for role in self.roles if role in PARENT_ROLES)
+        return min(parents, 2), int("pupil" in self.roles)
+
+
+def _best(candidates: list[_Candidate]) -> _Candidate:
+    """The newest of the consents that no other one outdoes in both parents and pupil.
+
+    consent_state does not know the pupil's age, so it cannot tell which age band the
+    engine will apply: a consent with every kind of grantor another has, and more, is
+    never worse; between consents that differ the other way round (two parents, or a
+    parent and the pupil), the most recent one is the current will.
+    """
+
+    def outdone(mine: tuple[int, int]) -> bool:
+        return any(
+            other.strength != mine and other.strength[0] >= mine[0] and other.strength[1] >= mine[1]
+            for other in candidates
+        )
+
+    undominated = [c for c in candidates if not outdone(c.strength)]
+    return max(undominated, key=lambda candidate: (candidate.created_at, candidate.id))
+
+
+def deliver_notifications(
+    session: Session, *, org_id: str, now: datetime, limit: int = 100
+) -> list[Notice]:
+    """The recipient's pending notifications, oldest first, marked delivered at `now`."""
+    query = (
+        select(ConsentNotification, Consent.subject_ref, Consent.purpose)
+        .join(Consent, Consent.id == ConsentNotification.consent_id)
+        .where(
+            ConsentNotification.recipient_org_id == org_id,
+            ConsentNotification.delivered_at.is_(None),
+        )
+        .order_by(ConsentNotification.id)
+        .limit(limit)
+        # Two fetches at once by one organisation never both deliver the same row.
+        .with_for_update(of=ConsentNotification, skip_locked=True)
+    )
+    notices = [
+        Notice(note.id, note.kind, note.consent_id, subject_ref, purpose, note.created_at)
+        for note, subject_ref, purpose in session.execute(query)
+    ]
+    if notices:
+        session.execute(
+            update(ConsentNotification)
+            .where(ConsentNotification.id.in_([n.id for n in notices]))
+            .values(delivered_at=now)
+        )
+    return notices
+
+
+def registry_decision(
+    catalog: Catalog, *, purpose: str, act: str, reason: str, refused: str | None = None
+) -> Decision:
+    """How an act on the registry is logged: under the flow's own legal basis.
+
+    `refused` is the error code when the registry refused the act (a deny on record).
+    """
+    basis = catalog.legal_basis(purpose)
+    return Decision(
+        effect="deny" if refused else "permit",
+        code=refused,
+        flow=purpose if catalog.flow_for_purpose(purpose) else None,
+        legal_basis=basis.label if basis else None,
+        rule=f"consent/{act}/deny/{refused}" if refused else f"consent/{act}",
+        reasons=(reason,),
+        obligations=(),
+        policy_version=catalog.version,
+    )

@@ -1,0 +1,1 @@
+"""HTTP for the consent registry (`consent/`) and for registering gezag."""

@@ -1,0 +1,1 @@
+"""The parents' portal: server-rendered pages in Dutch under /portaal."""

@@ -1,0 +1,68 @@
+"""The child's access log in plain Dutch, read from the audit log itself.
+
+"Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet
+onderwijs op 15 april 2016 om 11:12." Every entry about the pupil is shown, refusals
+included: the parent sees who looked, who tried, for what and when. The actor is an
+opaque id in the log; the parent reads the organisation and the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.audit import service as audit
+from gateway.audit.models import AuditEntry
+from gateway.orgs.models import Organisation
+from gateway.web import wording
+from gateway.web.inzage import PORTAL_ORG
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    time: datetime
+    text: str
+    refused: bool
+
+
+def lines(
+    session: Session, *, subject_ref: str, viewer_ref: str, limit: int = 500
+) -> list[LogLine]:
+    """The pupil's entries, newest first, each as one Dutch sentence."""
+    entries = list(audit.search(session, subject_ref=subject_ref, limit=limit))
+    names = _org_names(session, {entry.org for entry in entries})
+    return [
+        LogLine(entry.time, sentence(entry, names, viewer_ref), entry.decision == "deny")
+        for entry in reversed(entries)
+    ]
+
+
+def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:
+    who = _who(entry, names, viewer_ref)
+    purpose = wording.purpose(entry.purpose)
+    when = wording.moment(entry.time)
+    if entry.decision == "deny":
+        what = wording.action(entry.action, refused=True)
+        return f"{who} wilde {what} voor {purpose} op {when}; dat is geweigerd."
+    return f"{who} {wording.action(entry.action)} voor {purpose} op {when}."
+
+
+def _who(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:
+    if entry.org == PORTAL_ORG:
+        if entry.actor == viewer_ref:
+            return f"U (rol: {wording.role(entry.actor_role)}, via het ouderportaal)"
+        if entry.actor_role == "pupil":
+            return "Uw kind (via het ouderportaal)"
+        return f"Een andere {wording.role(entry.actor_role)} (via het ouderportaal)"
+    organisation = names.get(entry.org, "Een onbekende organisatie")
+    return f"{organisation} (rol: {wording.role(entry.actor_role)})"
+
+
+def _org_names(session: Session, org_ids: set[str]) -> dict[str, str]:
+    if not org_ids:
+        return {}
+    query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+    return {org_id: name for org_id, name in session.execute(query)}

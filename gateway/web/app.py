@@ -1,0 +1,73 @@
+"""The parents' portal as its own small application, mounted at /portaal by gateway.main.
+
+Its own middleware stays with it: the signed session cookie (scoped to /portaal), the
+security headers (outermost, so even an unexpected error leaves with them), and
+exception handlers that answer in Dutch pages instead of problem+json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
+
+from gateway.crypto.session import SessionSecret
+from gateway.deps import Services
+from gateway.web import consent_pages, errors, login, pages, wording
+from gateway.web.deps import Portal
+from gateway.web.oidc import PortalLogin
+from gateway.web.security import SecurityHeadersMiddleware
+
+HERE = Path(__file__).resolve().parent
+MOUNT = "/portaal"
+SESSION_COOKIE = "portaal_sessie"
+TRANSFER_STATUS = {
+    "awaiting_inzage": "Wacht op uw inzage: de nieuwe school ziet nog niets.",
+    "available": "U heeft het dossier ingezien; de nieuwe school kan het ophalen.",
+    "received": "De nieuwe school heeft het dossier ontvangen.",
+    "acknowledged": "De nieuwe school heeft het overdrachtsgesprek gevoerd.",
+}
+RELATIONS = {"parent": "ouder met gezag", "guardian": "voogd", "pupil": "de leerling zelf"}
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(
+        day=wording.day,
+        moment=wording.moment,
+        purpose=wording.purpose,
+        category=wording.category,
+        transfer_status=lambda status: TRANSFER_STATUS.get(status, status),
+        relation_label=lambda relation: RELATIONS.get(relation, relation),
+    )
+    return templates
+
+
+def create_portal(services: Services) -> ASGIApp:
+    settings = services.settings
+    development = settings.environment == "development"
+    secret = SessionSecret.load(
+        settings.session_secret.get_secret_value(), settings.keys_dir, development=development
+    )
+    portal = Portal(services, _templates(), secret, PortalLogin(settings))
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.services = services
+    app.state.portal = portal
+    errors.install(app, portal)
+    for router in (login.router, pages.router, consent_pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret.signing_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_idle_seconds,
+        path=MOUNT,
+        same_site="lax",
+        https_only=not settings.local_http,
+    )
+    return SecurityHeadersMiddleware(app, hsts=not development)

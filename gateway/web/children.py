@@ -1,0 +1,148 @@
+"""Whose data a logged-in person may see, and what the rules let them do with it.
+
+A parent sees the pupils over whom the school registered their gezag; a pupil sees
+their own record. What each may do follows the catalog's rule for data-subject rights
+(`rechten.inzage`: under 16 a parent with gezag, from 16 the pupil): it is read from
+the catalog, not written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consent import gezag
+from consent.models import SEALING_PURPOSE, GezagRelation
+from gateway.core.errors import NotFound
+from gateway.crypto.keyring import Keyring
+from gateway.subjects import service as subjects
+from gateway.subjects.schemas import SubjectIn
+from gateway.web.wording import AMSTERDAM, mask_bsn
+from policies.catalog import Catalog
+
+RIGHTS_PURPOSE = "rechten.inzage"
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A pupil as the portal shows them to one viewer."""
+
+    subject_ref: str
+    name: str
+    masked_bsn: str
+    birth_date: date
+    age: int
+    # "parent" or "guardian" (gezag on record), or "pupil" (the pupil's own record).
+    relation: str
+    # May this viewer exercise the rights (inzage, zienswijze, consent, access log)?
+    may_act: bool
+    # The viewer's name as the school registered it (a parent), for consent records.
+    viewer_name: str
+
+    @property
+    def is_self(self) -> bool:
+        return self.relation == "pupil"
+
+    @property
+    def grantor_role(self) -> str:
+        return self.relation
+
+
+def today(now: datetime) -> date:
+    return now.astimezone(AMSTERDAM).date()
+
+
+def may_act(catalog: Catalog, *, relation: str, age: int) -> bool:
+    flow = catalog.flow_for_purpose(RIGHTS_PURPOSE)
+    rule = flow.requester_rule if flow else None
+    if rule is None:
+        return False
+    parents, pupil = rule.at(age)
+    return pupil if relation == "pupil" else parents
+
+
+def children(
+    session: Session, *, person_ref: str, keyring: Keyring, catalog: Catalog, now: datetime
+) -> list[Child]:
+    """Everyone whose page this person may open: their own (from 16) and their children."""
+    found = []
+    own = _child(session, person_ref, "pupil", "", keyring=keyring, catalog=catalog, now=now)
+    if own is not None and own.may_act:
+        found.append(own)
+    for relation in gezag.children_of(session, person_ref=person_ref, now=now):
+        name = _registered_name(session, relation.id, relation.subject_ref, keyring)
+        child = _child(
+            session,
+            relation.subject_ref,
+            relation.role,
+            name,
+            keyring=keyring,
+            catalog=catalog,
+            now=now,
+        )
+        if child is not None:
+            found.append(child)
+    return found
+
+
+def child(
+    session: Session,
+    *,
+    person_ref: str,
+    subject_ref: str,
+    keyring: Keyring,
+    catalog: Catalog,
+    now: datetime,
+) -> Child:
+    """One pupil, re-checked on every page: gezag ended a minute ago counts."""
+    for candidate in children(
+        session, person_ref=person_ref, keyring=keyring, catalog=catalog, now=now
+    ):
+        if candidate.subject_ref == subject_ref:
+            return candidate
+    raise NotFound("No such child for this person.")
+
+
+def _child(
+    session: Session,
+    subject_ref: str,
+    relation: str,
+    viewer_name: str,
+    *,
+    keyring: Keyring,
+    catalog: Catalog,
+    now: datetime,
+) -> Child | None:
+    identity = subjects.identity(session, subject_ref, keyring=keyring)
+    if identity is None:
+        return None
+    age = identity.age_on(today(now))
+    return Child(
+        subject_ref=subject_ref,
+        name=display_name(identity),
+        masked_bsn=mask_bsn(identity.bsn),
+        birth_date=identity.birth_date,
+        age=age,
+        relation=relation,
+        may_act=may_act(catalog, relation=relation, age=age),
+        viewer_name=viewer_name or display_name(identity),
+    )
+
+
+def display_name(identity: SubjectIn) -> str:
+    parts = [p for p in (identity.given_name, identity.family_name) if p]
+    return " ".join(parts) if parts else "Uw kind"
+
+
+def _registered_name(session: Session, relation_id: str, subject_ref: str, keyring: Keyring) -> str:
+    sealed = session.scalars(
+        select(GezagRelation.name).where(GezagRelation.id == relation_id)
+    ).first()
+    if sealed is None:
+        return ""
+    return keyring.envelope.open(
+        session, record_id=relation_id, purpose=SEALING_PURPOSE, ciphertext=sealed
+    ).decode()

@@ -1,0 +1,140 @@
+"""Granting and withdrawing consent from a child's page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from gateway.core.errors import Forbidden, Unprocessable
+from gateway.deps import SessionDep
+from gateway.web import children, consents, session
+from gateway.web.children import Child
+from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
+from gateway.web.pages import child_of
+from gateway.web.session import Viewer
+
+router = APIRouter()
+DEFAULT_TERM = timedelta(days=365)
+FormList = Annotated[list[str] | None, Form()]
+WITHDRAWN = "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
+INCOMPLETE = "Kies ten minste één organisatie en één soort gegevens, en een einddatum."
+
+
+def _acting_child(
+    request: Request, db: SessionDep, portal: Portal, who: Viewer, handle: str
+) -> Child:
+    kid = child_of(request, db, portal, who, handle)
+    if not kid.may_act:
+        raise Forbidden("From 16 the pupil decides.", code="requester_not_entitled")
+    return kid
+
+
+def _form_page(
+    request: Request,
+    db: SessionDep,
+    portal: Portal,
+    kid: Child,
+    handle: str,
+    purpose: str | None,
+    *,
+    error: str | None = None,
+) -> Response:
+    catalog = portal.services.catalog
+    today = children.today(portal.services.clock.now())
+    context = {
+        "title": "Toestemming geven",
+        "kid": kid,
+        "handle": handle,
+        "purposes": consents.purposes(catalog),
+        "choice": consents.option(db, catalog, purpose) if purpose else None,
+        "today": today.isoformat(),
+        "default_until": (today + DEFAULT_TERM).isoformat(),
+        "error": error,
+    }
+    return portal.render(request, "consent_new.html", context, status=422 if error else 200)
+
+
+@router.get("/kind/{handle}/toestemming")
+def consent_form(
+    handle: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+    doel: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    kid = _acting_child(request, db, portal, who, handle)
+    return _form_page(request, db, portal, kid, handle, doel)
+
+
+@router.post("/kind/{handle}/toestemming", dependencies=[CsrfChecked])
+def grant(
+    handle: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+    purpose: Annotated[str, Form(max_length=64)],
+    valid_until: Annotated[str, Form(max_length=10)] = "",
+    recipients: FormList = None,
+    categories: FormList = None,
+) -> Response:
+    kid = _acting_child(request, db, portal, who, handle)
+    try:
+        form = consents.ConsentForm.model_validate(
+            {
+                "purpose": purpose,
+                "recipients": recipients or [],
+                "categories": categories or [],
+                "valid_until": valid_until,
+            }
+        )
+    except ValidationError:
+        return _form_page(request, db, portal, kid, handle, purpose, error=INCOMPLETE)
+    ctx = act_context(request, who, role=kid.relation, purpose=form.purpose)
+    now = portal.services.clock.now()
+    try:
+        # A savepoint: a refused consent leaves nothing behind, the page still renders.
+        with db.begin_nested():
+            consents.grant(
+                db,
+                form=form,
+                child=kid,
+                bsn=who.bsn(portal.secret),
+                ctx=ctx,
+                services=portal.services,
+                now=now,
+            )
+    except Unprocessable as exc:
+        consents.log_refusal(
+            db, exc=exc, purpose=form.purpose, child=kid, ctx=ctx, services=portal.services, now=now
+        )
+        message = consents.refusal_message(exc)
+        return _form_page(request, db, portal, kid, handle, purpose, error=message)
+    session.flash(request, "Uw toestemming is vastgelegd.")
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)
+
+
+@router.post("/kind/{handle}/toestemming/{consent_id}/intrekken", dependencies=[CsrfChecked])
+def withdraw(
+    handle: str,
+    consent_id: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+) -> Response:
+    kid = _acting_child(request, db, portal, who, handle)
+    services = portal.services
+    ctx = act_context(request, who, role=kid.relation, purpose="consent")
+    consents.withdraw(
+        db, consent_id=consent_id, child=kid, ctx=ctx, services=services, now=services.clock.now()
+    )
+    session.flash(
+        request, "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
+    )
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

@@ -1,0 +1,257 @@
+"""Consent from the portal: what a parent can consent to, granting and withdrawing.
+
+The registry (`consent.service`) checks everything a consent must satisfy: gezag on
+record, the age rule of the purpose, recipients the flow reaches, categories it
+carries. The portal names the logged-in person as the grantor (by BSN, so gezag is
+checked) and writes the audit entry in the same transaction, under the consent's
+purpose, as the registry's own HTTP API does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from consent import service as registry
+from consent.models import Consent
+from consent.period import last_day
+from consent.schemas import ConsentCreate, GrantorIn
+from gateway.audit import service as audit
+from gateway.audit.service import AuditEvent
+from gateway.core.context import ActContext
+from gateway.core.errors import NotFound, Unprocessable
+from gateway.deps import Services
+from gateway.orgs import service as orgs
+from gateway.orgs.models import Organisation
+from gateway.subjects import service as subjects
+from gateway.web import wording
+from gateway.web.children import Child
+from policies.catalog import Catalog
+
+# Case consent (knooppunt) is given per case, inside the case the professionals open.
+CASE_BOUND = frozenset({"knooppunt.casus"})
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One purpose a parent can consent to, with what the form offers for it."""
+
+    purpose: str
+    label: str
+    recipients: tuple[tuple[str, str], ...]
+    categories: tuple[tuple[str, str, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentView:
+    id: str
+    purpose: str
+    recipients: tuple[str, ...]
+    categories: tuple[str, ...]
+    status: str
+    granted_at: datetime
+    valid_until: date
+    withdrawn_at: datetime | None
+
+
+class ConsentForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    purpose: str = Field(max_length=64)
+    recipients: list[str] = Field(min_length=1, max_length=20)
+    categories: list[str] = Field(min_length=1, max_length=32)
+    valid_until: date
+
+
+def purposes(catalog: Catalog) -> list[tuple[str, str]]:
+    """(purpose, Dutch label) of every flow a parent or pupil can consent to."""
+    found = [
+        (flow.id, wording.purpose(flow.id))
+        for flow in catalog.flows.values()
+        if flow.enabled and flow.consent is not None and flow.consent.required
+    ]
+    return sorted((code, label) for code, label in found if code not in CASE_BOUND)
+
+
+def option(session: Session, catalog: Catalog, purpose: str) -> Option:
+    flow = catalog.flow_for_purpose(purpose)
+    if flow is None or purpose not in dict(purposes(catalog)):
+        raise NotFound("No consent can be given for this purpose here.")
+    query = (
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind.in_(flow.recipient_kinds), Organisation.region == catalog.region)
+        .order_by(Organisation.name)
+    )
+    mandatory = frozenset().union(*(route.mandatory for route in flow.routes))
+    categories = sorted(
+        ((code, wording.category(code), code in mandatory) for code in flow.categories),
+        key=lambda item: (not item[2], item[1]),
+    )
+    recipients = tuple((org_id, name) for org_id, name in session.execute(query))
+    return Option(purpose, wording.purpose(purpose), recipients, tuple(categories))
+
+
+def for_child(session: Session, *, subject_ref: str, now: datetime) -> list[ConsentView]:
+    """Every consent about the pupil, newest first: active ones and the history."""
+    query = (
+        select(Consent)
+        .where(Consent.subject_ref == subject_ref)
+        .options(selectinload(Consent.recipients))
+        .order_by(Consent.created_at.desc(), Consent.id)
+    )
+    found = list(session.scalars(query))
+    names = _org_names(session, {org for consent in found for org in consent.recipient_ids})
+    return [
+        ConsentView(
+            id=consent.id,
+            purpose=wording.purpose(consent.purpose),
+            recipients=tuple(names.get(org, org) for org in consent.recipient_ids),
+            categories=tuple(wording.category(code) for code in consent.categories),
+            status=registry.status(consent, now),
+            granted_at=consent.created_at,
+            valid_until=last_day(consent.valid_until),
+            withdrawn_at=consent.withdrawn_at,
+        )
+        for consent in found
+    ]
+
+
+def _org_names(session: Session, org_ids: set[str]) -> dict[str, str]:
+    query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+    return {org_id: name for org_id, name in session.execute(query)}
+
+
+def grant(
+    session: Session,
+    *,
+    form: ConsentForm,
+    child: Child,
+    bsn: str,
+    ctx: ActContext,
+    services: Services,
+    now: datetime,
+) -> Consent:
+    """The logged-in person consents, as parent with gezag or as the pupil from 16."""
+    identity = subjects.identity(session, child.subject_ref, keyring=services.keyring)
+    if identity is None:
+        raise NotFound("No such child for this person.")
+    option(session, services.catalog, form.purpose)
+    body = ConsentCreate(
+        subject=identity,
+        purpose=form.purpose,
+        recipients=form.recipients,
+        categories=form.categories,
+        granted_by=[
+            GrantorIn.model_validate(
+                {"role": child.grantor_role, "name": child.viewer_name, "bsn": bsn}
+            )
+        ],
+        valid_until=form.valid_until,
+        evidence="digital",
+    )
+    consent = registry.grant(
+        session,
+        body=body,
+        org_id=None,
+        actor=ctx.actor,
+        recipient_kinds=orgs.kinds(session, form.recipients),
+        catalog=services.catalog,
+        keyring=services.keyring,
+        issuer=services.settings.issuer,
+        now=now,
+    )
+    _log(session, ctx, services, consent, act="grant", now=now)
+    return consent
+
+
+def withdraw(
+    session: Session,
+    *,
+    consent_id: str,
+    child: Child,
+    ctx: ActContext,
+    services: Services,
+    now: datetime,
+) -> Consent:
+    """AVG art. 7(3): as easy as granting; every later access stops at once."""
+    subject_ref = session.scalars(
+        select(Consent.subject_ref).where(Consent.id == consent_id)
+    ).first()
+    if subject_ref != child.subject_ref:
+        raise NotFound("No such consent for this child.")
+    consent = registry.withdraw(session, consent_id=consent_id, by=ctx.actor, org_id=None, now=now)
+    _log(session, ctx, services, consent, act="withdraw", now=now)
+    return consent
+
+
+REASONS = {
+    "grant": "A parent or pupil consents through the portal, meeting the age rule.",
+    "withdraw": "A parent or pupil withdraws consent through the portal.",
+}
+
+
+def _log(
+    session: Session,
+    ctx: ActContext,
+    services: Services,
+    consent: Consent,
+    *,
+    act: str,
+    now: datetime,
+) -> None:
+    decision = registry.registry_decision(
+        services.catalog, purpose=consent.purpose, act=act, reason=REASONS[act]
+    )
+    event = AuditEvent.of(
+        ctx,
+        action=f"consent.{act}",
+        decision=decision,
+        subject_ref=consent.subject_ref,
+        object_id=consent.id,
+        categories=frozenset(consent.categories),
+    )
+    # Logged under the consent's purpose, so the log of that flow is complete.
+    audit.append(session, replace(event, purpose=consent.purpose), now=now)
+
+
+def log_refusal(
+    session: Session,
+    *,
+    exc: Unprocessable,
+    purpose: str,
+    child: Child,
+    ctx: ActContext,
+    services: Services,
+    now: datetime,
+) -> None:
+    """A refused consent is on record too; the attempt itself was rolled back."""
+    decision = registry.registry_decision(
+        services.catalog, purpose=purpose, act="grant", reason=exc.detail, refused=exc.code
+    )
+    event = AuditEvent.of(
+        ctx, action="consent.grant", decision=decision, subject_ref=child.subject_ref
+    )
+    audit.append(session, replace(event, purpose=purpose), now=now)
+
+
+REFUSALS = {
+    "consent_grantors_insufficient": (
+        "Voor dit doel is bij de leeftijd van uw kind ook de toestemming van iemand anders "
+        "nodig (uw kind zelf, of de andere ouder). Vraag de school om dit samen vast te leggen."
+    ),
+    "no_gezag": "Volgens de school heeft u geen gezag over dit kind.",
+    "category_forbidden": "U koos gegevens die voor dit doel niet gedeeld mogen worden.",
+    "recipient_not_in_flow": "U koos een organisatie die voor dit doel niets mag ontvangen.",
+    "unknown_recipient": "U koos een organisatie die niet bekend is.",
+    "invalid_validity": "De einddatum ligt in het verleden.",
+    "grantor_mismatch": "U kunt voor dit kind geen toestemming geven.",
+}
+
+
+def refusal_message(exc: Unprocessable) -> str:
+    """What a parent reads when the registry refuses a consent."""
+    return REFUSALS.get(exc.code, "Deze toestemming kan zo niet worden vastgelegd.")

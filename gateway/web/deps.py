@@ -1,0 +1,76 @@
+"""What every portal page needs: the portal, the person logged in, and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from gateway.core.context import ActContext
+from gateway.crypto.session import SessionSecret
+from gateway.deps import Services
+from gateway.transfers.acts import Edges
+from gateway.web import session
+from gateway.web.inzage import portal_context
+from gateway.web.oidc import PortalLogin
+from gateway.web.session import LoginRequired, Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    services: Services
+    templates: Jinja2Templates
+    secret: SessionSecret
+    login: PortalLogin
+
+    def edges(self) -> Edges:
+        services = self.services
+        return Edges(services.catalog, services.keyring, services.clock.now())
+
+    def render(
+        self, request: Request, template: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        # An unexpected error is rendered outside the session middleware: no session.
+        has_session = "session" in request.scope
+        max_seconds = self.services.settings.session_max_seconds
+        who = session.viewer(request, max_seconds=max_seconds) if has_session else None
+        base = {
+            "root": request.scope.get("root_path", ""),
+            "viewer": who,
+            "csrf_token": session.csrf_token(request) if who else "",
+            "flash": session.take_flash(request) if has_session else None,
+            "development": self.services.settings.environment == "development",
+        }
+        return self.templates.TemplateResponse(
+            request, template, {**base, **context}, status_code=status
+        )
+
+
+async def get_portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+PortalDep = Annotated[Portal, Depends(get_portal)]
+
+
+async def current_viewer(request: Request, portal: PortalDep) -> Viewer:
+    max_seconds = portal.services.settings.session_max_seconds
+    who = session.viewer(request, max_seconds=max_seconds)
+    if who is None:
+        raise LoginRequired("Log in first.", code="login_required")
+    return who
+
+
+ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+CsrfChecked = Depends(session.check_csrf)
+
+
+def act_context(request: Request, who: Viewer, *, role: str, purpose: str) -> ActContext:
+    request_id = str(request.scope.get("state", {}).get("request_id", ""))
+    return portal_context(
+        person_ref=who.person_ref, role=role, purpose=purpose, request_id=request_id
+    )

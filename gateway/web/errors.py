@@ -1,0 +1,70 @@
+"""Refusals as Dutch pages: the portal never shows a problem+json or a stack trace."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from gateway.core.errors import GatewayError
+from gateway.web.deps import Portal
+from gateway.web.session import LoginRequired
+
+log = structlog.get_logger("gateway.web")
+
+PAGES: dict[int, tuple[str, str]] = {
+    400: (
+        "Inloggen is niet gelukt",
+        "Probeer het opnieuw. Lukt het weer niet, neem dan contact op met de school.",
+    ),
+    403: ("Dit kan niet", "U mag deze handeling niet uitvoeren."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet, of hoort niet bij uw gegevens."),
+    405: ("Niet gevonden", "Deze pagina bestaat niet."),
+    409: ("Dit kan niet meer", "Dit is al eerder vastgelegd of kan niet meer veranderen."),
+    422: ("Controleer het formulier", "Het formulier is niet volledig of niet goed ingevuld."),
+    503: (
+        "Inloggen is niet beschikbaar",
+        "Inloggen is op dit moment niet mogelijk. Probeer het later opnieuw.",
+    ),
+}
+BY_CODE: dict[str, tuple[str, str]] = {
+    "csrf_refused": (
+        "Het formulier is verlopen",
+        "Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+    ),
+    "no_bsn": ("Inloggen is niet gelukt", "Uw inlog levert geen geldig burgerservicenummer op."),
+    "requester_not_entitled": ("Dit kan niet", "Vanaf 16 jaar beslist uw kind hier zelf over."),
+}
+FALLBACK = ("Er ging iets mis", "Probeer het later opnieuw.")
+
+
+def install(app: FastAPI, portal: Portal) -> None:
+    def page(request: Request, status: int, code: str | None = None) -> Response:
+        heading, message = BY_CODE.get(code or "", PAGES.get(status, FALLBACK))
+        context = {"title": heading, "heading": heading, "message": message}
+        return portal.render(request, "error.html", context, status=status)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)
+
+    @app.exception_handler(GatewayError)
+    async def refused(request: Request, exc: GatewayError) -> Response:
+        log.info("portal.refused", status=exc.status, code=exc.code)
+        return page(request, exc.status, exc.code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        log.info("portal.refused", status=422, code="invalid_request")
+        return page(request, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return page(request, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("portal.failed", error_type=type(exc).__name__)
+        return page(request, 500)

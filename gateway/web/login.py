@@ -1,0 +1,39 @@
+"""Logging in and out of the portal."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from gateway.web import session
+from gateway.web.deps import CsrfChecked, PortalDep
+
+router = APIRouter()
+log = structlog.get_logger("gateway.web")
+
+
+def _callback_uri(request: Request, portal: PortalDep) -> str:
+    base = portal.services.settings.issuer.rstrip("/")
+    return f"{base}{request.scope.get('root_path', '')}/login/callback"
+
+
+@router.get("/inloggen")
+async def login(request: Request, portal: PortalDep) -> Response:
+    return await portal.login.redirect(request, _callback_uri(request, portal))
+
+
+@router.get("/login/callback")
+async def callback(request: Request, portal: PortalDep) -> Response:
+    bsn = await portal.login.bsn(request)
+    person_ref = portal.services.keyring.pseudonyms.subject_ref(bsn)
+    session.start(request, person_ref=person_ref, bsn=bsn, secret=portal.secret)
+    log.info("portal.login", person_ref=person_ref)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kinderen", status_code=303)
+
+
+@router.post("/uitloggen", dependencies=[CsrfChecked])
+async def logout(request: Request) -> Response:
+    session.end(request)
+    session.flash(request, "U bent uitgelogd.")
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)

@@ -1,0 +1,157 @@
+"""The pages a parent reads: the start page, their children, a child, a dossier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from gateway.core.errors import NotFound
+from gateway.deps import SessionDep
+from gateway.orgs.models import Organisation
+from gateway.transfers.acts import Edges
+from gateway.web import access_log, children, consents, inzage, session
+from gateway.web.children import Child
+from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
+from gateway.web.session import Viewer
+
+router = APIRouter()
+INZAGE_DONE = "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ontvangen."
+
+
+@dataclass(frozen=True, slots=True)
+class DossierLine:
+    id: str
+    purpose: str
+    status: str
+    sender: str
+    recipient: str
+    created_at: datetime
+
+
+@router.get("/")
+def start(request: Request, portal: PortalDep) -> Response:
+    if session.viewer(request, max_seconds=portal.services.settings.session_max_seconds):
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/kinderen", status_code=303)
+    context = {"title": "Welkom", "login_available": portal.login.configured}
+    return portal.render(request, "start.html", context)
+
+
+@router.get("/kinderen")
+def kids(request: Request, db: SessionDep, portal: PortalDep, who: ViewerDep) -> Response:
+    services = portal.services
+    found = children.children(
+        db,
+        person_ref=who.person_ref,
+        keyring=services.keyring,
+        catalog=services.catalog,
+        now=services.clock.now(),
+    )
+    listed = [(kid, session.handle_for(request, kid.subject_ref)) for kid in found]
+    return portal.render(request, "children.html", {"title": "Mijn kinderen", "kids": listed})
+
+
+def child_of(request: Request, db: SessionDep, portal: Portal, who: Viewer, handle: str) -> Child:
+    """The child behind a session handle, its entitlement checked again."""
+    subject_ref = session.subject_for(request, handle)
+    if subject_ref is None:
+        raise NotFound("No such child in this session.")
+    services = portal.services
+    return children.child(
+        db,
+        person_ref=who.person_ref,
+        subject_ref=subject_ref,
+        keyring=services.keyring,
+        catalog=services.catalog,
+        now=services.clock.now(),
+    )
+
+
+@router.get("/kind/{handle}")
+def child_page(
+    handle: str, request: Request, db: SessionDep, portal: PortalDep, who: ViewerDep
+) -> Response:
+    kid = child_of(request, db, portal, who, handle)
+    context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
+    if kid.may_act:
+        edges = portal.edges()
+        context["dossiers"] = _dossier_lines(db, kid, edges)
+        context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
+        context["log"] = access_log.lines(
+            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref
+        )
+    return portal.render(request, "child.html", context)
+
+
+def _dossier_lines(db: SessionDep, kid: Child, edges: Edges) -> list[DossierLine]:
+    found = inzage.dossiers(db, subject_ref=kid.subject_ref, edges=edges)
+    org_ids = {t.sender_org_id for t in found} | {t.recipient_org_id for t in found}
+    names = {
+        org.id: org.name for org in (db.get(Organisation, org_id) for org_id in org_ids) if org
+    }
+    return [
+        DossierLine(
+            t.id,
+            t.purpose,
+            t.status,
+            names.get(t.sender_org_id, ""),
+            names.get(t.recipient_org_id, ""),
+            t.created_at,
+        )
+        for t in found
+    ]
+
+
+@router.get("/kind/{handle}/dossier/{transfer_id}")
+def dossier_page(
+    handle: str,
+    transfer_id: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+) -> Response:
+    kid = child_of(request, db, portal, who, handle)
+    ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
+    view = inzage.read(db, transfer_id=transfer_id, child=kid, ctx=ctx, edges=portal.edges())
+    context = {
+        "title": "Overdrachtsdossier",
+        "kid": kid,
+        "handle": handle,
+        "view": view,
+        "open_for_inzage": view.transfer.status == "awaiting_inzage",
+    }
+    return portal.render(request, "dossier.html", context)
+
+
+@router.post("/kind/{handle}/dossier/{transfer_id}/inzage", dependencies=[CsrfChecked])
+def record_inzage(
+    handle: str,
+    transfer_id: str,
+    akkoord: Annotated[Literal["ja", "nee"], Form()],
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+    zienswijze: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    kid = child_of(request, db, portal, who, handle)
+    ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
+    edges = portal.edges()
+    inzage.record_inzage(
+        db,
+        transfer_id=transfer_id,
+        child=kid,
+        akkoord=akkoord == "ja",
+        zienswijze=zienswijze.strip() or None,
+        today=children.today(edges.now),
+        ctx=ctx,
+        edges=edges,
+    )
+    session.flash(
+        request, "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ontvangen."
+    )
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

@@ -1,0 +1,156 @@
+"""The portal's words: what parents read instead of codes, and how dates are written.
+
+The catalog's labels are English for the people who maintain it; parents read Dutch,
+in plain words, here. A code without a Dutch word falls back to the code itself, so a
+new purpose or category shows up (recognisably) before anyone has named it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+# "voor …": completes a sentence of the access log.
+PURPOSES: dict[str, str] = {
+    "overdracht.po_vo": "overdracht naar het voortgezet onderwijs",
+    "overdracht.po_po": "overdracht naar een andere basisschool",
+    "overdracht.vo_vo": "overdracht naar een andere school voor voortgezet onderwijs",
+    "overdracht.so": "overdracht vanuit het speciaal onderwijs",
+    "overdracht.voorschool_po": "overdracht van de voorschool naar de basisschool",
+    "tlv.aanvraag": "een aanvraag voor extra ondersteuning (TLV of arrangement)",
+    "tlv.besluit": "het besluit over extra ondersteuning (TLV)",
+    "leerplicht.verzuim": "een verzuimmelding aan leerplicht",
+    "leerplicht.thuiszitter": "overleg met leerplicht over thuiszitten",
+    "jeugdhulp.verwijzing": "een verwijzing naar het wijkteam of jeugdhulp",
+    "jeugdhulp.terugkoppeling": "terugkoppeling van het wijkteam of jeugdhulp aan school",
+    "knooppunt.casus": "overleg in het knooppunt (ondersteuningsteam)",
+    "verwijsindex.signaal": "een melding in de verwijsindex",
+    "verwijsindex.match": "een match in de verwijsindex",
+    "meldcode.melding": "een melding bij Veilig Thuis",
+    "rechten.inzage": "uw recht op inzage",
+    "rechten.correctie": "uw recht op correctie",
+    "rechten.verwijdering": "uw recht op verwijdering",
+    "audit.toezicht": "toezicht door de functionaris gegevensbescherming",
+}
+
+CATEGORIES: dict[str, str] = {
+    "school": "gegevens van de school",
+    "leerling": "gegevens van uw kind (naam, geboortedatum)",
+    "oudersverzorgers": "gegevens van ouders en verzorgers",
+    "vve": "voor- en vroegschoolse educatie",
+    "schoolloopbaan": "schoolloopbaan",
+    "overstapadvies": "schooladvies",
+    "onderwijsondersteuning": "ondersteuning op school",
+    "verzuim": "verzuim",
+    "eindtoetsbo": "doorstroomtoets",
+    "toetsresultaten": "toetsresultaten",
+    "handelingsplannen": "handelingsplannen",
+    "cijferlijsten": "cijferlijsten",
+    "vombo": "resultaten voor het mbo",
+    "bijlagedocs": "bijlagen",
+    "opp": "ontwikkelingsperspectiefplan (OPP)",
+    "duiden_en_doen": "plan 'duiden en doen'",
+    "gezinsplan": "gezinsplan",
+    "knooppunt_afspraken": "afspraken uit het knooppunt",
+    "verzuim_melding": "verzuimmelding",
+    "tlv": "toelaatbaarheidsverklaring (TLV)",
+    "signaal": "signaal in de verwijsindex",
+    "gezondheid": "gezondheidsgegevens",
+}
+
+ROLES: dict[str, str] = {
+    "leerkracht": "leerkracht",
+    "ib": "IB'er",
+    "directeur": "directeur",
+    "mentor": "mentor",
+    "zorgcoordinator": "zorgcoördinator",
+    "trajectbegeleider": "trajectbegeleider",
+    "orthopedagoog": "orthopedagoog",
+    "tlv_commissie": "TLV-commissie",
+    "jeugdprofessional": "jeugdprofessional",
+    "leerplichtambtenaar": "leerplichtambtenaar",
+    "jeugdarts": "jeugdarts",
+    "schoolmaatschappelijk_werker": "schoolmaatschappelijk werker",
+    "pedagogisch_medewerker": "pedagogisch medewerker",
+    "behandelaar": "behandelaar",
+    "aandachtsfunctionaris": "aandachtsfunctionaris",
+    "privacy_officer": "functionaris gegevensbescherming",
+    "parent": "ouder",
+    "guardian": "voogd",
+    "pupil": "leerling",
+}
+
+# What the actor did (a verb phrase after the actor), and what a refused act would
+# have been (after "wilde").
+ACTIONS: dict[str, tuple[str, str]] = {
+    "transfer.send": ("stuurde het dossier", "het dossier sturen"),
+    "transfer.read": ("las het dossier", "het dossier lezen"),
+    "transfer.inzage": ("legde de inzage in het dossier vast", "de inzage vastleggen"),
+    "transfer.acknowledge": (
+        "bevestigde het overdrachtsgesprek",
+        "het overdrachtsgesprek bevestigen",
+    ),
+    "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
+    "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
+    "enrolment.afgewezen": ("wees de aanmelding af", "de aanmelding afwijzen"),
+    "consent.grant": ("legde een toestemming vast", "een toestemming vastleggen"),
+    "consent.withdraw": ("trok een toestemming in", "een toestemming intrekken"),
+    "consent.read": ("bekeek een toestemming", "een toestemming bekijken"),
+    "consent.search": ("zocht naar toestemmingen", "naar toestemmingen zoeken"),
+    "consent.notification": (
+        "kreeg bericht van een ingetrokken toestemming",
+        "bericht krijgen van een ingetrokken toestemming",
+    ),
+    "consent.gezag": ("legde vast wie het gezag heeft", "vastleggen wie het gezag heeft"),
+}
+
+
+def purpose(code: str) -> str:
+    return PURPOSES.get(code, code)
+
+
+def category(code: str) -> str:
+    return CATEGORIES.get(code, code)
+
+
+def role(code: str | None) -> str:
+    if not code:
+        return "rol niet opgegeven"
+    return ROLES.get(code, code)
+
+
+def action(code: str, *, refused: bool = False) -> str:
+    done, attempted = ACTIONS.get(code, (f"deed '{code}'", f"'{code}' doen"))
+    return attempted if refused else done
+
+
+def day(value: date) -> str:
+    """15 april 2016."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def moment(value: datetime) -> str:
+    """15 april 2016 om 10:12, in Dutch time."""
+    local = value.astimezone(AMSTERDAM)
+    return f"{day(local.date())} om {local:%H:%M}"
+
+
+def mask_bsn(bsn: str) -> str:
+    """Only the last four digits show: enough to recognise, too few to use."""
+    return "*" * (len(bsn) - 4) + bsn[-4:]

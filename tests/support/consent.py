@@ -1,0 +1,93 @@
+"""Small helpers for consent tests: pupils of a given age, grantors, consent bodies."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from httpx2 import Response
+
+from tests.support.gateway import START, Gateway, Org
+
+PUPIL_BSN = "111222333"
+MOTHER_BSN = "123456708"
+FATHER_BSN = "123456721"
+OTHER_BSN = "123456733"
+NAMES = ("Anna de Vries", "Bram de Vries", "Sam de Vries")
+REFERRAL = "jeugdhulp.verwijzing"
+
+
+def born_aged(age: int, *, birthday_in_days: int = -1) -> str:
+    """A birth date that makes the pupil `age` on START; the birthday is that many days off."""
+    birthday = START.date() + timedelta(days=birthday_in_days)
+    years = age + 1 if birthday_in_days > 0 else age
+    return date(birthday.year - years, birthday.month, birthday.day).isoformat()
+
+
+def pupil_aged(age: int, bsn: str = PUPIL_BSN, **birthday: int) -> dict[str, str]:
+    return {"bsn": bsn, "birth_date": born_aged(age, **birthday)}
+
+
+def parent(name: str = NAMES[0], bsn: str | None = None, role: str = "parent") -> dict[str, str]:
+    return {"role": role, "name": name, **({"bsn": bsn} if bsn else {})}
+
+
+def child(name: str = NAMES[2], bsn: str | None = None) -> dict[str, str]:
+    return {"role": "pupil", "name": name, **({"bsn": bsn} if bsn else {})}
+
+
+def days_from_start(days: int) -> str:
+    return (START.date() + timedelta(days=days)).isoformat()
+
+
+def consent_body(
+    recipients: list[str],
+    *,
+    subject: dict[str, str] | None = None,
+    granted_by: list[dict[str, str]] | None = None,
+    purpose: str = REFERRAL,
+    categories: tuple[str, ...] = ("leerling", "oudersverzorgers"),
+    valid_until: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "subject": subject or pupil_aged(10),
+        "purpose": purpose,
+        "recipients": recipients,
+        "categories": list(categories),
+        "granted_by": granted_by or [parent()],
+        "valid_until": valid_until or days_from_start(180),
+        "evidence": "digital",
+        **extra,
+    }
+
+
+def grant(gateway: Gateway, org: Org, body: dict[str, Any], **headers: str) -> Response:
+    return gateway.client.post(
+        "/v1/consents",
+        json=body,
+        headers={**org.headers(purpose=body["purpose"], actor="ib-1"), **headers},
+    )
+
+
+def granted(gateway: Gateway, org: Org, body: dict[str, Any]) -> dict[str, Any]:
+    response = grant(gateway, org, body)
+    assert response.status_code == 201, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def register_gezag(
+    gateway: Gateway, school: Org, subject: dict[str, str], person: dict[str, str], *, has: bool
+) -> Response:
+    return gateway.client.post(
+        "/v1/subjects/gezag",
+        json={"subject": subject, "person": person, "gezag": has},
+        headers=school.headers(purpose=REFERRAL, actor="admin-1"),
+    )
+
+
+def refresh(gateway: Gateway, *orgs: Org) -> None:
+    """New access tokens after the clock moved past the old ones' expiry."""
+    for org in orgs:
+        org.token = gateway.token(org.client_id, org.client_secret)

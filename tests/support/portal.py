@@ -1,0 +1,96 @@
+"""A small region for portal tests: a PO school, a VO school, a wijkteam and one pupil.
+
+The school registers the parent's gezag, the VO school the aanmelding, and the PO
+school pushes the overstapdossier, which waits for the parents' inzage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.support.gateway import Gateway, Org, make_dossier
+
+# Born 1 September 2004: 11 on the harness's date (15 April 2016), in groep 8.
+CHILD = {
+    "bsn": "111222333",
+    "birth_date": "2004-09-01",
+    "given_name": "Sam",
+    "family_name": "de Vries",
+}
+REFERRAL = "jeugdhulp.verwijzing"
+OVERSTAP = "overdracht.po_vo"
+
+
+@dataclass
+class Region:
+    po: Org
+    vo: Org
+    wijkteam: Org
+    transfer_id: str
+
+
+def make_region(gateway: Gateway, parent_bsn: str, child: dict[str, str] | None = None) -> Region:
+    child = child or CHILD
+    po = gateway.make_org("school_po", name="OBS De Hien")
+    vo = gateway.make_org("school_vo", name="Da Vinci College")
+    wijkteam = gateway.make_org("wijkteam", name="Sociaal Wijkteam Dordrecht")
+    register_gezag(gateway, po, child, parent_bsn)
+    enrol(gateway, vo, child)
+    pushed = push_dossier(gateway, po, vo, child)
+    assert pushed["status"] == "awaiting_inzage", pushed
+    return Region(po, vo, wijkteam, pushed["id"])
+
+
+def enrol(gateway: Gateway, vo: Org, child: dict[str, str]) -> None:
+    """The aanmelding at the VO school, which opens the overstap flow."""
+    enrolled = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": child, "status": "aangemeld"},
+        headers=vo.headers(purpose=OVERSTAP, actor="admin-vo", role="zorgcoordinator"),
+    )
+    assert enrolled.status_code == 201, enrolled.text
+
+
+def register_gezag(gateway: Gateway, school: Org, child: dict[str, str], parent_bsn: str) -> None:
+    person = {"bsn": parent_bsn, "name": "Jolanda de Vries", "role": "parent"}
+    response = gateway.client.post(
+        "/v1/subjects/gezag",
+        json={"subject": child, "person": person, "gezag": True},
+        headers=school.headers(purpose=OVERSTAP, actor="admin-po", role="directeur"),
+    )
+    assert response.status_code == 201, response.text
+
+
+def push_dossier(gateway: Gateway, po: Org, vo: Org, child: dict[str, str]) -> dict[str, Any]:
+    response = gateway.client.post(
+        "/v1/transfers",
+        json={"recipient": vo.id, "subject": child, "dossier": make_dossier()},
+        headers=po.headers(purpose=OVERSTAP, actor="ib-1", role="ib"),
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def targets(html: str) -> list[str]:
+    """Every URL a page links to or posts to."""
+    return re.findall(r'(?:href|action|src)="([^"]*)"', html)
+
+
+def csrf_token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def child_url(client: TestClient) -> str:
+    """The child's page, found the way a parent finds it: on the children overview."""
+    overview = client.get("/portaal/kinderen")
+    assert overview.status_code == 200, overview.text
+    found = [url for url in targets(overview.text) if url.startswith("/portaal/kind/")]
+    assert len(found) == 1, found
+    return found[0]

@@ -1,0 +1,194 @@
+"""The parents' portal as a parent uses it, logged in through the real development IdP."""
+
+from __future__ import annotations
+
+import re
+
+from httpx2 import Response
+
+from consent import service as registry
+from gateway.audit import service as audit
+from tests.support.gateway import Gateway
+from tests.support.idp import PARENT, PUPIL_16, login
+from tests.support.portal import (
+    CHILD,
+    OVERSTAP,
+    REFERRAL,
+    Region,
+    child_url,
+    csrf_token,
+    enrol,
+    make_region,
+    push_dossier,
+    register_gezag,
+    targets,
+)
+
+ZIENSWIJZE = "Sam heeft extra tijd nodig bij toetsen; dat staat er niet in."
+
+
+def referral_consent(portal: Gateway, region_wijkteam: str) -> object:
+    ref = portal.keyring.pseudonyms.subject_ref(CHILD["bsn"])
+    with portal.services.db.sessions() as session:
+        return registry.consent_state(
+            session,
+            subject_ref=ref,
+            purpose=REFERRAL,
+            recipient_org_id=region_wijkteam,
+            categories=frozenset({"leerling"}),
+            now=portal.clock.now(),
+        )
+
+
+def refer(portal: Gateway, region: Region) -> Response:
+    """The school refers the pupil to the wijkteam: only the parents' consent allows it."""
+    return portal.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": region.wijkteam.id,
+            "subject": CHILD,
+            "dossier": {
+                "leerling": {"roepnaam": "Sam"},
+                "oudersverzorgers": [{"relatie": "moeder"}],
+            },
+        },
+        headers=region.po.headers(purpose=REFERRAL, actor="ib-1", role="ib"),
+    )
+
+
+def grant_referral(portal: Gateway, kid: str, wijkteam_id: str) -> None:
+    form = portal.client.get(f"{kid}/toestemming", params={"doel": REFERRAL})
+    granted = portal.client.post(
+        f"{kid}/toestemming",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "purpose": REFERRAL,
+            "recipients": [wijkteam_id],
+            "categories": ["leerling", "oudersverzorgers"],
+            "valid_until": "2016-12-31",
+        },
+        follow_redirects=False,
+    )
+    assert granted.status_code == 303, granted.text
+
+
+def give_inzage(portal: Gateway, kid: str, transfer_id: str) -> None:
+    dossier = portal.client.get(f"{kid}/dossier/{transfer_id}")
+    assert "havo/vwo" in dossier.text
+    recorded = portal.client.post(
+        f"{kid}/dossier/{transfer_id}/inzage",
+        data={"csrf_token": csrf_token(dossier.text), "akkoord": "nee", "zienswijze": ZIENSWIJZE},
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+
+
+def test_a_parent_grants_records_inzage_withdraws_and_finds_each_act_in_the_log(
+    portal: Gateway,
+) -> None:
+    region = make_region(portal, PARENT[1])
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+    page = portal.client.get(kid)
+    assert "Sam de Vries" in page.text and "*****2333" in page.text
+    assert CHILD["bsn"] not in page.text
+
+    grant_referral(portal, kid, region.wijkteam.id)
+    assert referral_consent(portal, region.wijkteam.id) is not None
+    assert refer(portal, region).status_code == 201
+    give_inzage(portal, kid, region.transfer_id)
+    read = portal.client.get(
+        f"/v1/transfers/{region.transfer_id}",
+        headers=region.vo.headers(purpose=OVERSTAP, actor="mentor-7", role="mentor"),
+    )
+    assert read.status_code == 200, read.text
+    assert (read.json()["zienswijze"], read.json()["inzage"]["akkoord"]) == (ZIENSWIJZE, False)
+
+    page = portal.client.get(kid)
+    withdraw = next(url for url in targets(page.text) if url.endswith("/intrekken"))
+    withdrawn = portal.client.post(
+        withdraw, data={"csrf_token": csrf_token(page.text)}, follow_redirects=False
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    assert referral_consent(portal, region.wijkteam.id) is None
+    assert refer(portal, region).json()["code"] == "consent_missing"
+
+    log = portal.client.get(kid).text
+    you = "U (rol: ouder, via het ouderportaal)"
+    when = "op 15 april 2016 om 11:00"
+    referral = "een verwijzing naar het wijkteam of jeugdhulp"
+    for line in (
+        f"{you} legde een toestemming vast voor {referral} {when}",
+        f"{you} las het dossier voor uw recht op inzage {when}",
+        f"{you} legde de inzage in het dossier vast voor uw recht op inzage {when}",
+        f"{you} trok een toestemming in voor {referral} {when}",
+        "OBS De Hien (rol: IB&#39;er) stuurde het dossier voor overdracht naar het voortgezet",
+        "Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet",
+        f"OBS De Hien (rol: IB&#39;er) stuurde het dossier voor {referral}",
+        f"OBS De Hien (rol: IB&#39;er) wilde het dossier sturen voor {referral} {when}; dat is",
+    ):
+        assert line in log, line
+
+
+def test_a_parent_sees_only_their_own_children_and_their_dossiers(portal: Gateway) -> None:
+    region = make_region(portal, PARENT[1])
+    other = {"bsn": "123456782", "birth_date": "2005-01-10"}
+    enrol(portal, region.vo, other)
+    foreign = push_dossier(portal, region.po, region.vo, other)
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+
+    assert portal.client.get(f"{kid}/dossier/{foreign['id']}").status_code == 404
+    assert portal.client.get("/portaal/kind/not-a-handle").status_code == 404
+    ref = portal.keyring.pseudonyms.subject_ref(other["bsn"])
+    with portal.services.db.sessions() as session:
+        actions = [entry.action for entry in audit.search(session, subject_ref=ref)]
+    assert actions == ["enrolment.register", "transfer.send"]
+
+
+def test_from_16_the_pupil_acts_and_the_parent_reads_the_rule(portal: Gateway) -> None:
+    school = portal.make_org("school_vo", name="Da Vinci College")
+    pupil = {"bsn": PUPIL_16[1], "birth_date": "1999-03-01", "given_name": "Noor"}
+    register_gezag(portal, school, pupil, PARENT[1])
+
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+    page = portal.client.get(kid)
+    assert "beslist uw kind zelf" in page.text
+    assert "Toestemming geven" not in page.text
+    assert portal.client.get(f"{kid}/toestemming").status_code == 403
+
+    portal.client.cookies.clear()
+    assert login(portal.client, PUPIL_16).status_code == 303
+    own = portal.client.get(child_url(portal.client))
+    assert own.status_code == 200
+    assert "Toestemming geven" in own.text and "Wie bekeek de gegevens van Noor" in own.text
+    assert re.search(r"U \(rol: leerling", own.text) is None  # nothing done yet
+
+
+def test_a_consent_the_age_rule_refuses_stores_nothing_and_is_on_record(
+    portal: Gateway,
+) -> None:
+    school = portal.make_org("school_po", name="OBS De Hien")
+    wijkteam = portal.make_org("wijkteam", name="Sociaal Wijkteam Dordrecht")
+    thirteen = {**CHILD, "birth_date": "2003-01-01"}  # 12-15: parents and the child
+    register_gezag(portal, school, thirteen, PARENT[1])
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+    form = portal.client.get(f"{kid}/toestemming", params={"doel": REFERRAL})
+    refused = portal.client.post(
+        f"{kid}/toestemming",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "purpose": REFERRAL,
+            "recipients": [wijkteam.id],
+            "categories": ["leerling"],
+            "valid_until": "2016-12-31",
+        },
+    )
+    assert refused.status_code == 422
+    assert "ook de toestemming van iemand anders" in refused.text
+    assert referral_consent(portal, wijkteam.id) is None
+    log = portal.client.get(kid).text
+    assert "wilde een toestemming vastleggen voor een verwijzing naar het wijkteam" in log
+    assert "Er is nu geen toestemming gegeven." in log

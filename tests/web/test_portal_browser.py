@@ -1,0 +1,169 @@
+"""The portal in a real browser, end to end, as a parent on a phone.
+
+Headless Chromium (Debian's `chromium`, driven by Playwright) logs a parent in through a
+real OpenID Connect provider process (deploy/dev-idp, npm `oidc-provider`) against the
+gateway served by uvicorn on a random port. The parent grants a consent, records
+inzage with a zienswijze on the waiting dossier, withdraws the consent and finds each
+act in the child's access log. Every page is saved as test-artifacts/portal/NN-name.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from gateway.core import migrate
+from tests.support.gateway import Gateway
+from tests.support.idp import PARENT, portal_settings, start_idp
+from tests.support.portal import OVERSTAP, Region, make_region
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "portal"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+ZIENSWIJZE = "Sam heeft extra tijd nodig bij toetsen; dat staat niet in het dossier."
+
+
+@dataclass
+class LivePortal:
+    url: str
+    gateway: Gateway
+    region: Region
+
+
+@pytest.fixture
+def live_portal(tmp_path: Path) -> Iterator[LivePortal]:
+    """The gateway on a real port, its portal logging in at a real dev IdP process."""
+    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    migrate.upgrade(database_url)
+    # Bound and listening before uvicorn starts: the browser's first request waits in
+    # the backlog instead of racing the server's start.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    idp = start_idp(tmp_path, f"{url}/portaal/login/callback")
+    gateway = Gateway(database_url, tmp_path / "var", issuer=url, **portal_settings(idp))
+    server = uvicorn.Server(uvicorn.Config(gateway.app, lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        yield LivePortal(url, gateway, make_region(gateway, PARENT[1]))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        listener.close()
+        gateway.close()
+        idp.stop()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, locale="nl-NL")
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def log_in(page: Page, portal: LivePortal) -> None:
+    page.goto(f"{portal.url}/portaal/")
+    expect(page.get_by_role("heading", name="Welkom")).to_be_visible()
+    shot(page, "01-start")
+    page.get_by_role("link", name="Inloggen met DigiD").click()
+    expect(page.get_by_text("Ontwikkel-IdP — niet voor productie")).to_be_visible()
+    page.get_by_label("Gebruikersnaam").fill(PARENT[0])
+    page.get_by_label("Wachtwoord").fill("demo")
+    shot(page, "02-idp-inloggen")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Mijn kinderen")).to_be_visible()
+    shot(page, "03-mijn-kinderen")
+
+
+def grant_referral_consent(page: Page) -> None:
+    page.get_by_role("link", name="Toestemming geven").click()
+    page.get_by_label("Waarvoor geeft u toestemming?").select_option("jeugdhulp.verwijzing")
+    shot(page, "05-toestemming-doel")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_label("Sociaal Wijkteam Dordrecht").check()
+    page.get_by_label("Gegevens van ouders en verzorgers").check()
+    page.get_by_label("Geldig tot en met").fill("2016-12-31")
+    shot(page, "06-toestemming-formulier")
+    page.get_by_role("button", name="Toestemming geven").click()
+    expect(page.get_by_role("status")).to_have_text("Uw toestemming is vastgelegd.")
+    shot(page, "07-toestemming-gegeven")
+
+
+def record_inzage(page: Page) -> None:
+    page.get_by_role("link", name="Dossier inzien en reageren").click()
+    expect(page.get_by_role("heading", name="Schooladvies")).to_be_visible()
+    page.get_by_label("Nee, niet helemaal").check()
+    page.get_by_label("Uw zienswijze").fill(ZIENSWIJZE)
+    shot(page, "08-dossier-inzage")
+    page.get_by_role("button", name="Inzage vastleggen").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw inzage is vastgelegd")
+    shot(page, "09-inzage-vastgelegd")
+
+
+def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
+    live_portal: LivePortal, page: Page
+) -> None:
+    log_in(page, live_portal)
+    page.get_by_role("link", name="Sam de Vries").click()
+    expect(page.get_by_role("heading", name="Sam de Vries", level=1)).to_be_visible()
+    expect(page.get_by_text("*****2333")).to_be_visible()
+    shot(page, "04-kind")
+
+    grant_referral_consent(page)
+    record_inzage(page)
+    school = live_portal.region.vo
+    read = live_portal.gateway.client.get(
+        f"/v1/transfers/{live_portal.region.transfer_id}",
+        headers=school.headers(purpose=OVERSTAP, actor="mentor-7", role="mentor"),
+    )
+    assert (read.status_code, read.json()["zienswijze"]) == (200, ZIENSWIJZE)
+
+    page.get_by_role("button", name="Toestemming intrekken").click()
+    expect(page.get_by_role("status")).to_contain_text("Uw toestemming is ingetrokken")
+    page.reload()
+    log = page.locator("ol.log")
+    you = "U (rol: ouder, via het ouderportaal)"
+    for act in (
+        f"{you} legde een toestemming vast voor een verwijzing naar het wijkteam of jeugdhulp",
+        f"{you} las het dossier voor uw recht op inzage",
+        f"{you} legde de inzage in het dossier vast voor uw recht op inzage",
+        f"{you} trok een toestemming in voor een verwijzing naar het wijkteam of jeugdhulp",
+        "Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet",
+    ):
+        expect(log).to_contain_text(act)
+    assert "111222333" not in page.url and "111222333" not in page.content()
+    shot(page, "10-toegangslog")
