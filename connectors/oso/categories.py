@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from connectors.oso.xsd import qualify
+from connectors.oso.xsd import NS, qualify
 
 _S = "huidigeschool/"
 _L = "huidigeschool/leerling/"
@@ -157,13 +157,21 @@ def category_elements(root: etree._Element, category: str) -> list[etree._Elemen
     return [el for path in _QUALIFIED[category] for el in root.iterfind(path)]
 
 
+# One compiled XPath per category: a union of its paths, asked only "is any there?".
+_PRESENT = {
+    category: etree.XPath(
+        "boolean("
+        + " | ".join("/".join(f"o:{step}" for step in p.split("/")) for p in paths)
+        + ")",
+        namespaces={"o": NS},
+    )
+    for category, paths in CATEGORY_PATHS.items()
+}
+
+
 def present_categories(root: etree._Element) -> frozenset[str]:
     """The content categories that carry at least one element in the dossier."""
-    return frozenset(
-        category
-        for category, paths in _QUALIFIED.items()
-        if any(root.find(path) is not None for path in paths)
-    )
+    return frozenset(category for category, present in _PRESENT.items() if present(root))
 
 
 def released_categories(declared: Mapping[str, str], allowed: frozenset[str]) -> frozenset[str]:

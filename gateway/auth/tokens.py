@@ -13,6 +13,9 @@ from gateway.core.context import Principal
 from gateway.core.errors import Unauthorized
 from gateway.crypto.signing import SigningKeys
 
+LEEWAY_SECONDS = 30
+VERIFIED_CACHE_SIZE = 10_000
+
 
 class TokenService:
     """Issues and verifies access tokens; the audience is the gateway itself."""
@@ -23,9 +26,11 @@ class TokenService:
         self._signing = signing
         self._issuer = issuer
         self._ttl = ttl_seconds
+        self._clock = clock
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._claims = jwt.JWTClaimsRegistry(
             now=lambda: int(clock.now().timestamp()),
-            leeway=30,
+            leeway=LEEWAY_SECONDS,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": issuer},
             sub={"essential": True},
@@ -55,6 +60,22 @@ class TokenService:
         return self._signing.sign_jwt(claims, typ="at+jwt")
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is only checked for expiry.
+
+        A signed token cannot change, and is never revoked before it expires, so
+        remembering the outcome of its signature check is exact, not an approximation.
+        """
+        known = self._verified.get(token)
+        now = self._clock.now().timestamp()
+        if known is not None and now < known[1]:
+            return known[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # bounded; a full reset is simpler than an LRU here
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             decoded = self._signing.decode_jwt(token)
             if decoded.header.get("typ") != "at+jwt":
@@ -63,9 +84,10 @@ class TokenService:
         except (JoseError, ValueError) as exc:
             raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
         claims = decoded.claims
-        return Principal(
+        principal = Principal(
             org_id=str(claims["org"]),
             org_kind=str(claims["org_kind"]),
             client_id=str(claims["sub"]),
             scopes=frozenset(str(claims.get("scope", "")).split()),
         )
+        return principal, float(claims["exp"]) + LEEWAY_SECONDS

@@ -107,5 +107,9 @@ class Envelope:
     def _find(
         session: Session, subject_ref: str, purpose: str
     ) -> tuple[str, str, bytes | None] | None:
-        row = session.execute(_FIND_KEY, {"subject_ref": subject_ref, "purpose": purpose}).first()
+        row = (
+            session.connection()
+            .execute(_FIND_KEY, {"subject_ref": subject_ref, "purpose": purpose})
+            .first()
+        )
         return (row[0], row[1], row[2]) if row else None

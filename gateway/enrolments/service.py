@@ -112,5 +112,5 @@ _ACTIVE = (
 def active(session: Session, *, org_id: str, subject_ref: str, purpose: str) -> str | None:
     """The id of the pupil's active aanmelding at `org_id` for `purpose`, if any."""
     params = {"org_id": org_id, "subject_ref": subject_ref, "purpose": purpose}
-    found: str | None = session.execute(_ACTIVE, params).scalar()
+    found: str | None = session.connection().execute(_ACTIVE, params).scalar()
     return found

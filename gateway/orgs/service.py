@@ -111,5 +111,5 @@ _KIND = select(Organisation.kind).where(Organisation.id == bindparam("org_id"))
 
 def kind_of(session: Session, org_id: str) -> str | None:
     """The organisation's kind, or None when no such organisation is registered."""
-    kind: str | None = session.execute(_KIND, {"org_id": org_id}).scalar()
+    kind: str | None = session.connection().execute(_KIND, {"org_id": org_id}).scalar()
     return kind

@@ -20,7 +20,7 @@ _KNOWN = select(Subject.subject_ref).where(Subject.subject_ref == bindparam("ref
 def resolve(session: Session, subject: SubjectIn, *, keyring: Keyring, now: datetime) -> str:
     """The subject's `subject_ref`; the first time, its identity is sealed and stored."""
     ref = keyring.pseudonyms.subject_ref(subject.bsn)
-    if session.execute(_KNOWN, {"ref": ref}).first() is not None:
+    if session.connection().execute(_KNOWN, {"ref": ref}).first() is not None:
         return ref
     identity = json.dumps(subject.model_dump(mode="json")).encode()
     sealed = keyring.envelope.seal(
