@@ -40,7 +40,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## bench: the benchmarks of bench/ (see README for the numbers)
-bench: $(STAMP) system-deps
+bench: $(STAMP)
+	@scripts/ensure-system-deps bench
 	$(BIN)/python bench/transfers_bench.py
 	$(BIN)/python bench/policies_bench.py
 

@@ -6,6 +6,10 @@ baseline (store the body, nothing else) and the full gateway path (token, contex
 hardened OSO parse + XSD, policy decision, pseudonym, envelope encryption, the transfer
 and its hash-chained audit entry) with the OSO POVO full example as the body.
 
+Both endpoints run in the same server, with the same worker processes (one per core
+unless --workers says otherwise) and the same per-process limit on acts in progress
+(`GATEWAY_PUSH_CONCURRENCY`).
+
 Run: `make bench` (or `.venv/bin/python bench/transfers_bench.py --seconds 20`).
 Target: the gateway path reaches at least 50% of the baseline's throughput.
 """
@@ -191,20 +195,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server worker processes (default: one per core)",
+    )
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: `apt-get install wrk` (make bench does)", file=sys.stderr)
         return 2
+    backends = args.backends.split(",")
     results = []
-    sqlite_dir = Path(tempfile.mkdtemp(prefix="bench-sqlite-db-"))
-    results.append(run_backend("sqlite", f"sqlite:///{sqlite_dir / 'gateway.db'}", args))
-    postgres = PostgresServer()
-    postgres.start()
-    try:
-        results.append(run_backend("postgresql", postgres.create_database("bench"), args))
-    finally:
-        postgres.stop()
+    if "sqlite" in backends:
+        sqlite_dir = Path(tempfile.mkdtemp(prefix="bench-sqlite-db-"))
+        results.append(run_backend("sqlite", f"sqlite:///{sqlite_dir / 'gateway.db'}", args))
+        shutil.rmtree(sqlite_dir, ignore_errors=True)
+    if "postgresql" in backends:
+        postgres = PostgresServer()
+        postgres.start()
+        try:
+            results.append(run_backend("postgresql", postgres.create_database("bench"), args))
+        finally:
+            postgres.stop()
     for result in results:
         for n, r in enumerate(result["rounds"], 1):
             b, g = r["baseline"], r["gateway"]

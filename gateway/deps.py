@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
+import anyio
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +41,8 @@ class Services:
     keyring: Keyring
     tokens: TokenService
     catalog: Catalog
+    # Bounds the pushes in progress per process (`GATEWAY_PUSH_CONCURRENCY`).
+    push_limiter: anyio.CapacityLimiter
 
 
 async def get_services(request: Request) -> Services:

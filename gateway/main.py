@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import anyio
 from fastapi import FastAPI
 
 from gateway.audit.router import router as audit_router
@@ -49,6 +50,7 @@ def build_services(
     clock = clock or SystemClock()
     return Services(
         settings=settings,
+        push_limiter=anyio.CapacityLimiter(settings.push_concurrency),
         db=Database.connect(settings.effective_database_url),
         clock=clock,
         keyring=keyring,

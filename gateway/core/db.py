@@ -8,7 +8,10 @@ SQLITE_BUSY instead of waiting its turn.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +60,42 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
 
 
+class _WriterQueue:
+    """One writer at a time, handed over at once: threads queue on a lock, processes
+    (`gateway serve --workers N`) on an exclusive flock of a file beside the database.
+
+    SQLite's own busy handler polls with growing sleeps; under load its waiters would
+    leave the write lock idle between transactions. Both waits here sleep in the
+    kernel or the interpreter's lock and wake the moment the holder lets go.
+    """
+
+    def __init__(self, database_path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        if database_path:
+            self._fd = os.open(f"{database_path}.writer", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def close_with(self, owner: object) -> None:
+        if self._fd is not None:
+            weakref.finalize(owner, os.close, self._fd)
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -69,10 +108,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    # One writer at a time in this process, queued on a lock that hands over at once.
-    # SQLite's own busy handler polls with growing sleeps; under load its waiters
-    # would leave the write lock idle between transactions.
-    writer = threading.Lock()
+    database = engine.url.database
+    writer = _WriterQueue(database if database and database != ":memory:" else None)
+    writer.close_with(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     region: str = "demo"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     max_body_bytes: int = 5 * 1024 * 1024
+    # Pushes worked on at once per process (the rest wait their turn, not refused).
+    # Python runs one thread at a time: more add no throughput and only compete with
+    # the push that holds the database's write lock, so that it holds it longer.
+    push_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
     log_json: bool = True
     # The parents' portal logs people in with OpenID Connect at this provider. Empty:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from gateway.catalog.enforce import decision_json
@@ -29,6 +30,7 @@ router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
 XML_TYPES = ("application/xml", "text/xml")
 
 
@@ -76,15 +78,17 @@ async def push(
     recipient: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     # The hottest endpoint: the whole act runs in one trip to the thread pool, where
-    # a session dependency would take three (open, endpoint, commit).
+    # a session dependency would take three (open, endpoint, commit), and only a few
+    # pushes at a time (`GATEWAY_PUSH_CONCURRENCY`) are worked on per process.
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     as_xml = content_type in XML_TYPES
     if as_xml and not recipient:
         raise Unprocessable("Name the recipient with ?recipient=.", code="invalid_request")
     body = None if as_xml else parse_json(TransferCreate, raw)
-    return await run_in_threadpool(
+    act = partial(
         _push, services, ctx, raw=raw, body=body, recipient=recipient, key=idempotency_key
     )
+    return await anyio.to_thread.run_sync(act, limiter=services.push_limiter)
 
 
 def _push(
