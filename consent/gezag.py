@@ -4,14 +4,16 @@ The school registers who holds gezag over a pupil, and who does not (a parent wi
 gezag keeps a right to information but has no consent right, DOMAIN §2). A parent is
 known by the keyed pseudonym of their BSN, so a DigiD login can be matched on it.
 Once a pupil has gezag on record, that record is the authority: a parent grantor must be
-identified by BSN and hold gezag there.
+identified by BSN and hold gezag there. Gezag ends when the pupil comes of age (BW 1:233
+and 1:245), and with it the information right of a parent without gezag (BW 1:377c):
+from 18 the portal shows a pupil to nobody but the pupil.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,13 @@ from consent.schemas import GezagCreate
 from gateway.core.errors import Unprocessable
 from gateway.crypto.keyring import Keyring
 from gateway.subjects import service as subjects
+
+AGE_OF_MAJORITY = 18
+
+
+def of_age(birth_date: date, on: date) -> bool:
+    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return years >= AGE_OF_MAJORITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +101,22 @@ def on_record(session: Session, *, subject_ref: str) -> bool:
 
 def children_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:
     """The pupils over whom this person holds gezag at `now`, oldest relation first."""
+    return _relations(session, person_ref=person_ref, now=now, has_gezag=True)
+
+
+def informed_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:
+    """The pupils of whom the school registered this parent as one without gezag."""
+    return _relations(session, person_ref=person_ref, now=now, has_gezag=False)
+
+
+def _relations(
+    session: Session, *, person_ref: str, now: datetime, has_gezag: bool
+) -> list[Relation]:
     query = (
         select(GezagRelation)
         .where(
             GezagRelation.person_ref == person_ref,
-            GezagRelation.has_gezag.is_(True),
+            GezagRelation.has_gezag.is_(has_gezag),
             GezagRelation.ended_at.is_(None),
             GezagRelation.created_at <= now,
         )

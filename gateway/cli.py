@@ -22,7 +22,7 @@ from gateway.demo import ensure_demo_region
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
 from gateway.web import dev_idp
-from gateway.web.demo import ensure_families
+from gateway.web.demo import ensure_families, ensure_waiting_dossier
 from policies.catalog import load_catalog
 
 app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_help=True)
@@ -102,9 +102,13 @@ def _print_demo(settings: Settings) -> None:
     catalog = load_catalog(region=settings.region)
     credentials = ensure_demo_region(db, settings.data_dir, catalog.org_kinds)
     school = next(c["org_id"] for c in credentials if c["kind"] == "school_po")
+    vo_school = next(c["org_id"] for c in credentials if c["kind"] == "school_vo")
     keyring = Keyring.local(settings.keys_dir)
     now = SystemClock().now()
     ensure_families(db, keyring=keyring, catalog=catalog, school_id=school, now=now)
+    ensure_waiting_dossier(
+        db, keyring=keyring, catalog=catalog, po_id=school, vo_id=vo_school, now=now
+    )
     db.dispose()
     table = Table(title="Demo region (development only: these are test credentials)")
     for column in ("organisation", "kind", "org id", "client_id", "client_secret"):

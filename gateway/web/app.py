@@ -31,7 +31,12 @@ TRANSFER_STATUS = {
     "received": "De nieuwe school heeft het dossier ontvangen.",
     "acknowledged": "De nieuwe school heeft het overdrachtsgesprek gevoerd.",
 }
-RELATIONS = {"parent": "ouder met gezag", "guardian": "voogd", "pupil": "de leerling zelf"}
+RELATIONS = {
+    "parent": "ouder met gezag",
+    "guardian": "voogd",
+    "parent_without_gezag": "ouder zonder gezag",
+    "pupil": "de leerling zelf",
+}
 
 
 def _templates() -> Jinja2Templates:

@@ -1,7 +1,10 @@
 """Whose data a logged-in person may see, and what the rules let them do with it.
 
 A parent sees the pupils over whom the school registered their gezag; a pupil sees
-their own record. What each may do follows the catalog's rule for data-subject rights
+their own record. A parent the school registered without gezag sees that the child is
+known here and where to ask for information (BW 1:377c), and nothing of the child's
+data: no dossier, consent or access log, and no act. From 18 a pupil is shown to
+nobody but themself. What each may do follows the catalog's rule for data-subject rights
 (`rechten.inzage`: under 16 a parent with gezag, from 16 the pupil): it is read from
 the catalog, not written here.
 """
@@ -24,6 +27,7 @@ from gateway.web.wording import AMSTERDAM, mask_bsn
 from policies.catalog import Catalog
 
 RIGHTS_PURPOSE = "rechten.inzage"
+WITHOUT_GEZAG = "parent_without_gezag"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,8 @@ class Child:
     masked_bsn: str
     birth_date: date
     age: int
-    # "parent" or "guardian" (gezag on record), or "pupil" (the pupil's own record).
+    # "parent" or "guardian" (gezag on record), "parent_without_gezag" (information
+    # right only, which the catalog grants no requester role), or "pupil" (their own).
     relation: str
     # May this viewer exercise the rights (inzage, zienswijze, consent, access log)?
     may_act: bool
@@ -56,6 +61,8 @@ def today(now: datetime) -> date:
 
 
 def may_act(catalog: Catalog, *, relation: str, age: int) -> bool:
+    if relation == WITHOUT_GEZAG:
+        return False
     flow = catalog.flow_for_purpose(RIGHTS_PURPOSE)
     rule = flow.requester_rule if flow else None
     if rule is None:
@@ -72,18 +79,21 @@ def children(
     own = _child(session, person_ref, "pupil", "", keyring=keyring, catalog=catalog, now=now)
     if own is not None and own.may_act:
         found.append(own)
-    for relation in gezag.children_of(session, person_ref=person_ref, now=now):
+    with_gezag = gezag.children_of(session, person_ref=person_ref, now=now)
+    without = gezag.informed_of(session, person_ref=person_ref, now=now)
+    related = [(r, r.role) for r in with_gezag] + [(r, WITHOUT_GEZAG) for r in without]
+    for relation, role in related:
         name = _registered_name(session, relation.id, relation.subject_ref, keyring)
         child = _child(
             session,
             relation.subject_ref,
-            relation.role,
+            role,
             name,
             keyring=keyring,
             catalog=catalog,
             now=now,
         )
-        if child is not None:
+        if child is not None and not gezag.of_age(child.birth_date, today(now)):
             found.append(child)
     return found
 

@@ -55,11 +55,13 @@ def enrol(gateway: Gateway, vo: Org, child: dict[str, str]) -> None:
     assert enrolled.status_code == 201, enrolled.text
 
 
-def register_gezag(gateway: Gateway, school: Org, child: dict[str, str], parent_bsn: str) -> None:
+def register_gezag(
+    gateway: Gateway, school: Org, child: dict[str, str], parent_bsn: str, *, has: bool = True
+) -> None:
     person = {"bsn": parent_bsn, "name": "Jolanda de Vries", "role": "parent"}
     response = gateway.client.post(
         "/v1/subjects/gezag",
-        json={"subject": child, "person": person, "gezag": True},
+        json={"subject": child, "person": person, "gezag": has},
         headers=school.headers(purpose=OVERSTAP, actor="admin-po", role="directeur"),
     )
     assert response.status_code == 201, response.text

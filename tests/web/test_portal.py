@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from httpx2 import Response
 
@@ -192,3 +193,48 @@ def test_a_consent_the_age_rule_refuses_stores_nothing_and_is_on_record(
     log = portal.client.get(kid).text
     assert "wilde een toestemming vastleggen voor een verwijzing naar het wijkteam" in log
     assert "Er is nu geen toestemming gegeven." in log
+
+
+def test_a_parent_without_gezag_sees_where_to_ask_and_nothing_of_the_data(
+    portal: Gateway,
+) -> None:
+    po = portal.make_org("school_po", name="OBS De Hien")
+    vo = portal.make_org("school_vo", name="Da Vinci College")
+    register_gezag(portal, po, CHILD, PARENT[1], has=False)
+    enrol(portal, vo, CHILD)
+    pushed = push_dossier(portal, po, vo, CHILD)
+
+    assert login(portal.client, PARENT).status_code == 303
+    overview = portal.client.get("/portaal/kinderen").text
+    assert "ouder zonder gezag" in overview and "recht op informatie" in overview
+    kid = child_url(portal.client)
+    page = portal.client.get(kid)
+    assert "1:377c" in page.text
+    for absent in ("Overdrachtsdossiers", "Toestemming geven", "Wie bekeek de gegevens"):
+        assert absent not in page.text
+    assert portal.client.get(f"{kid}/toestemming").status_code == 403
+    # Asked anyway, the dossier is refused by the catalog's rule, and the refusal logged.
+    assert portal.client.get(f"{kid}/dossier/{pushed['id']}").status_code == 403
+    ref = portal.keyring.pseudonyms.subject_ref(CHILD["bsn"])
+    with portal.services.db.sessions() as session:
+        refused = [
+            (entry.action, entry.code, entry.actor_role)
+            for entry in audit.search(session, subject_ref=ref)
+            if entry.decision == "deny"
+        ]
+    assert refused == [("transfer.read", "requester_not_entitled", "parent_without_gezag")]
+
+
+def test_from_18_the_parents_no_longer_see_the_pupil(portal: Gateway) -> None:
+    school = portal.make_org("school_vo", name="Da Vinci College")
+    pupil = {"bsn": CHILD["bsn"], "birth_date": "1998-04-16", "given_name": "Sam"}  # 17 today
+    register_gezag(portal, school, pupil, PARENT[1])
+    assert login(portal.client, PARENT).status_code == 303
+    assert child_url(portal.client).startswith("/portaal/kind/")
+
+    portal.client.cookies.clear()
+    portal.clock.advance(timedelta(days=1))  # Sam's 18th birthday: gezag ends
+    assert login(portal.client, PARENT).status_code == 303
+    overview = portal.client.get("/portaal/kinderen")
+    assert "Er is geen kind aan uw gegevens gekoppeld" in overview.text
+    assert not [url for url in targets(overview.text) if url.startswith("/portaal/kind/")]

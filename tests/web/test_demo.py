@@ -1,0 +1,54 @@
+"""The demo region of `make run`: a parent logs in and finds a dossier waiting."""
+
+from __future__ import annotations
+
+from gateway.audit import service as audit
+from gateway.demo import ensure_demo_region
+from gateway.web.demo import FAMILIES, ensure_families, ensure_waiting_dossier
+from tests.support.gateway import Gateway
+from tests.support.idp import PARENT, login
+from tests.support.portal import child_url
+
+
+def set_up(portal: Gateway) -> bool:
+    services = portal.services
+    portal.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    credentials = ensure_demo_region(
+        services.db, portal.settings.data_dir, services.catalog.org_kinds
+    )
+    school = {c["kind"]: c["org_id"] for c in credentials}
+    ensure_families(
+        services.db,
+        keyring=portal.keyring,
+        catalog=services.catalog,
+        school_id=school["school_po"],
+        now=portal.clock.now(),
+    )
+    return ensure_waiting_dossier(
+        services.db,
+        keyring=portal.keyring,
+        catalog=services.catalog,
+        po_id=school["school_po"],
+        vo_id=school["school_vo"],
+        now=portal.clock.now(),
+    )
+
+
+def test_the_demo_parent_finds_sams_dossier_waiting_for_inzage(portal: Gateway) -> None:
+    assert set_up(portal) is True
+    assert set_up(portal) is False  # a second start adds nothing
+
+    assert login(portal.client, PARENT).status_code == 303
+    page = portal.client.get(child_url(portal.client))
+    assert "Sam de Vries" in page.text
+    assert "Dossier inzien en reageren" in page.text
+
+    sam = portal.keyring.pseudonyms.subject_ref(FAMILIES[0].pupil_bsn)
+    with portal.services.db.sessions() as session:
+        acts = [(e.action, e.decision) for e in audit.search(session, subject_ref=sam)]
+        assert audit.verify(session).ok
+    assert acts == [
+        ("consent.gezag", "permit"),
+        ("enrolment.register", "permit"),
+        ("transfer.send", "permit"),
+    ]
