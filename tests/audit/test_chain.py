@@ -8,39 +8,14 @@ from sqlalchemy import delete, select, update
 
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry, AuditHead
-from gateway.audit.service import AuditEvent
-from policies.model import Decision
+from tests.support.audit import read_event
 from tests.support.gateway import Gateway
-
-PERMIT = Decision(
-    effect="permit",
-    code=None,
-    flow="overdracht.po_vo",
-    legal_basis="WPO art. 42",
-    rule="r",
-    reasons=(),
-    obligations=(),
-    policy_version="v1",
-)
 
 
 def fill(gateway: Gateway, count: int) -> None:
     with gateway.services.db.sessions() as session, session.begin():
         for n in range(count):
-            audit.append(
-                session,
-                AuditEvent(
-                    org=f"org_{n}",
-                    actor="a",
-                    actor_role=None,
-                    purpose="overdracht.po_vo",
-                    action="transfer.read",
-                    decision=PERMIT,
-                    subject_ref=f"sr_{n}",
-                    categories=frozenset({"school"}),
-                ),
-                now=gateway.clock.now(),
-            )
+            audit.append(session, read_event(f"org_{n}", f"sr_{n}"), now=gateway.clock.now())
 
 
 def verify(gateway: Gateway) -> audit.Verification:

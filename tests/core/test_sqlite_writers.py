@@ -12,21 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gateway.audit import service as audit
-from gateway.audit.service import AuditEvent
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
-from policies.model import Decision
+from tests.support.audit import read_event
 
-PERMIT = Decision(
-    effect="permit",
-    code=None,
-    flow="overdracht.po_vo",
-    legal_basis="WPO art. 42",
-    rule="r",
-    reasons=(),
-    obligations=(),
-    policy_version="v1",
-)
 THREADS, APPENDS = 4, 15
 
 
@@ -37,19 +26,8 @@ def _append_many(url: str, worker: int) -> None:
     def one_thread(thread: int) -> None:
         for n in range(APPENDS):
             with db.unit_of_work() as session:
-                audit.append(
-                    session,
-                    AuditEvent(
-                        org=f"org_{worker}_{thread}",
-                        actor="a",
-                        actor_role=None,
-                        purpose="overdracht.po_vo",
-                        action="transfer.read",
-                        decision=PERMIT,
-                        subject_ref=f"sr_{n}",
-                    ),
-                    now=clock.now(),
-                )
+                event = read_event(f"org_{worker}_{thread}", f"sr_{n}")
+                audit.append(session, event, now=clock.now())
 
     try:
         with ThreadPoolExecutor(THREADS) as pool:
