@@ -21,35 +21,21 @@ from gateway.audit.schemas import (
     ReviewIn,
 )
 from gateway.audit.service import AuditEvent
+from gateway.catalog.enforce import supervision_decision
 from gateway.core.context import ActContext
-from gateway.core.errors import Forbidden
 from gateway.deps import ServicesDep, SessionDep, scoped_context
 from policies.model import Decision
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Officer = Annotated[ActContext, Depends(scoped_context("audit:read"))]
-AUDIT_PURPOSE = "audit.toezicht"
 
 
 def _read(entry: AuditEntry) -> dict[str, Any]:
     return AuditEventRead.model_validate(entry, from_attributes=True).model_dump(mode="json")
 
 
-def _supervision(ctx: ActContext, services: ServicesDep) -> Decision:
-    if ctx.purpose != AUDIT_PURPOSE:
-        raise Forbidden(
-            "The audit log is read under the purpose audit.toezicht.", code="purpose_mismatch"
-        )
-    return Decision(
-        effect="permit",
-        code=None,
-        flow=AUDIT_PURPOSE,
-        legal_basis="AVG art. 5(2), 30, 39",
-        rule=f"{AUDIT_PURPOSE}/permit",
-        reasons=("A privacy officer supervises processing.",),
-        obligations=(),
-        policy_version=services.catalog.version,
-    )
+def _supervision(ctx: ActContext, services: ServicesDep, action: str) -> Decision:
+    return supervision_decision(services.catalog, ctx, action=action, now=services.clock.now())
 
 
 @router.get("/events", response_model=AuditEvents, summary="Audit entries of your organisation")
@@ -62,7 +48,7 @@ def events(
     purpose: str | None = None,
     decision: Literal["permit", "deny"] | None = None,
 ) -> dict[str, Any]:
-    allowed = _supervision(ctx, services)
+    allowed = _supervision(ctx, services, "audit.read")
     entries = service.search(
         session, org=ctx.org_id, purpose=purpose, decision=decision, start=start, end=end
     )
@@ -80,7 +66,7 @@ def events(
 def search(
     body: AuditSearch, session: SessionDep, ctx: Officer, services: ServicesDep
 ) -> dict[str, Any]:
-    allowed = _supervision(ctx, services)
+    allowed = _supervision(ctx, services, "audit.search")
     subject_ref = services.keyring.pseudonyms.subject_ref(body.subject.bsn)
     entries = service.search(session, org=ctx.org_id, subject_ref=subject_ref)
     service.append(
@@ -97,7 +83,7 @@ def search(
     summary="Break-glass uses of your organisation still to be reviewed",
 )
 def pending_reviews(session: SessionDep, ctx: Officer, services: ServicesDep) -> dict[str, Any]:
-    allowed = _supervision(ctx, services)
+    allowed = _supervision(ctx, services, "audit.reviews")
     items = reviews.pending(session, org_id=ctx.org_id)
     service.append(
         session,
@@ -117,7 +103,7 @@ def pending_reviews(session: SessionDep, ctx: Officer, services: ServicesDep) ->
 def review(
     review_id: str, body: ReviewIn, session: SessionDep, ctx: Officer, services: ServicesDep
 ) -> dict[str, Any]:
-    allowed = _supervision(ctx, services)
+    allowed = _supervision(ctx, services, "audit.review")
     now = services.clock.now()
     closed = reviews.close_review(
         session,

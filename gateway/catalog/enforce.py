@@ -103,6 +103,50 @@ def registration_decision(
     return enforce(catalog, request, ctx, action=action, now=now)
 
 
+SUPERVISION_PURPOSE = "audit.toezicht"
+
+
+def supervision_decision(
+    catalog: Catalog, ctx: ActContext, *, action: str, now: datetime
+) -> Decision:
+    """May the caller read its organisation's audit log (the FG's supervision)?
+
+    Reading the log moves nothing between organisations, so it is no exchange flow the
+    engine evaluates: the catalog holds the purpose with its own legal basis, and only
+    that purpose, declared in X-Purpose, opens the log. A refusal is logged like any
+    other; without the purpose in the catalog nothing is permitted.
+    """
+    basis = catalog.legal_basis(SUPERVISION_PURPOSE)
+    if ctx.purpose == SUPERVISION_PURPOSE and basis is not None:
+        return Decision(
+            effect="permit",
+            code=None,
+            flow=None,
+            legal_basis=basis.label,
+            rule=f"{SUPERVISION_PURPOSE}/permit",
+            reasons=("The organisation's privacy officer supervises its processing.",),
+            obligations=(),
+            policy_version=catalog.version,
+        )
+    code = "purpose_mismatch" if basis is not None else "flow_not_allowed"
+    reason = (
+        f"The audit log is read under the purpose {SUPERVISION_PURPOSE} only."
+        if basis is not None
+        else f"The catalog names no legal basis for {SUPERVISION_PURPOSE}."
+    )
+    denied = Decision(
+        effect="deny",
+        code=code,
+        flow=None,
+        legal_basis=None,
+        rule=f"{SUPERVISION_PURPOSE}/deny/{code}",
+        reasons=(reason,),
+        obligations=(),
+        policy_version=catalog.version,
+    )
+    raise PolicyDenied(denied, AuditEvent.of(ctx, action=action, decision=denied), now)
+
+
 def _purpose_mismatch(catalog: Catalog, request: Request) -> Decision:
     return Decision(
         effect="deny",
