@@ -18,7 +18,7 @@ from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring, ensure_local_keys
-from gateway.demo import ensure_demo_region
+from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
 from gateway.web import dev_idp
@@ -110,13 +110,19 @@ def _print_demo(settings: Settings) -> None:
         db, keyring=keyring, catalog=catalog, po_id=school, vo_id=vo_school, now=now
     )
     db.dispose()
+    # Ids and secrets are printed whole: folded where the terminal is narrow, never cut
+    # short with an ellipsis.
     table = Table(title="Demo region (development only: these are test credentials)")
-    for column in ("organisation", "kind", "org id", "client_id", "client_secret"):
-        table.add_column(column)
+    table.add_column("organisation", overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    for column in ("org id", "client_id", "client_secret"):
+        table.add_column(column, no_wrap=False, overflow="fold", min_width=len(column))
     for c in credentials:
         table.add_row(c["name"], c["kind"], c["org_id"], c["client_id"], c["client_secret"])
-    Console().print(table)
-    Console().print(
+    out = Console()
+    out.print(table)
+    out.print(f"The same credentials, as JSON: {settings.data_dir / DEMO_FILE}")
+    out.print(
         f"Token endpoint: {settings.token_endpoint}   API description: {settings.issuer}/v1/docs"
     )
 
