@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +25,6 @@ from gateway.crypto.keyring import Keyring
 from gateway.subjects import service as subjects
 
 AGE_OF_MAJORITY = 18
-
-
-def of_age(birth_date: date, on: date) -> bool:
-    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    return years >= AGE_OF_MAJORITY
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,10 +88,14 @@ async def get_principal(request: Request, services: ServicesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def _check_scope(principal: Principal, scope: str) -> None:
+    if scope not in principal.scopes:
+        raise Forbidden(f"The token lacks the scope {scope}.", code="insufficient_scope")
+
+
 def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def guard(principal: PrincipalDep) -> Principal:
-        if scope not in principal.scopes:
-            raise Forbidden(f"The token lacks the scope {scope}.", code="insufficient_scope")
+        _check_scope(principal, scope)
         return principal
 
     return guard
@@ -137,8 +141,7 @@ def scoped_context(scope: str) -> Callable[..., Awaitable[ActContext]]:
         services: Services = request.app.state.services
         principal = _principal(request, services)
         context = _context(request, principal, x_purpose, x_actor, x_actor_role)
-        if scope not in principal.scopes:
-            raise Forbidden(f"The token lacks the scope {scope}.", code="insufficient_scope")
+        _check_scope(principal, scope)
         return context
 
     return dependency

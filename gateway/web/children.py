@@ -93,7 +93,7 @@ def children(
             catalog=catalog,
             now=now,
         )
-        if child is not None and not gezag.of_age(child.birth_date, today(now)):
+        if child is not None and child.age < gezag.AGE_OF_MAJORITY:
             found.append(child)
     return found
 
