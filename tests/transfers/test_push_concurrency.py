@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx2
 
 from tests.support.gateway import ISSUER, Gateway, make_dossier, make_subject
-from tests.transfers.test_overdracht import enrol
+from tests.support.portal import enrol
 
 PUSHES = 8
 
