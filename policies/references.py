@@ -20,6 +20,9 @@ def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
     for name, purpose in tax.purposes.items():
         if purpose.legal_basis and purpose.legal_basis not in tax.legal_bases:
             yield f"taxonomy.yaml: purpose '{name}': unknown legal basis '{purpose.legal_basis}'"
+        for kind in purpose.actors:
+            if kind not in tax.org_kinds:
+                yield f"taxonomy.yaml: purpose '{name}': unknown org kind '{kind}'"
     clash = set(tax.org_kinds) & set(tax.parties)
     if clash:
         yield f"taxonomy.yaml: names used as both org kind and party: {sorted(clash)}"

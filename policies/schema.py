@@ -36,8 +36,11 @@ class Party(_Strict):
 class Purpose(_Strict):
     label: str
     description: str
-    # Only for a purpose without a flow (audit.toezicht); a flow names its own basis.
+    # Only for a purpose without a flow (audit.toezicht, leerling.inschrijving): a flow
+    # names its own basis.
     legal_basis: str | None = None
+    # The org kinds that act under a purpose without a flow; empty: any organisation.
+    actors: tuple[str, ...] = ()
 
 
 class LegalBasis(_Strict):

@@ -43,7 +43,8 @@ OSO_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "oso" / "example
 
 def test_the_taxonomy_speaks_the_words_of_the_contract(catalog: Catalog) -> None:
     assert catalog.org_kinds == DOMAIN_KINDS
-    assert DOMAIN_PURPOSES | {"audit.toezicht"} == catalog.purposes
+    # The gateway's own processing: the FG's supervision, the school's pupil registration.
+    assert DOMAIN_PURPOSES | {"audit.toezicht", "leerling.inschrijving"} == catalog.purposes
     assert set(catalog.flows) == DOMAIN_PURPOSES
     assert catalog.categories == OSO_CATEGORIES | GATEWAY_CATEGORIES
 
@@ -60,6 +61,7 @@ def test_the_taxonomy_speaks_the_words_of_the_contract(catalog: Catalog) -> None
         ("rechten.inzage", "AVG art. 15"),
         ("rechten.verwijdering", "AVG art. 17 and 21"),
         ("audit.toezicht", "AVG art. 5(2), 30 and 39"),
+        ("leerling.inschrijving", "WPO art. 178a"),
     ],
 )
 def test_every_purpose_names_its_statute(catalog: Catalog, purpose: str, statute: str) -> None:
