@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from consent import gezag, period
 from consent.schemas import ConsentCreate
-from gateway.core.errors import Unprocessable
+from gateway.core.errors import Forbidden, Unprocessable
 from gateway.crypto.pseudonym import Pseudonymizer
 from policies.compiled import Catalog, ConsentRule, Flow
 from policies.model import ConsentState, Request
@@ -41,6 +41,16 @@ def consent_flow(catalog: Catalog, purpose: str) -> tuple[Flow, ConsentRule]:
             code="consent_not_applicable",
         )
     return flow, flow.consent
+
+
+def check_party(flow: Flow, org_kind: str | None) -> None:
+    """Only a party to the consented flow registers a consent for it (or the parent or
+    pupil themselves, through the portal: `org_kind` None)."""
+    if org_kind is not None and org_kind not in flow.sender_kinds | flow.recipient_kinds:
+        raise Forbidden(
+            f"A {org_kind} is no party to {flow.id} and registers no consent for it.",
+            code="not_party",
+        )
 
 
 def check_scope(
@@ -145,16 +155,15 @@ def _check_identities(grantors: list[Grantor], catalog: Catalog, subject_ref: st
 def _check_gezag(
     session: Session, grantors: list[Grantor], catalog: Catalog, subject_ref: str
 ) -> None:
-    parents = [g for g in grantors if catalog.grantor_roles.get(g.role) == "parent"]
-    if not parents or not gezag.on_record(session, subject_ref=subject_ref):
-        return
-    for parent in parents:
+    """Fail closed: a parent grantor is a person named by BSN whom the enrolled school
+    registered as holding gezag; without that on record no parent can consent."""
+    for parent in (g for g in grantors if catalog.grantor_roles.get(g.role) == "parent"):
         entitled = parent.person_ref is not None and gezag.holds_gezag(
             session, subject_ref=subject_ref, person_ref=parent.person_ref
         )
         if not entitled:
             raise Unprocessable(
-                "A parent grantor holds no gezag over this pupil on record "
-                "(identify parents by BSN where gezag is registered).",
-                code="no_gezag",
+                "A parent or guardian grantor is named by BSN and holds gezag over this "
+                "pupil on record; the school where the pupil is enrolled registers gezag.",
+                code="gezag_unknown",
             )

@@ -22,7 +22,6 @@ from consent.models import SEALING_PURPOSE, GezagRelation
 from consent.schemas import GezagCreate
 from gateway.core.errors import Unprocessable
 from gateway.crypto.keyring import Keyring
-from gateway.subjects import service as subjects
 
 AGE_OF_MAJORITY = 18
 
@@ -39,10 +38,19 @@ class Relation:
 
 
 def register(
-    session: Session, *, body: GezagCreate, org_id: str, keyring: Keyring, now: datetime
+    session: Session,
+    *,
+    body: GezagCreate,
+    subject_ref: str,
+    org_id: str,
+    keyring: Keyring,
+    now: datetime,
 ) -> GezagRelation:
-    """Records gezag (or its absence); a new record for the same person ends the old one."""
-    subject_ref = subjects.resolve(session, body.subject, keyring=keyring, now=now)
+    """Records gezag (or its absence); a new record for the same person ends the old one.
+
+    The caller has established that `org_id` is authoritative for this pupil (the
+    school where the pupil is enrolled) and resolved `subject_ref` against the record.
+    """
     person_ref = keyring.pseudonyms.subject_ref(body.person.bsn)
     if person_ref == subject_ref:
         raise Unprocessable("A pupil cannot hold gezag over themselves.", code="invalid_gezag")

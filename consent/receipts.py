@@ -2,7 +2,8 @@
 
 Anyone can verify a receipt against the gateway's published JWKS
 (`/.well-known/jwks.json`, alg `Ed25519`). It carries roles, never names or a BSN: a
-receipt is handed around, and the subject is named only by its pseudonym.
+receipt is handed around, and the subject is named only by a pseudonym of its own for
+this one consent, so no two holders of receipts can join them on the pupil.
 """
 
 from __future__ import annotations
@@ -12,17 +13,23 @@ from typing import Any
 
 from consent import period
 from consent.models import Consent
+from gateway.crypto.pseudonym import Pseudonymizer
 from gateway.crypto.signing import SigningKeys
 
 RECEIPT_TYPE = "consent-receipt+jwt"
 
 
-def claims(consent: Consent, *, issuer: str, now: datetime) -> dict[str, Any]:
+def subject(pseudonyms: Pseudonymizer, consent: Consent) -> str:
+    """The pupil as the receipt of this consent names them."""
+    return pseudonyms.for_org(consent.subject_ref, f"receipt:{consent.id}")
+
+
+def claims(consent: Consent, *, sub: str, issuer: str, now: datetime) -> dict[str, Any]:
     found = {
         "iss": issuer,
         "iat": int(now.timestamp()),
         "consent_id": consent.id,
-        "sub": consent.subject_ref,
+        "sub": sub,
         "purpose": consent.purpose,
         "recipients": consent.recipient_ids,
         "categories": list(consent.categories),
@@ -37,16 +44,20 @@ def claims(consent: Consent, *, issuer: str, now: datetime) -> dict[str, Any]:
     return found
 
 
-def grant_receipt(signing: SigningKeys, consent: Consent, *, issuer: str, now: datetime) -> str:
-    return signing.sign_jwt(claims(consent, issuer=issuer, now=now), typ=RECEIPT_TYPE)
+def grant_receipt(
+    signing: SigningKeys, pseudonyms: Pseudonymizer, consent: Consent, *, issuer: str, now: datetime
+) -> str:
+    sub = subject(pseudonyms, consent)
+    return signing.sign_jwt(claims(consent, sub=sub, issuer=issuer, now=now), typ=RECEIPT_TYPE)
 
 
 def withdrawal_receipt(
-    signing: SigningKeys, consent: Consent, *, issuer: str, now: datetime
+    signing: SigningKeys, pseudonyms: Pseudonymizer, consent: Consent, *, issuer: str, now: datetime
 ) -> str:
     """Proof for the parents that, and when, the consent stopped (AVG art. 7(3))."""
     withdrawn_at = consent.withdrawn_at or now
-    found = claims(consent, issuer=issuer, now=now) | {
+    sub = subject(pseudonyms, consent)
+    found = claims(consent, sub=sub, issuer=issuer, now=now) | {
         "status": "withdrawn",
         "withdrawn_at": withdrawn_at.isoformat(),
     }

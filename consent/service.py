@@ -27,7 +27,6 @@ from consent.models import (
 from consent.schemas import ConsentCreate, Status
 from gateway.core.errors import Conflict, Forbidden, NotFound
 from gateway.crypto.keyring import Keyring
-from gateway.subjects import service as subjects
 from policies.compiled import Catalog
 from policies.model import ConsentState, Decision
 
@@ -52,7 +51,9 @@ def grant(
     session: Session,
     *,
     body: ConsentCreate,
+    subject_ref: str,
     org_id: str | None,
+    org_kind: str | None,
     actor: str,
     recipient_kinds: Mapping[str, str],
     catalog: Catalog,
@@ -62,14 +63,16 @@ def grant(
 ) -> Consent:
     """Registers a consent after every check of `consent.checks`; returns it with receipt.
 
-    `org_id` is the registering organisation (None when a parent or pupil grants through
-    the portal, `actor` then being their pseudonym); `recipient_kinds` maps each named
-    recipient that is a registered organisation to its kind.
+    `subject_ref` is the pupil the caller resolved (the facts checked against the
+    record); `org_id` and `org_kind` the registering organisation (None when a parent or
+    pupil grants through the portal, `actor` then being their pseudonym);
+    `recipient_kinds` maps each named recipient that is a registered organisation to its
+    kind.
     """
     flow, rule = checks.consent_flow(catalog, body.purpose)
+    checks.check_party(flow, org_kind)
     checks.check_scope(body, flow, catalog, recipient_kinds)
     checks.check_terms(body, now)
-    subject_ref = subjects.resolve(session, body.subject, keyring=keyring, now=now)
     grantors = checks.check_grantors(
         session,
         body=body,
@@ -82,7 +85,9 @@ def grant(
     consent = _new_consent(body, subject_ref=subject_ref, grantors=grantors, now=now)
     consent.registered_by_org, consent.registered_by = org_id, actor
     consent.sealed = _seal(session, consent, grantors, body.evidence_ref, keyring, now)
-    consent.receipt = receipts.grant_receipt(keyring.signing, consent, issuer=issuer, now=now)
+    consent.receipt = receipts.grant_receipt(
+        keyring.signing, keyring.pseudonyms, consent, issuer=issuer, now=now
+    )
     session.add(consent)
     session.flush()  # the event's foreign key needs the consent row first
     session.add(
@@ -147,6 +152,11 @@ def status(consent: Consent, now: datetime) -> Status:
 
 def _visible(consent: Consent, org_id: str) -> bool:
     return consent.registered_by_org == org_id or org_id in consent.recipient_ids
+
+
+def find(session: Session, consent_id: str) -> Consent | None:
+    """The consent by id, whoever asks: for recording an attempt on it, never to return."""
+    return session.get(Consent, consent_id)
 
 
 def get(session: Session, *, consent_id: str, org_id: str) -> Consent:

@@ -19,6 +19,8 @@ from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.demo import DEMO_FILE, ensure_demo_region
+from gateway.edges import Edges
+from gateway.enrolments.authority import EnrolledSchool
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
 from gateway.web import dev_idp
@@ -101,14 +103,10 @@ def _print_demo(settings: Settings) -> None:
     db = Database.connect(settings.effective_database_url)
     catalog = load_catalog(region=settings.region)
     credentials = ensure_demo_region(db, settings.data_dir, catalog.org_kinds)
-    school = next(c["org_id"] for c in credentials if c["kind"] == "school_po")
-    vo_school = next(c["org_id"] for c in credentials if c["kind"] == "school_vo")
-    keyring = Keyring.local(settings.keys_dir)
-    now = SystemClock().now()
-    ensure_families(db, keyring=keyring, catalog=catalog, school_id=school, now=now)
-    ensure_waiting_dossier(
-        db, keyring=keyring, catalog=catalog, po_id=school, vo_id=vo_school, now=now
-    )
+    schools = {c["kind"]: c["org_id"] for c in credentials if c["kind"].startswith("school_")}
+    edges = Edges(catalog, Keyring.local(settings.keys_dir), SystemClock().now(), EnrolledSchool())
+    ensure_families(db, edges=edges, schools=schools)
+    ensure_waiting_dossier(db, edges=edges, po_id=schools["school_po"], vo_id=schools["school_vo"])
     db.dispose()
     # Ids and secrets are printed whole: folded where the terminal is narrow, never cut
     # short with an ellipsis.

@@ -27,6 +27,8 @@ from gateway.core.db import Database
 from gateway.core.errors import BadRequest, Forbidden, Unauthorized
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
+from gateway.edges import Edges
+from gateway.subjects.authority import FactAuthority
 from policies.catalog import Catalog
 
 log = structlog.get_logger("gateway.deps")
@@ -41,8 +43,15 @@ class Services:
     keyring: Keyring
     tokens: TokenService
     catalog: Catalog
+    # Who may state facts about a pupil (DOMAIN §7): the enrolled school, later the BRP.
+    authority: FactAuthority
     # Bounds the pushes in progress per process (`GATEWAY_PUSH_CONCURRENCY`).
     push_limiter: anyio.CapacityLimiter
+
+
+def edges_of(services: Services) -> Edges:
+    """What every act on personal data needs besides the session, at this moment."""
+    return Edges(services.catalog, services.keyring, services.clock.now(), services.authority)
 
 
 async def get_services(request: Request) -> Services:

@@ -11,7 +11,6 @@ from gateway.audit.router import router as audit_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
 from gateway.catalog.router import router as policies_router
-from gateway.consents.router import router as consents_router
 from gateway.core.clock import Clock, SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import install_handlers
@@ -20,8 +19,11 @@ from gateway.core.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
 from gateway.deps import Services
+from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
+from gateway.registry.router import router as consents_router
+from gateway.subjects.router import router as subjects_router
 from gateway.transfers.router import router as transfers_router
 from gateway.web.app import MOUNT as PORTAL_MOUNT
 from gateway.web.app import create_portal
@@ -61,6 +63,7 @@ def build_services(
             clock=clock,
         ),
         catalog=catalog or load_catalog(region=settings.region),
+        authority=EnrolledSchool(),
     )
 
 
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         auth_router,
         enrolments_router,
         consents_router,
+        subjects_router,
         transfers_router,
         audit_router,
         policies_router,

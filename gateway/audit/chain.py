@@ -33,6 +33,9 @@ def canonical(entry: AuditEntry) -> dict[str, Any]:
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
     values["time"] = entry.time.isoformat(timespec="microseconds")
     values["categories"] = sorted(entry.categories)
+    # Hashed only when set, so entries written before the field existed still verify.
+    if entry.owner is not None:
+        values["owner"] = entry.owner
     return values
 
 

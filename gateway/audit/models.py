@@ -31,6 +31,9 @@ class AuditEntry(Base):
     rule: Mapped[str] = mapped_column(String(128))
     policy_version: Mapped[str] = mapped_column(String(80))
     request_id: Mapped[str | None] = mapped_column(String(128))
+    # The organisation whose object the act touched, when another one acted on it (a
+    # refused attempt on someone else's transfer): its privacy officer sees it too.
+    owner: Mapped[str | None] = mapped_column(String(40), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -5,6 +5,7 @@ Reading the log is itself an act on personal data, and is logged like any other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -30,8 +31,12 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Officer = Annotated[ActContext, Depends(scoped_context("audit:read"))]
 
 
-def _read(entry: AuditEntry) -> dict[str, Any]:
-    return AuditEventRead.model_validate(entry, from_attributes=True).model_dump(mode="json")
+def _read(entry: AuditEntry, refs: Callable[[str], str]) -> dict[str, Any]:
+    """An entry for the privacy officer: the pupil under the organisation's pseudonym."""
+    read = AuditEventRead.model_validate(entry, from_attributes=True)
+    if read.subject_ref is not None:
+        read.subject_ref = refs(read.subject_ref)
+    return read.model_dump(mode="json")
 
 
 def _supervision(ctx: ActContext, services: ServicesDep, action: str) -> Decision:
@@ -55,7 +60,8 @@ def events(
     service.append(
         session, AuditEvent.of(ctx, action="audit.read", decision=allowed), now=services.clock.now()
     )
-    return {"items": [_read(e) for e in entries]}
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [_read(e, refs) for e in entries]}
 
 
 @router.post(
@@ -74,7 +80,8 @@ def search(
         AuditEvent.of(ctx, action="audit.search", decision=allowed, subject_ref=subject_ref),
         now=services.clock.now(),
     )
-    return {"items": [_read(e) for e in entries]}
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [_read(e, refs) for e in entries]}
 
 
 @router.get(
@@ -90,9 +97,8 @@ def pending_reviews(session: SessionDep, ctx: Officer, services: ServicesDep) ->
         AuditEvent.of(ctx, action="audit.reviews", decision=allowed),
         now=services.clock.now(),
     )
-    return {
-        "items": [BreakGlassReviewRead.model_validate(r).model_dump(mode="json") for r in items]
-    }
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [_review(r, refs) for r in items]}
 
 
 @router.post(
@@ -124,4 +130,9 @@ def review(
         ),
         now=now,
     )
-    return BreakGlassReviewRead.model_validate(closed).model_dump(mode="json")
+    return _review(closed, services.keyring.pseudonyms.refs_for(ctx.org_id))
+
+
+def _review(found: object, refs: Callable[[str], str]) -> dict[str, Any]:
+    read = BreakGlassReviewRead.model_validate(found)
+    return read.model_copy(update={"subject_ref": refs(read.subject_ref)}).model_dump(mode="json")

@@ -27,6 +27,7 @@ class AuditEventRead(BaseModel):
     rule: str
     policy_version: str
     request_id: str | None
+    owner: str | None = None
     prev_hash: str
     hash: str
 

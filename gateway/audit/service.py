@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from gateway.core.context import ActContext
+from gateway.core.errors import GatewayError
 from policies.model import Decision
 
 
@@ -29,6 +32,7 @@ class AuditEvent:
     object_id: str | None = None
     categories: frozenset[str] = frozenset()
     request_id: str | None = None
+    owner: str | None = None
 
     @classmethod
     def of(
@@ -92,12 +96,94 @@ def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
         rule=decision.rule,
         policy_version=decision.policy_version,
         request_id=event.request_id,
+        owner=event.owner if event.owner != event.org else None,
         prev_hash=head_hash,
     )
     entry.hash = entry_hash(entry)
     connection.execute(_INSERT_ENTRY, canonical(entry) | {"time": now, "hash": entry.hash})
     connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
+
+
+@dataclass(slots=True)
+class Attempt:
+    """An act under way, as its refusal would be recorded; filled in as facts are known."""
+
+    ctx: ActContext
+    action: str
+    policy_version: str
+    now: datetime
+    subject_ref: str | None = None
+    object_id: str | None = None
+    # The organisation whose object this is, when the actor may be another one.
+    owner: str | None = None
+    # Logged under this purpose instead of X-Purpose (an act on a consent: its own).
+    purpose: str | None = None
+    categories: frozenset[str] = field(default_factory=frozenset)
+
+    def denial(self, error: GatewayError) -> AuditEvent:
+        decision = Decision(
+            effect="deny",
+            code=error.code,
+            flow=None,
+            legal_basis=None,
+            rule=f"{self.action}/deny/{error.code}",
+            reasons=(error.detail,),
+            obligations=(),
+            policy_version=self.policy_version,
+        )
+        event = AuditEvent.of(
+            self.ctx,
+            action=self.action,
+            decision=decision,
+            subject_ref=self.subject_ref,
+            object_id=self.object_id,
+            categories=self.categories,
+        )
+        return replace(event, purpose=self.purpose or event.purpose, owner=self.owner)
+
+
+AttemptScope = AbstractContextManager[Attempt]
+
+
+def _append_refusal(session: Session, *, event: AuditEvent, now: datetime) -> None:
+    append(session, event, now=now)
+
+
+@contextmanager
+def attempt(
+    ctx: ActContext,
+    *,
+    action: str,
+    policy_version: str,
+    now: datetime,
+    subject_ref: str | None = None,
+    object_id: str | None = None,
+    purpose: str | None = None,
+) -> Iterator[Attempt]:
+    """Puts every refusal of the act inside on record: the one way a refusal is logged.
+
+    A `GatewayError` raised inside (a 404 for another party's object, a 409, a 422 of a
+    registry check) leaves carrying a deny entry; whoever owns the transaction writes it
+    after rolling the act back (`Database.unit_of_work`), so nothing of the act is
+    stored, the caller's answer is unchanged, and the attempt is in the log. An error
+    that already carries its entry (a policy deny, with its rule) keeps it.
+    """
+    act = Attempt(
+        ctx,
+        action,
+        policy_version,
+        now,
+        subject_ref=subject_ref,
+        object_id=object_id,
+        purpose=purpose,
+    )
+    try:
+        yield act
+    except GatewayError as error:
+        if error.record is None:
+            error.record = partial(_append_refusal, event=act.denial(error), now=now)
+        raise
 
 
 def ensure_head(session: Session) -> None:
@@ -153,7 +239,8 @@ def search(
 ) -> Sequence[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
     if org:
-        query = query.where(AuditEntry.org == org)
+        # The organisation's own acts, and the attempts of others on its objects.
+        query = query.where(or_(AuditEntry.org == org, AuditEntry.owner == org))
     if purpose:
         query = query.where(AuditEntry.purpose == purpose)
     if decision:

@@ -18,6 +18,7 @@ from policies.model import Decision, Request
 # The HTTP meaning of each deny code; any code not listed is a plain 403.
 _STATUS = {
     "category_forbidden": 422,
+    "not_authoritative": 403,
     "category_missing": 422,
     "out_of_scope": 422,
     "inzage_missing": 409,
@@ -104,6 +105,7 @@ def registration_decision(
 
 
 SUPERVISION_PURPOSE = "audit.toezicht"
+REGISTRATION_PURPOSE = "leerling.inschrijving"
 
 
 def supervision_decision(
@@ -113,38 +115,82 @@ def supervision_decision(
 
     Reading the log moves nothing between organisations, so it is no exchange flow the
     engine evaluates: the catalog holds the purpose with its own legal basis, and only
-    that purpose, declared in X-Purpose, opens the log. A refusal is logged like any
-    other; without the purpose in the catalog nothing is permitted.
+    that purpose, declared in X-Purpose, opens the log.
     """
-    basis = catalog.legal_basis(SUPERVISION_PURPOSE)
-    if ctx.purpose == SUPERVISION_PURPOSE and basis is not None:
-        return Decision(
-            effect="permit",
-            code=None,
-            flow=None,
-            legal_basis=basis.label,
-            rule=f"{SUPERVISION_PURPOSE}/permit",
-            reasons=("The organisation's privacy officer supervises its processing.",),
-            obligations=(),
-            policy_version=catalog.version,
-        )
-    code = "purpose_mismatch" if basis is not None else "flow_not_allowed"
-    reason = (
-        f"The audit log is read under the purpose {SUPERVISION_PURPOSE} only."
-        if basis is not None
-        else f"The catalog names no legal basis for {SUPERVISION_PURPOSE}."
+    return own_task_decision(
+        catalog,
+        ctx,
+        purpose=SUPERVISION_PURPOSE,
+        action=action,
+        now=now,
+        reason="The organisation's privacy officer supervises its processing.",
     )
+
+
+def own_task_decision(
+    catalog: Catalog,
+    ctx: ActContext,
+    *,
+    purpose: str,
+    action: str,
+    now: datetime,
+    reason: str,
+    subject_ref: str | None = None,
+) -> Decision:
+    """An act under a purpose without an exchange flow: the organisation's own task.
+
+    Permitted only when X-Purpose names that purpose, the catalog gives it a legal
+    basis, and the caller's kind is one the catalog lets act under it (`actors`). A
+    refusal is logged like any other; without the purpose in the catalog nothing is
+    permitted.
+    """
+    basis = catalog.legal_basis(purpose)
+    spec = catalog.taxonomy.purposes.get(purpose)
+    actors = spec.actors if spec is not None else ()
+    if ctx.purpose == purpose and basis is not None and (not actors or ctx.org_kind in actors):
+        return basis_decision(catalog, purpose=purpose, rule=f"{purpose}/permit", reason=reason)
+    if basis is None:
+        code, why = "flow_not_allowed", f"The catalog names no legal basis for {purpose}."
+    elif ctx.purpose != purpose:
+        code, why = "purpose_mismatch", f"This act is done under the purpose {purpose} only."
+    else:
+        code, why = "not_authoritative", f"A {ctx.org_kind} does not act under {purpose}."
     denied = Decision(
         effect="deny",
         code=code,
         flow=None,
         legal_basis=None,
-        rule=f"{SUPERVISION_PURPOSE}/deny/{code}",
-        reasons=(reason,),
+        rule=f"{purpose}/deny/{code}",
+        reasons=(why,),
         obligations=(),
         policy_version=catalog.version,
     )
-    raise PolicyDenied(denied, AuditEvent.of(ctx, action=action, decision=denied), now)
+    event = AuditEvent.of(ctx, action=action, decision=denied, subject_ref=subject_ref)
+    raise PolicyDenied(denied, event, now)
+
+
+def basis_decision(
+    catalog: Catalog,
+    *,
+    purpose: str,
+    rule: str,
+    reason: str,
+    categories: frozenset[str] = frozenset(),
+) -> Decision:
+    """A permitted act that is no exchange (a registry act, a school's own task), logged
+    under the legal basis the catalog gives its purpose."""
+    basis = catalog.legal_basis(purpose)
+    return Decision(
+        effect="permit",
+        code=None,
+        flow=purpose if catalog.flow_for_purpose(purpose) else None,
+        legal_basis=basis.label if basis else None,
+        rule=rule,
+        reasons=(reason,),
+        obligations=(),
+        policy_version=catalog.version,
+        released=categories,
+    )
 
 
 def _purpose_mismatch(catalog: Catalog, request: Request) -> Decision:

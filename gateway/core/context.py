@@ -34,6 +34,30 @@ class ActContext:
     def org_kind(self) -> str:
         return self.principal.org_kind
 
+    @property
+    def is_person(self) -> bool:
+        """A parent or pupil acting through the portal, not an organisation."""
+        return self.principal.org_kind == DATA_SUBJECT
+
+
+# A person acting for themselves (a parent, the pupil) through the portal: the portal is
+# the "organisation" of the log line, the person's pseudonym its actor.
+PORTAL_ORG = "portaal"
+DATA_SUBJECT = "data_subject"
+
+
+def person_context(*, person_ref: str, role: str, purpose: str, request_id: str) -> ActContext:
+    principal = Principal(
+        org_id=PORTAL_ORG, org_kind=DATA_SUBJECT, client_id=PORTAL_ORG, scopes=frozenset()
+    )
+    return ActContext(
+        principal=principal,
+        purpose=purpose,
+        actor=person_ref,
+        actor_role=role,
+        request_id=request_id,
+    )
+
 
 class TokenVerifier(Protocol):
     """Turns a bearer token into a principal, or raises `Unauthorized`."""

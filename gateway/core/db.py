@@ -167,24 +167,42 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error.
 
-        A refusal that must be on record (a policy denial) carries its own writer:
-        the act is rolled back and the refusal alone is written, in a transaction of
-        its own, so nothing of the act is stored but the denial is logged.
+        A refusal carries its own audit entry (`gateway.audit.service.attempt`): the
+        act is rolled back and the refusal alone is written, in a transaction of its
+        own, so nothing of the act is stored but the refusal is logged.
         """
         session = self.sessions()
         try:
             with session.begin():
                 yield session
         except GatewayError as exc:
-            if exc.record is not None:
-                with session.begin():
-                    exc.record(session)
+            with session.begin():
+                write_refusal(session, exc)
             raise
         finally:
             session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def savepoint_with_refusal(session: Session) -> Iterator[None]:
+    """An act a page answers itself when refused: rolled back to a savepoint, its
+    refusal written in the enclosing transaction, the error raised on to the page."""
+    try:
+        with session.begin_nested():
+            yield
+    except GatewayError as exc:
+        write_refusal(session, exc)
+        raise
+
+
+def write_refusal(session: Session, exc: GatewayError) -> None:
+    """Writes the refusal an error carries, once."""
+    record, exc.record = exc.record, None
+    if record is not None:
+        record(session)
 
 
 def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> None:

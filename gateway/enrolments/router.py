@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
@@ -9,7 +10,7 @@ from fastapi.responses import Response
 
 from gateway.core.context import ActContext
 from gateway.core.idempotency import fingerprint, run_once
-from gateway.deps import ServicesDep, SessionDep, scoped_context
+from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.enrolments import service
 from gateway.enrolments.models import Enrolment
 from gateway.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
@@ -18,10 +19,10 @@ router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
 School = Annotated[ActContext, Depends(scoped_context("enrolments:write"))]
 
 
-def _read(enrolment: Enrolment) -> dict[str, Any]:
+def _read(enrolment: Enrolment, for_org: Callable[[str, str], str]) -> dict[str, Any]:
     return EnrolmentRead(
         id=enrolment.id,
-        subject_ref=enrolment.subject_ref,
+        subject_ref=for_org(enrolment.subject_ref, enrolment.org_id),
         status=enrolment.status,
         purpose=enrolment.purpose,
     ).model_dump()
@@ -31,7 +32,7 @@ def _read(enrolment: Enrolment) -> dict[str, Any]:
     "",
     status_code=201,
     response_model=EnrolmentRead,
-    summary="Register an aanmelding (by the receiving school)",
+    summary="Register an aanmelding, or the school's own pupil (leerling.inschrijving)",
 )
 def register(
     body: EnrolmentCreate,
@@ -40,13 +41,11 @@ def register(
     services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response:
-    now = services.clock.now()
+    edges = edges_of(services)
 
     def act() -> tuple[int, dict[str, Any]]:
-        enrolment = service.register(
-            session, body=body, ctx=ctx, catalog=services.catalog, keyring=services.keyring, now=now
-        )
-        return 201, _read(enrolment)
+        enrolment = service.register(session, body=body, ctx=ctx, edges=edges)
+        return 201, _read(enrolment, services.keyring.pseudonyms.for_org)
 
     request_print = fingerprint("POST", "/v1/enrolments", body.model_dump_json().encode())
     return run_once(
@@ -54,7 +53,7 @@ def register(
         org_id=ctx.org_id,
         key=idempotency_key,
         request_fingerprint=request_print,
-        now=now,
+        now=edges.now,
         act=act,
     )
 
@@ -72,11 +71,6 @@ def decide(
     services: ServicesDep,
 ) -> dict[str, Any]:
     enrolment = service.decide(
-        session,
-        enrolment_id=enrolment_id,
-        body=body,
-        ctx=ctx,
-        catalog=services.catalog,
-        now=services.clock.now(),
+        session, enrolment_id=enrolment_id, body=body, ctx=ctx, edges=edges_of(services)
     )
-    return _read(enrolment)
+    return _read(enrolment, services.keyring.pseudonyms.for_org)

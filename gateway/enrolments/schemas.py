@@ -11,7 +11,9 @@ class EnrolmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject: SubjectIn
-    status: Literal["aangemeld"] = "aangemeld"
+    # "aangemeld" for an aanmelding; "ingeschreven" for the school's own pupil
+    # (X-Purpose: leerling.inschrijving).
+    status: Literal["aangemeld", "ingeschreven"] = "aangemeld"
 
 
 class EnrolmentUpdate(BaseModel):

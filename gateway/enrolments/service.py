@@ -3,48 +3,66 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
-from gateway.catalog.enforce import registration_decision
+from gateway.catalog.enforce import REGISTRATION_PURPOSE, own_task_decision, registration_decision
 from gateway.core.context import ActContext
-from gateway.core.errors import Conflict, NotFound
-from gateway.crypto.keyring import Keyring
+from gateway.core.errors import Conflict, NotFound, Unprocessable
+from gateway.edges import Edges
 from gateway.enrolments.models import ACTIVE_STATUSES, Enrolment
 from gateway.enrolments.schemas import EnrolmentCreate, EnrolmentUpdate
 from gateway.subjects import service as subjects
-from policies.catalog import Catalog
 
 # WVO art. 3.60 / seed 003: an aanmelding is decided once; afterwards a new one starts.
 _TRANSITIONS = {"aangemeld": frozenset({"ingeschreven", "afgewezen"})}
 
 
 def register(
-    session: Session,
-    *,
-    body: EnrolmentCreate,
-    ctx: ActContext,
-    catalog: Catalog,
-    keyring: Keyring,
-    now: datetime,
+    session: Session, *, body: EnrolmentCreate, ctx: ActContext, edges: Edges
 ) -> Enrolment:
-    """The receiving school registers an aanmelding for the flow named in X-Purpose."""
-    decision = registration_decision(catalog, ctx, action="enrolment.register", now=now)
-    subject_ref = subjects.resolve(session, body.subject, keyring=keyring, now=now)
-    if active(session, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose):
-        raise Conflict("An active aanmelding for this pupil exists.", code="enrolment_exists")
+    """The school registers a pupil: an aanmelding for the flow named in X-Purpose, or
+    (`leerling.inschrijving`) its own enrolled pupil. Either makes the school the party
+    authoritative for the pupil's facts (DOMAIN §7)."""
+    own_pupil = ctx.purpose == REGISTRATION_PURPOSE
+    with audit.attempt(
+        ctx, action="enrolment.register", policy_version=edges.catalog.version, now=edges.now
+    ) as act:
+        expected = "ingeschreven" if own_pupil else "aangemeld"
+        if body.status != expected:
+            raise Unprocessable(
+                f"Under {ctx.purpose} the status is {expected}.", code="invalid_status"
+            )
+        if own_pupil:
+            decision = own_task_decision(
+                edges.catalog,
+                ctx,
+                purpose=REGISTRATION_PURPOSE,
+                action="enrolment.register",
+                now=edges.now,
+                reason="The school registers its own pupil in its leerlingadministratie.",
+            )
+        else:
+            decision = registration_decision(
+                edges.catalog, ctx, action="enrolment.register", now=edges.now
+            )
+        act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        subject_ref = subjects.resolve(
+            session, body.subject, ctx=ctx, standing=edges.standing, authoritative=True, act=act
+        )
+        if active(session, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose):
+            raise Conflict("An active registration for this pupil exists.", code="enrolment_exists")
     enrolment = Enrolment(
         id="enr_" + secrets.token_hex(10),
         org_id=ctx.org_id,
         subject_ref=subject_ref,
         purpose=ctx.purpose,
         status=body.status,
-        created_at=now,
-        updated_at=now,
+        created_at=edges.now,
+        updated_at=edges.now,
     )
     session.add(enrolment)
     audit.append(
@@ -56,7 +74,7 @@ def register(
             subject_ref=subject_ref,
             object_id=enrolment.id,
         ),
-        now=now,
+        now=edges.now,
     )
     return enrolment
 
@@ -67,21 +85,29 @@ def decide(
     enrolment_id: str,
     body: EnrolmentUpdate,
     ctx: ActContext,
-    catalog: Catalog,
-    now: datetime,
+    edges: Edges,
 ) -> Enrolment:
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None or enrolment.org_id != ctx.org_id:
-        raise NotFound("No such aanmelding.")
-    if body.status not in _TRANSITIONS.get(enrolment.status, frozenset()):
-        raise Conflict(
-            f"An aanmelding that is {enrolment.status} cannot become {body.status}.",
-            code="invalid_transition",
-        )
+    with audit.attempt(
+        ctx, action=f"enrolment.{body.status}", policy_version=edges.catalog.version, now=edges.now
+    ) as act:
+        enrolment = session.get(Enrolment, enrolment_id)
+        if enrolment is not None:
+            act.subject_ref, act.object_id, act.owner = (
+                enrolment.subject_ref,
+                enrolment.id,
+                enrolment.org_id,
+            )
+        if enrolment is None or enrolment.org_id != ctx.org_id:
+            raise NotFound("No such aanmelding.")
+        if body.status not in _TRANSITIONS.get(enrolment.status, frozenset()):
+            raise Conflict(
+                f"An aanmelding that is {enrolment.status} cannot become {body.status}.",
+                code="invalid_transition",
+            )
     decision = registration_decision(
-        catalog, ctx, action="enrolment.decide", now=now, purpose=enrolment.purpose
+        edges.catalog, ctx, action="enrolment.decide", now=edges.now, purpose=enrolment.purpose
     )
-    enrolment.status, enrolment.updated_at = body.status, now
+    enrolment.status, enrolment.updated_at = body.status, edges.now
     audit.append(
         session,
         AuditEvent.of(
@@ -91,7 +117,7 @@ def decide(
             subject_ref=enrolment.subject_ref,
             object_id=enrolment.id,
         ),
-        now=now,
+        now=edges.now,
     )
     return enrolment
 

@@ -28,3 +28,15 @@ class SubjectIn(BaseModel):
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - int(before_birthday)
+
+
+class SubjectCorrection(BaseModel):
+    """The facts as the school's leerlingadministratie holds them (AVG art. 16)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn
+
+
+class SubjectCorrected(BaseModel):
+    subject_ref: str

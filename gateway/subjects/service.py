@@ -1,38 +1,253 @@
-"""Resolving a pupil to its pseudonym, storing the identity encrypted on first sight."""
+"""Resolving a pupil to its pseudonym, and keeping the facts about them trustworthy.
+
+The first statement about a pupil stores the identity sealed, with keyed fingerprints
+of the facts others rely on (birth date, names). A later statement that conflicts with
+the record is refused (409 `subject_conflict`), never written over: a correction is the
+explicit act of the authoritative school (`correct`, AVG art. 16). A record stated by a
+party that is not authoritative (`FactAuthority`) is provisional: the first statement
+of the authoritative school replaces it, and that replacement is logged.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from gateway.audit import service as audit
+from gateway.audit.service import AuditEvent
+from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
+from gateway.core.context import ActContext
 from gateway.core.db import insert_or_ignore
+from gateway.core.errors import Conflict, Forbidden, NotFound
 from gateway.crypto.keyring import Keyring
+from gateway.crypto.pseudonym import Pseudonymizer, normalise_name
+from gateway.subjects.authority import FactAuthority
 from gateway.subjects.models import Subject
 from gateway.subjects.schemas import SubjectIn
+from policies.catalog import Catalog
+from policies.model import Decision
 
 IDENTITY_PURPOSE = "subject.identity"
-_KNOWN = select(Subject.subject_ref).where(Subject.subject_ref == bindparam("ref"))
+CORRECTION_PURPOSE = "rechten.correctie"
+_RECORD = select(
+    Subject.birth_fact,
+    Subject.given_fact,
+    Subject.family_fact,
+    Subject.authoritative,
+    Subject.stated_by,
+).where(Subject.subject_ref == bindparam("ref"))
 
 
-def resolve(session: Session, subject: SubjectIn, *, keyring: Keyring, now: datetime) -> str:
-    """The subject's `subject_ref`; the first time, its identity is sealed and stored."""
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Keyed fingerprints of what a statement says; None where it says nothing."""
+
+    birth: str
+    given: str | None
+    family: str | None
+
+    @classmethod
+    def of(cls, pseudonyms: Pseudonymizer, subject_ref: str, subject: SubjectIn) -> Facts:
+        def name(field: str, value: str | None) -> str | None:
+            return pseudonyms.fact(subject_ref, field, normalise_name(value)) if value else None
+
+        return cls(
+            pseudonyms.fact(subject_ref, "birth_date", subject.birth_date.isoformat()),
+            name("given_name", subject.given_name),
+            name("family_name", subject.family_name),
+        )
+
+    def conflicts(self, birth: str | None, given: str | None, family: str | None) -> bool:
+        """A fact differs where both the record and the statement hold one."""
+        pairs = ((self.birth, birth), (self.given, given), (self.family, family))
+        return any(mine and theirs and mine != theirs for mine, theirs in pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What resolving needs besides the session: keys, the authority, the catalog."""
+
+    keyring: Keyring
+    authority: FactAuthority
+    catalog: Catalog
+    now: datetime
+
+
+def resolve(
+    session: Session,
+    subject: SubjectIn,
+    *,
+    ctx: ActContext,
+    standing: Standing,
+    authoritative: bool | None = None,
+    act: audit.Attempt | None = None,
+) -> str:
+    """The pupil's internal `subject_ref`, once the statement agrees with the record.
+
+    `authoritative` is known to the caller when the act itself makes the caller the
+    authoritative school (an aanmelding); otherwise the `FactAuthority` is asked, and
+    only when it matters (first sight, or a conflict). A refused statement is an attempt
+    on the record of the party that stated it: `act` names that party as the owner.
+    """
+    keyring = standing.keyring
     ref = keyring.pseudonyms.subject_ref(subject.bsn)
-    if session.connection().execute(_KNOWN, {"ref": ref}).first() is not None:
+    stated = Facts.of(keyring.pseudonyms, ref, subject)
+    row = session.connection().execute(_RECORD, {"ref": ref}).first()
+    if row is None:
+        if authoritative is None:
+            authoritative = _authority(session, ctx, ref, standing)
+        _store(session, ref, subject, stated, ctx=ctx, standing=standing, by=authoritative)
+        row = session.connection().execute(_RECORD, {"ref": ref}).one()  # a racing first
+    birth, given, family, on_authority, stated_by = row
+    if birth is None:  # a record from before fingerprints: fingerprint it now
+        birth, given, family = _backfill(session, ref, standing)
+    if not stated.conflicts(birth, given, family):
         return ref
-    identity = json.dumps(subject.model_dump(mode="json")).encode()
-    sealed = keyring.envelope.seal(
+    if not on_authority:
+        if authoritative is None:
+            authoritative = _authority(session, ctx, ref, standing)
+        if authoritative:
+            _restate(session, ref, subject, stated, ctx=ctx, standing=standing)
+            return ref
+    if act is not None:
+        act.subject_ref, act.owner = ref, stated_by
+    raise Conflict(
+        "The pupil's birth date or name differs from the one on record; the school where "
+        "the pupil is enrolled corrects it (rechten.correctie).",
+        code="subject_conflict",
+    )
+
+
+def correct(session: Session, subject: SubjectIn, *, ctx: ActContext, standing: Standing) -> str:
+    """AVG art. 16: the authoritative school corrects the facts on record, on record."""
+    keyring = standing.keyring
+    ref = keyring.pseudonyms.subject_ref(subject.bsn)
+    decision = own_task_decision(
+        standing.catalog,
+        ctx,
+        purpose=CORRECTION_PURPOSE,
+        action="subject.correct",
+        now=standing.now,
+        reason="The school where the pupil is enrolled corrects the facts on record.",
+        subject_ref=ref,
+    )
+    with audit.attempt(
+        ctx, action="subject.correct", policy_version=standing.catalog.version, now=standing.now
+    ) as act:
+        act.subject_ref, act.owner = ref, stated_by(session, ref)
+        if not _authority(session, ctx, ref, standing):
+            raise Forbidden(
+                "Only the school where the pupil is enrolled corrects the facts on record.",
+                code="not_authoritative",
+            )
+    stated = Facts.of(keyring.pseudonyms, ref, subject)
+    if session.connection().execute(_RECORD, {"ref": ref}).first() is None:
+        raise NotFound("No such pupil on record.")
+    _restate(session, ref, subject, stated, ctx=ctx, standing=standing, decision=decision)
+    return ref
+
+
+def _backfill(session: Session, ref: str, standing: Standing) -> tuple[str, str | None, str | None]:
+    on_record = identity(session, ref, keyring=standing.keyring)
+    if on_record is None:  # the row was read in this transaction
+        raise RuntimeError("the subject row vanished")
+    facts = Facts.of(standing.keyring.pseudonyms, ref, on_record)
+    session.execute(
+        update(Subject)
+        .where(Subject.subject_ref == ref)
+        .values(birth_fact=facts.birth, given_fact=facts.given, family_fact=facts.family)
+        .execution_options(synchronize_session=False)
+    )
+    return facts.birth, facts.given, facts.family
+
+
+def _authority(session: Session, ctx: ActContext, ref: str, standing: Standing) -> bool:
+    return standing.authority.states_facts(session, org_id=ctx.org_id, subject_ref=ref)
+
+
+def _sealed(session: Session, ref: str, subject: SubjectIn, standing: Standing) -> bytes:
+    return standing.keyring.envelope.seal(
         session,
         subject_ref=ref,
         purpose=IDENTITY_PURPOSE,
         record_id=ref,
-        plaintext=identity,
-        now=now,
+        plaintext=json.dumps(subject.model_dump(mode="json")).encode(),
+        now=standing.now,
     )
-    insert_or_ignore(session, Subject, {"subject_ref": ref, "identity": sealed, "created_at": now})
-    return ref
+
+
+def _store(
+    session: Session,
+    ref: str,
+    subject: SubjectIn,
+    stated: Facts,
+    *,
+    ctx: ActContext,
+    standing: Standing,
+    by: bool,
+) -> None:
+    values = {
+        "subject_ref": ref,
+        "identity": _sealed(session, ref, subject, standing),
+        "created_at": standing.now,
+        "birth_fact": stated.birth,
+        "given_fact": stated.given,
+        "family_fact": stated.family,
+        "stated_by": ctx.org_id,
+        "authoritative": by,
+        "updated_at": standing.now,
+    }
+    insert_or_ignore(session, Subject, values)
+
+
+def _restate(
+    session: Session,
+    ref: str,
+    subject: SubjectIn,
+    stated: Facts,
+    *,
+    ctx: ActContext,
+    standing: Standing,
+    decision: Decision | None = None,
+) -> None:
+    """The authoritative school's facts replace the record, never silently: logged."""
+    previous = session.get(Subject, ref)
+    owner = previous.stated_by if previous is not None else None
+    session.execute(
+        update(Subject)
+        .where(Subject.subject_ref == ref)
+        .values(
+            identity=_sealed(session, ref, subject, standing),
+            birth_fact=stated.birth,
+            given_fact=stated.given,
+            family_fact=stated.family,
+            stated_by=ctx.org_id,
+            authoritative=True,
+            updated_at=standing.now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    action = "subject.correct" if decision is not None else "subject.restate"
+    if decision is None:
+        decision = basis_decision(
+            standing.catalog,
+            purpose=REGISTRATION_PURPOSE,
+            rule="subject.restate/permit",
+            reason="The school where the pupil is enrolled states the facts on record.",
+        )
+    event = AuditEvent.of(ctx, action=action, decision=decision, subject_ref=ref)
+    audit.append(session, replace(event, owner=owner), now=standing.now)
+
+
+def stated_by(session: Session, subject_ref: str) -> str | None:
+    """The organisation whose statement of the pupil's facts is on record."""
+    return session.scalars(
+        select(Subject.stated_by).where(Subject.subject_ref == subject_ref)
+    ).first()
 
 
 def identity(session: Session, subject_ref: str, *, keyring: Keyring) -> SubjectIn | None:

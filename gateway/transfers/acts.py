@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,7 +10,7 @@ from consent.service import consent_state
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
 from gateway.core.errors import NotFound
-from gateway.crypto.keyring import Keyring
+from gateway.edges import Edges
 from gateway.enrolments import service as enrolments
 from gateway.orgs.models import Organisation
 from gateway.subjects import service as subjects
@@ -21,15 +20,6 @@ from policies.catalog import Catalog
 from policies.model import Action, Decision, Preconditions, Request
 
 NO_FACTS = ActFacts()
-
-
-@dataclass(frozen=True, slots=True)
-class Edges:
-    """What every transfer act needs besides the session."""
-
-    catalog: Catalog
-    keyring: Keyring
-    now: datetime
 
 
 @dataclass(frozen=True, slots=True)

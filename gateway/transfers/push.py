@@ -14,13 +14,13 @@ from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
+from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import SubjectIn
 from gateway.transfers import formats
 from gateway.transfers.acts import (
     NO_FACTS,
-    Edges,
     apply_inzage,
     build_request,
     seal,
@@ -97,20 +97,24 @@ def _push(
     edges: Edges,
     oso_profile: str | None = None,
 ) -> tuple[Transfer, Decision]:
-    recipient_kind = orgs.kind_of(session, recipient_id)
-    if recipient_kind is None:
-        raise Unprocessable(
-            "The recipient is not a registered organisation.", code="unknown_recipient"
-        )
-    if oso_profile is not None:
-        formats.check_profile(
-            edges.catalog,
-            purpose=ctx.purpose,
-            sender_kind=ctx.org_kind,
-            recipient_kind=recipient_kind,
-            profile=oso_profile,
-        )
-    subject_ref = subjects.resolve(session, subject, keyring=edges.keyring, now=edges.now)
+    with audit.attempt(
+        ctx, action="transfer.send", policy_version=edges.catalog.version, now=edges.now
+    ) as act:
+        recipient_kind = orgs.kind_of(session, recipient_id)
+        if recipient_kind is None:
+            raise Unprocessable(
+                "The recipient is not a registered organisation.", code="unknown_recipient"
+            )
+        if oso_profile is not None:
+            formats.check_profile(
+                edges.catalog,
+                purpose=ctx.purpose,
+                sender_kind=ctx.org_kind,
+                recipient_kind=recipient_kind,
+                profile=oso_profile,
+            )
+        act.subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
+        subject_ref = subjects.resolve(session, subject, ctx=ctx, standing=edges.standing, act=act)
     transfer = Transfer(
         id="tr_" + secrets.token_hex(10),
         purpose=ctx.purpose,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -13,7 +14,15 @@ from gateway.catalog.enforce import decision_json
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
 from gateway.core.idempotency import fingerprint, run_once
-from gateway.deps import RawBody, Services, ServicesDep, SessionDep, parse_json, scoped_context
+from gateway.deps import (
+    RawBody,
+    Services,
+    ServicesDep,
+    SessionDep,
+    edges_of,
+    parse_json,
+    scoped_context,
+)
 from gateway.transfers import service
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import (
@@ -34,12 +43,13 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 XML_TYPES = ("application/xml", "text/xml")
 
 
-def summary(transfer: Transfer) -> dict[str, Any]:
+def summary(transfer: Transfer, refs: Callable[[str], str]) -> dict[str, Any]:
+    """A transfer as the caller sees it: the pupil under the caller's own pseudonym."""
     return TransferSummary(
         id=transfer.id,
         status=transfer.status,
         purpose=transfer.purpose,
-        subject_ref=transfer.subject_ref,
+        subject_ref=refs(transfer.subject_ref),
         sender=transfer.sender_org_id,
         recipient=transfer.recipient_org_id,
         categories=transfer.categories,
@@ -100,7 +110,7 @@ def _push(
     recipient: str | None,
     key: str | None,
 ) -> Response:
-    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+    edges = edges_of(services)
     with services.db.unit_of_work() as session:
 
         def act() -> tuple[int, dict[str, Any]]:
@@ -113,7 +123,9 @@ def _push(
             return 201, {
                 "id": transfer.id,
                 "status": transfer.status,
-                "subject_ref": transfer.subject_ref,
+                "subject_ref": services.keyring.pseudonyms.for_org(
+                    transfer.subject_ref, ctx.org_id
+                ),
                 "decision": decision_json(decision),
             }
 
@@ -139,13 +151,13 @@ def inzage(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+    edges = edges_of(services)
 
     def act() -> tuple[int, dict[str, Any]]:
         transfer = service.record_inzage(
             session, transfer_id=transfer_id, body=body, ctx=ctx, edges=edges
         )
-        return 200, summary(transfer)
+        return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
     request_print = fingerprint(
         "POST", f"/v1/transfers/{transfer_id}/inzage", body.model_dump_json().encode()
@@ -162,9 +174,13 @@ def inzage(
 
 @router.get("", response_model=TransferList, summary="Inbox or outbox, without content")
 def list_transfers(
-    session: SessionDep, ctx: Reader, box: Literal["inbox", "outbox"] = "inbox"
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+    box: Literal["inbox", "outbox"] = "inbox",
 ) -> dict[str, Any]:
-    return {"items": [summary(t) for t in service.listing(session, ctx=ctx, box=box)]}
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [summary(t, refs) for t in service.listing(session, ctx=ctx, box=box)]}
 
 
 @router.get(
@@ -181,7 +197,7 @@ def read(
     services: ServicesDep,
 ) -> Response:
     as_xml = _wants_xml(request.headers.get("accept", ""))
-    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+    edges = edges_of(services)
     released = service.read(session, transfer_id=transfer_id, ctx=ctx, edges=edges, as_xml=as_xml)
     if isinstance(released.dossier, bytes):
         return Response(released.dossier, media_type="application/xml")
@@ -190,7 +206,7 @@ def read(
     if transfer.inzage_date is not None:
         inzage_read = {"date": transfer.inzage_date.isoformat(), "akkoord": transfer.inzage_akkoord}
     body = {
-        **summary(transfer),
+        **summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id)),
         "dossier": released.dossier,
         "zienswijze": released.zienswijze,
         "inzage": inzage_read,
@@ -208,13 +224,13 @@ def acknowledge(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    edges = service.Edges(services.catalog, services.keyring, services.clock.now())
+    edges = edges_of(services)
 
     def act() -> tuple[int, dict[str, Any]]:
         transfer = service.acknowledge(
             session, transfer_id=transfer_id, body=body, ctx=ctx, edges=edges
         )
-        return 200, summary(transfer)
+        return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
     request_print = fingerprint(
         "POST", f"/v1/transfers/{transfer_id}/acknowledge", body.model_dump_json().encode()

@@ -19,8 +19,10 @@ from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, NotFound, Unprocessable
+from gateway.edges import Edges
 from gateway.transfers import formats
-from gateway.transfers.acts import Edges, apply_inzage, decide, open_sealed, seal
+from gateway.transfers.acts import decide, open_sealed, seal
+from gateway.transfers.inzage import make_available
 from gateway.transfers.models import Transfer
 from gateway.transfers.push import push_json, push_oso
 from gateway.transfers.schemas import AcknowledgeIn, InzageIn
@@ -42,14 +44,16 @@ def record_inzage(
     session: Session, *, transfer_id: str, body: InzageIn, ctx: ActContext, edges: Edges
 ) -> Transfer:
     """The sender records that the parents had inzage; the dossier becomes available."""
-    transfer = _owned(session, transfer_id, sender=ctx.org_id)
-    if transfer.status not in ("awaiting_inzage", "available"):
-        raise Conflict("Inzage can no longer change for this transfer.", code="invalid_transition")
+    with _attempt(ctx, edges, "transfer.inzage") as act:
+        transfer = _owned(session, act, transfer_id, sender=ctx.org_id)
+        if transfer.status not in ("awaiting_inzage", "available"):
+            raise Conflict(
+                "Inzage can no longer change for this transfer.", code="invalid_transition"
+            )
     decision = decide(
         session, transfer, ctx, edges, action="send", inzage=True, audit_action="transfer.inzage"
     )
-    apply_inzage(session, transfer, body, edges)
-    transfer.status, transfer.updated_at = "available", edges.now
+    make_available(session, transfer, body, edges)
     audit.append(
         session,
         AuditEvent.of(
@@ -69,13 +73,14 @@ def read(
     session: Session, *, transfer_id: str, ctx: ActContext, edges: Edges, as_xml: bool
 ) -> Released:
     """The recipient reads: only the released categories, and only after inzage."""
-    transfer = _owned(session, transfer_id, recipient=ctx.org_id)
-    if transfer.status == "withdrawn":
-        raise Conflict("The sender withdrew this transfer.", code="transfer_withdrawn")
-    if as_xml and transfer.format != "oso":
-        raise Unprocessable(
-            "This dossier was not sent as OSO XML.", code="not_acceptable", status=406
-        )
+    with _attempt(ctx, edges, "transfer.read") as act:
+        transfer = _owned(session, act, transfer_id, recipient=ctx.org_id)
+        if transfer.status == "withdrawn":
+            raise Conflict("The sender withdrew this transfer.", code="transfer_withdrawn")
+        if as_xml and transfer.format != "oso":
+            raise Unprocessable(
+                "This dossier was not sent as OSO XML.", code="not_acceptable", status=406
+            )
     decision = decide(
         session,
         transfer,
@@ -112,11 +117,12 @@ def acknowledge(
     session: Session, *, transfer_id: str, body: AcknowledgeIn, ctx: ActContext, edges: Edges
 ) -> Transfer:
     """The recipient confirms the warm handover conversation took place."""
-    transfer = _owned(session, transfer_id, recipient=ctx.org_id)
-    if transfer.status not in ("received", "acknowledged"):
-        raise Conflict(
-            "Read the dossier before confirming the handover.", code="invalid_transition"
-        )
+    with _attempt(ctx, edges, "transfer.acknowledge") as act:
+        transfer = _owned(session, act, transfer_id, recipient=ctx.org_id)
+        if transfer.status not in ("received", "acknowledged"):
+            raise Conflict(
+                "Read the dossier before confirming the handover.", code="invalid_transition"
+            )
     decision = decide(
         session,
         transfer,
@@ -157,14 +163,29 @@ def listing(session: Session, *, ctx: ActContext, box: str) -> list[Transfer]:
     return list(session.scalars(query))
 
 
+def _attempt(ctx: ActContext, edges: Edges, action: str) -> audit.AttemptScope:
+    return audit.attempt(ctx, action=action, policy_version=edges.catalog.version, now=edges.now)
+
+
 def _owned(
-    session: Session, transfer_id: str, *, sender: str | None = None, recipient: str | None = None
+    session: Session,
+    act: audit.Attempt,
+    transfer_id: str,
+    *,
+    sender: str | None = None,
+    recipient: str | None = None,
 ) -> Transfer:
+    """The transfer if the caller is the party named; else 404, the same answer as for an
+    id that never existed, and the attempt on record for the sender's privacy officer."""
     transfer = session.get(Transfer, transfer_id)
-    if transfer is None:
-        raise NotFound("No such transfer.")
-    if sender is not None and transfer.sender_org_id != sender:
-        raise NotFound("No such transfer.")
-    if recipient is not None and transfer.recipient_org_id != recipient:
+    # An id that names nothing is not logged: it is the caller's text, not ours.
+    if transfer is not None:
+        act.subject_ref, act.object_id = transfer.subject_ref, transfer.id
+        act.owner = transfer.sender_org_id
+    if (
+        transfer is None
+        or (sender is not None and transfer.sender_org_id != sender)
+        or (recipient is not None and transfer.recipient_org_id != recipient)
+    ):
         raise NotFound("No such transfer.")
     return transfer

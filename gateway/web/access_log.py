@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
+from gateway.core.context import PORTAL_ORG
 from gateway.orgs.models import Organisation
 from gateway.web import wording
-from gateway.web.inzage import PORTAL_ORG
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from gateway.core.errors import Forbidden, Unprocessable
+from gateway.core.db import savepoint_with_refusal
+from gateway.core.errors import Conflict, Forbidden, Unprocessable
 from gateway.deps import SessionDep
 from gateway.web import children, consents, session
 from gateway.web.children import Child
@@ -96,10 +97,9 @@ def grant(
     except ValidationError:
         return _form_page(request, db, portal, kid, handle, purpose, error=INCOMPLETE)
     ctx = act_context(request, who, role=kid.relation, purpose=form.purpose)
-    now = portal.services.clock.now()
     try:
-        # A savepoint: a refused consent leaves nothing behind, the page still renders.
-        with db.begin_nested():
+        # A refused consent leaves nothing but its refusal on record; the page renders.
+        with savepoint_with_refusal(db):
             consents.grant(
                 db,
                 form=form,
@@ -107,12 +107,8 @@ def grant(
                 bsn=who.bsn(portal.secret),
                 ctx=ctx,
                 services=portal.services,
-                now=now,
             )
-    except Unprocessable as exc:
-        consents.log_refusal(
-            db, exc=exc, purpose=form.purpose, child=kid, ctx=ctx, services=portal.services, now=now
-        )
+    except (Unprocessable, Conflict, Forbidden) as exc:
         message = consents.refusal_message(exc)
         return _form_page(request, db, portal, kid, handle, purpose, error=message)
     session.flash(request, "Uw toestemming is vastgelegd.")
@@ -129,11 +125,8 @@ def withdraw(
     who: ViewerDep,
 ) -> Response:
     kid = _acting_child(request, db, portal, who, handle)
-    services = portal.services
     ctx = act_context(request, who, role=kid.relation, purpose="consent")
-    consents.withdraw(
-        db, consent_id=consent_id, child=kid, ctx=ctx, services=services, now=services.clock.now()
-    )
+    consents.withdraw(db, consent_id=consent_id, ctx=ctx, services=portal.services)
     session.flash(
         request, "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
     )

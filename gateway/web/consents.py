@@ -1,15 +1,15 @@
 """Consent from the portal: what a parent can consent to, granting and withdrawing.
 
-The registry (`consent.service`) checks everything a consent must satisfy: gezag on
-record, the age rule of the purpose, recipients the flow reaches, categories it
-carries. The portal names the logged-in person as the grantor (by BSN, so gezag is
-checked) and writes the audit entry in the same transaction, under the consent's
-purpose, as the registry's own HTTP API does.
+The registry's acts (`gateway.registry.service`, the same the HTTP API calls) check
+everything a consent must satisfy: gezag on record, the age rule of the purpose,
+recipients the flow reaches, categories it carries; and they write the act or its
+refusal to the audit log. The portal names the logged-in person as the grantor (by
+BSN, so gezag is checked).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,13 +20,11 @@ from consent import service as registry
 from consent.models import Consent
 from consent.period import last_day
 from consent.schemas import ConsentCreate, GrantorIn
-from gateway.audit import service as audit
-from gateway.audit.service import AuditEvent
 from gateway.core.context import ActContext
-from gateway.core.errors import NotFound, Unprocessable
-from gateway.deps import Services
-from gateway.orgs import service as orgs
+from gateway.core.errors import GatewayError, NotFound
+from gateway.deps import Services, edges_of
 from gateway.orgs.models import Organisation
+from gateway.registry import service as registry_acts
 from gateway.subjects import service as subjects
 from gateway.web import wording
 from gateway.web.children import Child
@@ -133,9 +131,11 @@ def grant(
     bsn: str,
     ctx: ActContext,
     services: Services,
-    now: datetime,
 ) -> Consent:
-    """The logged-in person consents, as parent with gezag or as the pupil from 16."""
+    """The logged-in person consents, as parent with gezag or as the pupil from 16.
+
+    The same act as `POST /v1/consents`, with the person named as the grantor by BSN so
+    that the registry checks their gezag."""
     identity = subjects.identity(session, child.subject_ref, keyring=services.keyring)
     if identity is None:
         raise NotFound("No such child for this person.")
@@ -153,89 +153,14 @@ def grant(
         valid_until=form.valid_until,
         evidence="digital",
     )
-    consent = registry.grant(
-        session,
-        body=body,
-        org_id=None,
-        actor=ctx.actor,
-        recipient_kinds=orgs.kinds(session, form.recipients),
-        catalog=services.catalog,
-        keyring=services.keyring,
-        issuer=services.settings.issuer,
-        now=now,
+    return registry_acts.grant(
+        session, body=body, ctx=ctx, edges=edges_of(services), issuer=services.settings.issuer
     )
-    _log(session, ctx, services, consent, act="grant", now=now)
-    return consent
 
 
-def withdraw(
-    session: Session,
-    *,
-    consent_id: str,
-    child: Child,
-    ctx: ActContext,
-    services: Services,
-    now: datetime,
-) -> Consent:
+def withdraw(session: Session, *, consent_id: str, ctx: ActContext, services: Services) -> Consent:
     """AVG art. 7(3): as easy as granting; every later access stops at once."""
-    subject_ref = session.scalars(
-        select(Consent.subject_ref).where(Consent.id == consent_id)
-    ).first()
-    if subject_ref != child.subject_ref:
-        raise NotFound("No such consent for this child.")
-    consent = registry.withdraw(session, consent_id=consent_id, by=ctx.actor, org_id=None, now=now)
-    _log(session, ctx, services, consent, act="withdraw", now=now)
-    return consent
-
-
-REASONS = {
-    "grant": "A parent or pupil consents through the portal, meeting the age rule.",
-    "withdraw": "A parent or pupil withdraws consent through the portal.",
-}
-
-
-def _log(
-    session: Session,
-    ctx: ActContext,
-    services: Services,
-    consent: Consent,
-    *,
-    act: str,
-    now: datetime,
-) -> None:
-    decision = registry.registry_decision(
-        services.catalog, purpose=consent.purpose, act=act, reason=REASONS[act]
-    )
-    event = AuditEvent.of(
-        ctx,
-        action=f"consent.{act}",
-        decision=decision,
-        subject_ref=consent.subject_ref,
-        object_id=consent.id,
-        categories=frozenset(consent.categories),
-    )
-    # Logged under the consent's purpose, so the log of that flow is complete.
-    audit.append(session, replace(event, purpose=consent.purpose), now=now)
-
-
-def log_refusal(
-    session: Session,
-    *,
-    exc: Unprocessable,
-    purpose: str,
-    child: Child,
-    ctx: ActContext,
-    services: Services,
-    now: datetime,
-) -> None:
-    """A refused consent is on record too; the attempt itself was rolled back."""
-    decision = registry.registry_decision(
-        services.catalog, purpose=purpose, act="grant", reason=exc.detail, refused=exc.code
-    )
-    event = AuditEvent.of(
-        ctx, action="consent.grant", decision=decision, subject_ref=child.subject_ref
-    )
-    audit.append(session, replace(event, purpose=purpose), now=now)
+    return registry_acts.withdraw(session, consent_id=consent_id, ctx=ctx, edges=edges_of(services))
 
 
 REFUSALS = {
@@ -243,7 +168,8 @@ REFUSALS = {
         "Voor dit doel is bij de leeftijd van uw kind ook de toestemming van iemand anders "
         "nodig (uw kind zelf, of de andere ouder). Vraag de school om dit samen vast te leggen."
     ),
-    "no_gezag": "Volgens de school heeft u geen gezag over dit kind.",
+    "gezag_unknown": "Volgens de school heeft u geen gezag over dit kind.",
+    "subject_conflict": "De gegevens van uw kind kloppen niet met die van de school.",
     "category_forbidden": "U koos gegevens die voor dit doel niet gedeeld mogen worden.",
     "recipient_not_in_flow": "U koos een organisatie die voor dit doel niets mag ontvangen.",
     "unknown_recipient": "U koos een organisatie die niet bekend is.",
@@ -252,6 +178,6 @@ REFUSALS = {
 }
 
 
-def refusal_message(exc: Unprocessable) -> str:
+def refusal_message(exc: GatewayError) -> str:
     """What a parent reads when the registry refuses a consent."""
     return REFUSALS.get(exc.code, "Deze toestemming kan zo niet worden vastgelegd.")

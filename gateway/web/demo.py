@@ -1,39 +1,34 @@
 """The portal's part of the demo region: families the dev IdP's demo accounts belong to.
 
 `gateway serve --demo` starts the development IdP (deploy/dev-idp) and registers, once,
-the gezag its demo parents hold, as the demo primary school would through
-`POST /v1/subjects/gezag`: ouder1 is the parent of Sam (11), ouder2 of Noor (17), and
-leerling16 is Noor herself. Sam is in groep 8: the demo secondary school registers his
-aanmelding and the primary school pushes his overdracht dossier, which waits for the
-parents' inzage in the portal. Development only; the CLI refuses `--demo` in production.
+what the demo schools' leerlingadministratie holds, through the same services as
+`POST /v1/enrolments` (X-Purpose `leerling.inschrijving`) and `POST /v1/subjects/gezag`:
+Sam (11) is enrolled at the primary school and ouder1 holds gezag over him; Noor (17)
+is enrolled at the secondary school, ouder2 holds gezag over her, and leerling16 is Noor
+herself. Sam is in groep 8: the demo secondary school registers his aanmelding and the
+primary school pushes his overdracht dossier, which waits for the parents' inzage in the
+portal. Development only; the CLI refuses `--demo` in production.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from consent import gezag
-from consent import service as registry
 from consent.schemas import GezagCreate
-from gateway.audit import service as audit
-from gateway.audit.service import AuditEvent
+from gateway.catalog.enforce import REGISTRATION_PURPOSE
 from gateway.core.context import ActContext, Principal
 from gateway.core.db import Database
-from gateway.crypto.keyring import Keyring
+from gateway.edges import Edges
 from gateway.enrolments import service as enrolments
 from gateway.enrolments.schemas import EnrolmentCreate
+from gateway.registry import service as registry
 from gateway.subjects.schemas import SubjectIn
-from gateway.transfers.acts import Edges
 from gateway.transfers.models import Transfer
 from gateway.transfers.push import push_json
 from gateway.transfers.schemas import TransferCreate
-from policies.catalog import Catalog
-
-PURPOSE = "jeugdhulp.verwijzing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +39,8 @@ class Family:
     family_name: str
     parent_bsn: str
     parent_name: str
+    # The kind of the demo school where the pupil is enrolled.
+    school_kind: str
 
     @property
     def pupil(self) -> dict[str, str]:
@@ -61,56 +58,44 @@ class Family:
 
 
 FAMILIES = (
-    Family("111222333", "2015-05-01", "Sam", "de Vries", "999990019", "Jolanda de Vries"),
-    Family("999990044", "2009-03-01", "Noor", "Jansen", "999990032", "Karim El Amrani"),
+    Family(
+        "111222333", "2015-05-01", "Sam", "de Vries", "999990019", "Jolanda de Vries", "school_po"
+    ),
+    Family(
+        "999990044", "2009-03-01", "Noor", "Jansen", "999990032", "Karim El Amrani", "school_vo"
+    ),
 )
 
 
-def ensure_families(
-    db: Database, *, keyring: Keyring, catalog: Catalog, school_id: str, now: datetime
-) -> int:
-    """Registers the demo families' gezag where it is not on record yet; returns how many."""
+def ensure_families(db: Database, *, edges: Edges, schools: dict[str, str]) -> int:
+    """Enrols the demo pupils and registers their parents' gezag where it is not on
+    record yet, as the school would over the API; returns how many families were added.
+    `schools` maps a school kind to the demo school of that kind."""
     added = 0
+    keyring = edges.keyring
     with db.sessions() as session, session.begin():
         for family in FAMILIES:
             subject_ref = keyring.pseudonyms.subject_ref(family.pupil_bsn)
             person_ref = keyring.pseudonyms.subject_ref(family.parent_bsn)
             if gezag.holds_gezag(session, subject_ref=subject_ref, person_ref=person_ref):
                 continue
-            _register(
-                session, family, keyring=keyring, catalog=catalog, school_id=school_id, now=now
+            school = _acting(
+                schools[family.school_kind],
+                family.school_kind,
+                purpose=REGISTRATION_PURPOSE,
+                actor="demo-admin",
+                role="directeur",
             )
+            subject = SubjectIn.model_validate(family.pupil)
+            if not enrolments.active(
+                session, org_id=school.org_id, subject_ref=subject_ref, purpose=REGISTRATION_PURPOSE
+            ):
+                body = EnrolmentCreate(subject=subject, status="ingeschreven")
+                enrolments.register(session, body=body, ctx=school, edges=edges)
+                session.flush()  # the authority looks the enrolment up with a Core statement
+            registry.register_gezag(session, body=family.gezag(), ctx=school, edges=edges)
             added += 1
     return added
-
-
-def _register(
-    session: Session,
-    family: Family,
-    *,
-    keyring: Keyring,
-    catalog: Catalog,
-    school_id: str,
-    now: datetime,
-) -> None:
-    """As the school's `POST /v1/subjects/gezag` does: the relation and its log line."""
-    relation = gezag.register(
-        session, body=family.gezag(), org_id=school_id, keyring=keyring, now=now
-    )
-    decision = registry.registry_decision(
-        catalog, purpose=PURPOSE, act="gezag", reason="The demo school records gezag."
-    )
-    event = AuditEvent(
-        org=school_id,
-        actor="demo-admin",
-        actor_role="directeur",
-        purpose=PURPOSE,
-        action="consent.gezag",
-        decision=decision,
-        subject_ref=relation.subject_ref,
-        object_id=relation.id,
-    )
-    audit.append(session, event, now=now)
 
 
 OVERSTAP = "overdracht.po_vo"
@@ -124,15 +109,14 @@ SAM_DOSSIER = {
 }
 
 
-def ensure_waiting_dossier(
-    db: Database, *, keyring: Keyring, catalog: Catalog, po_id: str, vo_id: str, now: datetime
-) -> bool:
+def ensure_waiting_dossier(db: Database, *, edges: Edges, po_id: str, vo_id: str) -> bool:
     """Sam's aanmelding at the VO school and his dossier from the PO school, once.
 
     Both go through the same services as `POST /v1/enrolments` and `POST /v1/transfers`:
     the catalog decides and every act is logged. Returns whether it was created now.
     """
     sam = FAMILIES[0]
+    keyring = edges.keyring
     subject_ref = keyring.pseudonyms.subject_ref(sam.pupil_bsn)
     pushed = select(Transfer.id).where(
         Transfer.subject_ref == subject_ref,
@@ -143,23 +127,22 @@ def ensure_waiting_dossier(
         if session.scalars(pushed.limit(1)).first() is not None:
             return False
         subject = SubjectIn.model_validate(sam.pupil)
-        vo = _acting(vo_id, "school_vo", actor="demo-zorgcoordinator", role="zorgcoordinator")
+        vo = _acting(
+            vo_id,
+            "school_vo",
+            purpose=OVERSTAP,
+            actor="demo-zorgcoordinator",
+            role="zorgcoordinator",
+        )
         if not enrolments.active(session, org_id=vo_id, subject_ref=subject_ref, purpose=OVERSTAP):
-            enrolments.register(
-                session,
-                body=EnrolmentCreate(subject=subject),
-                ctx=vo,
-                catalog=catalog,
-                keyring=keyring,
-                now=now,
-            )
+            enrolments.register(session, body=EnrolmentCreate(subject=subject), ctx=vo, edges=edges)
             session.flush()  # the push looks the aanmelding up with a Core statement
         body = TransferCreate(recipient=vo_id, subject=subject, dossier=SAM_DOSSIER)
-        po = _acting(po_id, "school_po", actor="demo-ib", role="ib")
-        push_json(session, body=body, ctx=po, edges=Edges(catalog, keyring, now))
+        po = _acting(po_id, "school_po", purpose=OVERSTAP, actor="demo-ib", role="ib")
+        push_json(session, body=body, ctx=po, edges=edges)
     return True
 
 
-def _acting(org_id: str, kind: str, *, actor: str, role: str) -> ActContext:
+def _acting(org_id: str, kind: str, *, purpose: str, actor: str, role: str) -> ActContext:
     principal = Principal(org_id, kind, "demo", frozenset())
-    return ActContext(principal, OVERSTAP, actor, role, request_id="demo-setup")
+    return ActContext(principal, purpose, actor, role, request_id="demo-setup")

@@ -9,12 +9,11 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from gateway.core.context import ActContext
+from gateway.core.context import ActContext, person_context
 from gateway.crypto.session import SessionSecret
-from gateway.deps import Services
-from gateway.transfers.acts import Edges
+from gateway.deps import Services, edges_of
+from gateway.edges import Edges
 from gateway.web import session
-from gateway.web.inzage import portal_context
 from gateway.web.oidc import PortalLogin
 from gateway.web.session import LoginRequired, Viewer
 
@@ -27,8 +26,7 @@ class Portal:
     login: PortalLogin
 
     def edges(self) -> Edges:
-        services = self.services
-        return Edges(services.catalog, services.keyring, services.clock.now())
+        return edges_of(self.services)
 
     def render(
         self, request: Request, template: str, context: dict[str, Any], status: int = 200
@@ -71,6 +69,6 @@ CsrfChecked = Depends(session.check_csrf)
 
 def act_context(request: Request, who: Viewer, *, role: str, purpose: str) -> ActContext:
     request_id = str(request.scope.get("state", {}).get("request_id", ""))
-    return portal_context(
+    return person_context(
         person_ref=who.person_ref, role=role, purpose=purpose, request_id=request_id
     )

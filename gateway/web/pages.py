@@ -11,9 +11,11 @@ from starlette.responses import RedirectResponse, Response
 
 from gateway.core.errors import NotFound
 from gateway.deps import SessionDep
+from gateway.edges import Edges
 from gateway.orgs.models import Organisation
-from gateway.transfers.acts import Edges
-from gateway.web import access_log, children, consents, inzage, session
+from gateway.transfers import inzage
+from gateway.transfers.inzage import Requester
+from gateway.web import access_log, children, consents, session
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.session import Viewer
@@ -70,6 +72,10 @@ def child_of(request: Request, db: SessionDep, portal: Portal, who: Viewer, hand
     )
 
 
+def requester(kid: Child) -> Requester:
+    return Requester(kid.subject_ref, kid.relation, kid.age)
+
+
 @router.get("/kind/{handle}")
 def child_page(
     handle: str, request: Request, db: SessionDep, portal: PortalDep, who: ViewerDep
@@ -87,7 +93,7 @@ def child_page(
 
 
 def _dossier_lines(db: SessionDep, kid: Child, edges: Edges) -> list[DossierLine]:
-    found = inzage.dossiers(db, subject_ref=kid.subject_ref, edges=edges)
+    found = inzage.awaiting(db, subject_ref=kid.subject_ref, edges=edges)
     org_ids = {t.sender_org_id for t in found} | {t.recipient_org_id for t in found}
     names = {
         org.id: org.name for org in (db.get(Organisation, org_id) for org_id in org_ids) if org
@@ -116,7 +122,9 @@ def dossier_page(
 ) -> Response:
     kid = child_of(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
-    view = inzage.read(db, transfer_id=transfer_id, child=kid, ctx=ctx, edges=portal.edges())
+    view = inzage.read(
+        db, transfer_id=transfer_id, requester=requester(kid), ctx=ctx, edges=portal.edges()
+    )
     context = {
         "title": "Overdrachtsdossier",
         "kid": kid,
@@ -141,10 +149,10 @@ def record_inzage(
     kid = child_of(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
     edges = portal.edges()
-    inzage.record_inzage(
+    inzage.record(
         db,
         transfer_id=transfer_id,
-        child=kid,
+        requester=requester(kid),
         akkoord=akkoord == "ja",
         zienswijze=zienswijze.strip() or None,
         today=children.today(edges.now),

@@ -11,13 +11,14 @@ from tests.support.consent import (
     child,
     consent_body,
     granted,
+    guardian,
     parent,
     pupil_aged,
     refresh,
 )
 from tests.support.gateway import Gateway
 
-GUARDIAN = parent("Bram de Vries", role="guardian")
+GUARDIAN = guardian()
 
 
 def state(
@@ -46,7 +47,7 @@ def test_it_counts_only_the_named_recipient_purpose_and_categories(gateway: Gate
     wijkteam = gateway.make_org("wijkteam")
     jeugdhulp = gateway.make_org("jeugdhulp")
     created = granted(gateway, school, consent_body([wijkteam.id]))
-    ref = created["subject_ref"]
+    ref = gateway.internal_ref(school, created["subject_ref"])
     expected = ConsentState(("parent",), frozenset({"leerling", "oudersverzorgers"}))
 
     assert state(gateway, ref, wijkteam.id, {"leerling"}) == expected
@@ -65,7 +66,7 @@ def test_a_case_consent_covers_that_case_only(gateway: Gateway) -> None:
     body = consent_body(
         [team.id], purpose=purpose, granted_by=[parent(), GUARDIAN], case_id="case-1"
     )
-    ref = granted(gateway, school, body)["subject_ref"]
+    ref = gateway.internal_ref(school, granted(gateway, school, body)["subject_ref"])
 
     def covers(case_id: str | None) -> bool:
         return (
@@ -89,7 +90,9 @@ def test_a_consent_with_every_grantor_another_has_and_more_wins(gateway: Gateway
     refresh(gateway, school)
     later = granted(gateway, school, consent_body([wijkteam.id], granted_by=[parent()]))
 
-    found = state(gateway, later["subject_ref"], wijkteam.id, {"leerling"})
+    found = state(
+        gateway, gateway.internal_ref(school, later["subject_ref"]), wijkteam.id, {"leerling"}
+    )
 
     assert found is not None and found.granted_by == ("parent", "guardian")
 
@@ -111,6 +114,7 @@ def test_between_consents_that_differ_the_other_way_the_newest_counts(gateway: G
     refresh(gateway, school)
     newest = granted(gateway, school, {**body, "granted_by": [child()]})
 
-    found = state(gateway, newest["subject_ref"], leerplicht.id, {"opp"}, purpose=purpose)
+    ref = gateway.internal_ref(school, newest["subject_ref"])
+    found = state(gateway, ref, leerplicht.id, {"opp"}, purpose=purpose)
 
     assert found == ConsentState(("pupil",), frozenset({"opp"}))

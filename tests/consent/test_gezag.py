@@ -13,6 +13,7 @@ from tests.support.consent import (
     MOTHER_BSN,
     OTHER_BSN,
     parent,
+    post_gezag,
     pupil_aged,
     refresh,
     register_gezag,
@@ -73,5 +74,5 @@ def test_gezag_needs_valid_bsns_and_another_person_than_the_pupil(gateway: Gatew
     itself = register_gezag(gateway, school, pupil, parent(bsn=pupil["bsn"]), has=True)
     assert (itself.status_code, itself.json()["code"]) == (422, "invalid_gezag")
     scopeless = gateway.make_org("school_po", scopes=["transfers:read"])
-    refused = register_gezag(gateway, scopeless, pupil, parent(bsn=MOTHER_BSN), has=True)
+    refused = post_gezag(gateway, scopeless, pupil, parent(bsn=MOTHER_BSN), has=True)
     assert (refused.status_code, refused.json()["code"]) == (403, "insufficient_scope")

@@ -26,7 +26,7 @@ from tests.support.consent import (
 )
 from tests.support.gateway import Gateway
 
-AUDITED = ["consents:write", "consents:read", "audit:read"]
+AUDITED = ["consents:write", "consents:read", "enrolments:write", "audit:read"]
 
 
 def test_a_school_registers_a_consent_and_reads_it_back(gateway: Gateway) -> None:
@@ -50,7 +50,8 @@ def test_a_school_registers_a_consent_and_reads_it_back(gateway: Gateway) -> Non
     assert consent["evidence"] == "digital"
     assert consent["valid_until"] == "2016-10-31"
     assert consent["registered_by"] == school.id
-    assert consent["subject_ref"].startswith("sr_")
+    assert consent["subject_ref"] == created["subject_ref"]
+    assert gateway.internal_ref(school, consent["subject_ref"]).startswith("sr_")
     assert [event["kind"] for event in consent["history"]] == ["granted"]
 
 
@@ -67,7 +68,10 @@ def test_the_receipt_verifies_against_the_published_jwks(gateway: Gateway) -> No
     claims = token.claims
     assert claims["iss"] == gateway.settings.issuer
     assert claims["consent_id"] == created["id"]
-    assert claims["sub"] == created["subject_ref"]
+    # The receipt names the pupil by a pseudonym of this consent alone: no holder of it
+    # can join it with the registering school's or any other organisation's data.
+    assert claims["sub"].startswith("ps_")
+    assert claims["sub"] != created["subject_ref"]
     assert claims["purpose"] == REFERRAL
     assert claims["recipients"] == [wijkteam.id]
     assert claims["categories"] == ["leerling", "oudersverzorgers"]
@@ -152,7 +156,8 @@ def test_consent_is_refused_where_the_purpose_does_not_rest_on_it(gateway: Gatew
         response = grant(gateway, school, body)
         assert response.status_code == 422, (code, response.text)
         assert response.json()["code"] == code
-    invalid = grant(gateway, school, consent_body([wijkteam.id], subject=pupil_aged(10, "123")))
+    body = consent_body([wijkteam.id], subject=pupil_aged(10, "123"))
+    invalid = grant(gateway, school, body, gezag=False)
     assert invalid.json()["code"] == "invalid_bsn"
 
 
@@ -182,7 +187,8 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
         ("consent.grant", "deny", "consent_grantors_insufficient", None),
         ("consent.withdraw", "permit", None, consent_id),
     ]
-    assert logged[5][:3] == ("consent.gezag", "permit", None)
+    assert logged[5][:3] == ("enrolment.register", "permit", None)
+    assert logged[6][:3] == ("consent.gezag", "permit", None)
     grant_entry = events[0]
     assert grant_entry["purpose"] == REFERRAL
     assert grant_entry["rule"] == "consent/grant"
@@ -190,7 +196,7 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     assert grant_entry["categories"] == ["leerling", "oudersverzorgers"]
     assert grant_entry["subject_ref"] == created["subject_ref"]
     assert grant_entry["actor"] == "ib-1"
-    assert events[3]["rule"] == "consent/grant/deny/consent_grantors_insufficient"
+    assert events[3]["rule"] == "consent.grant/deny/consent_grantors_insufficient"
 
 
 def test_bsns_and_names_are_never_answered_nor_stored_in_clear(gateway: Gateway) -> None:
@@ -207,13 +213,14 @@ def test_bsns_and_names_are_never_answered_nor_stored_in_clear(gateway: Gateway)
         evidence="paper",
         evidence_ref="scan 2016-044 Vermeulen",
     )
-    created = grant(gateway, school, body)
+    created = grant(gateway, school, body, gezag=False)
     assert created.status_code == 201, created.text
     headers = school.headers(REFERRAL)
     read = gateway.client.get(f"/v1/consents/{created.json()['id']}", headers=headers)
     search = gateway.client.post("/v1/consents/search", json={"subject": subject}, headers=headers)
-    refused = grant(gateway, school, {**body, "granted_by": [parent(NAMES[1], FATHER_BSN)]})
-    assert refused.json()["code"] == "no_gezag"
+    without = {**body, "granted_by": [parent(NAMES[1], FATHER_BSN)]}
+    refused = grant(gateway, school, without, gezag=False)
+    assert refused.json()["code"] == "gezag_unknown"
 
     secrets = (PUPIL_BSN, MOTHER_BSN, FATHER_BSN, *NAMES, "Vermeulen", "scan 2016-044")
     for response in (gezag, no_gezag, created, read, search, refused):

@@ -52,7 +52,7 @@ def test_withdrawal_stops_the_consent_at_once_and_tells_the_recipients(gateway: 
     wijkteam = gateway.make_org("wijkteam")
     jeugdhulp = gateway.make_org("jeugdhulp")
     created = granted(gateway, school, consent_body([wijkteam.id, jeugdhulp.id]))
-    subject_ref = created["subject_ref"]
+    subject_ref = gateway.internal_ref(school, created["subject_ref"])
     assert state(gateway, subject_ref, wijkteam) == ConsentState(
         ("parent",), frozenset({"leerling", "oudersverzorgers"})
     )
@@ -70,7 +70,10 @@ def test_withdrawal_stops_the_consent_at_once_and_tells_the_recipients(gateway: 
         [notice] = fetched.json()["items"]
         assert notice["kind"] == "withdrawn"
         assert notice["consent_id"] == created["id"]
-        assert (notice["subject_ref"], notice["purpose"]) == (subject_ref, REFERRAL)
+        # Each recipient reads the pupil under its own pseudonym.
+        assert notice["subject_ref"] != created["subject_ref"]
+        mapped = gateway.internal_ref(recipient, notice["subject_ref"])
+        assert (mapped, notice["purpose"]) == (subject_ref, REFERRAL)
         again = gateway.client.get(
             "/v1/consents/notifications", headers=recipient.headers(REFERRAL)
         )
@@ -147,14 +150,14 @@ def test_a_parent_or_the_pupil_withdraws_through_the_portal(gateway: Gateway) ->
         assert pupil.withdrawn_by_org is None
         everything = service.search(session, subject_ref=pupil.subject_ref, org_id=None)
         assert {c.id for c in everything} == {by_mother["id"], by_school["id"]}
-    assert state(gateway, by_school["subject_ref"], wijkteam) is None
+    assert state(gateway, gateway.internal_ref(school, by_school["subject_ref"]), wijkteam) is None
 
 
 def test_a_consent_expires_at_the_end_of_its_last_day_in_dutch_time(gateway: Gateway) -> None:
     school = gateway.make_org("school_po")
     wijkteam = gateway.make_org("wijkteam")
     created = granted(gateway, school, consent_body([wijkteam.id], valid_until="2016-04-25"))
-    subject_ref = created["subject_ref"]
+    subject_ref = gateway.internal_ref(school, created["subject_ref"])
 
     # 23:59:59 on 25 April in Amsterdam (summer time, UTC+2): still counts.
     gateway.clock.advance(datetime(2016, 4, 25, 21, 59, 59, tzinfo=UTC) - gateway.clock.now())

@@ -63,7 +63,7 @@ def test_bsn_is_stored_only_encrypted(gateway: Gateway) -> None:
         "/v1/enrolments", json={"subject": subject}, headers=vo.headers()
     )
     assert response.status_code == 201
-    assert response.json()["subject_ref"].startswith("sr_")
+    assert response.json()["subject_ref"].startswith("ps_")
     assert "111222333" not in response.text
     with gateway.services.db.engine.connect() as connection:
         dump = repr(

@@ -7,7 +7,7 @@ from typing import Any
 
 from httpx2 import Response
 
-from tests.support.gateway import START, Gateway, Org
+from tests.support.gateway import REGISTRATION, START, Gateway, Org, enrol_pupil
 
 PUPIL_BSN = "111222333"
 MOTHER_BSN = "123456708"
@@ -28,8 +28,15 @@ def pupil_aged(age: int, bsn: str = PUPIL_BSN, **birthday: int) -> dict[str, str
     return {"bsn": bsn, "birth_date": born_aged(age, **birthday)}
 
 
-def parent(name: str = NAMES[0], bsn: str | None = None, role: str = "parent") -> dict[str, str]:
+def parent(
+    name: str = NAMES[0], bsn: str | None = MOTHER_BSN, role: str = "parent"
+) -> dict[str, str]:
+    """A parent grantor, by default the mother, named by BSN as the registry requires."""
     return {"role": role, "name": name, **({"bsn": bsn} if bsn else {})}
+
+
+def guardian(name: str = NAMES[1], bsn: str = FATHER_BSN) -> dict[str, str]:
+    return parent(name, bsn, role="guardian")
 
 
 def child(name: str = NAMES[2], bsn: str | None = None) -> dict[str, str]:
@@ -62,7 +69,13 @@ def consent_body(
     }
 
 
-def grant(gateway: Gateway, org: Org, body: dict[str, Any], **headers: str) -> Response:
+def grant(
+    gateway: Gateway, org: Org, body: dict[str, Any], *, gezag: bool = True, **headers: str
+) -> Response:
+    """Registers a consent; with `gezag` the pupil's school first records that each parent
+    grantor named by BSN holds gezag, as the registry requires."""
+    if gezag:
+        with_gezag(gateway, body["subject"], *body["granted_by"])
     return gateway.client.post(
         "/v1/consents",
         json=body,
@@ -80,11 +93,51 @@ def granted(gateway: Gateway, org: Org, body: dict[str, Any]) -> dict[str, Any]:
 def register_gezag(
     gateway: Gateway, school: Org, subject: dict[str, str], person: dict[str, str], *, has: bool
 ) -> Response:
+    """The school enrols the pupil (if it has not yet) and records gezag, as it must."""
+    enrol_pupil(gateway, school, subject)
+    return post_gezag(gateway, school, subject, person, has=has)
+
+
+def post_gezag(
+    gateway: Gateway,
+    school: Org,
+    subject: dict[str, str],
+    person: dict[str, str],
+    *,
+    has: bool,
+    purpose: str = REGISTRATION,
+) -> Response:
     return gateway.client.post(
         "/v1/subjects/gezag",
         json={"subject": subject, "person": person, "gezag": has},
-        headers=school.headers(purpose=REFERRAL, actor="admin-1"),
+        headers=school.headers(purpose=purpose, actor="admin-1"),
     )
+
+
+def pupils_school(gateway: Gateway) -> Org:
+    """The school where the test's pupils are enrolled, made once per gateway, with a
+    token fresh on the gateway's clock."""
+    found: tuple[Org, object] | None = getattr(gateway, "pupils_school", None)
+    if found is None:
+        school = gateway.make_org("school_po", name="De school van de leerling")
+    else:
+        school, issued = found
+        if issued != gateway.clock.now():
+            refresh(gateway, school)
+    gateway.pupils_school = (school, gateway.clock.now())  # type: ignore[attr-defined]
+    return school
+
+
+def with_gezag(gateway: Gateway, subject: dict[str, str], *people: dict[str, str]) -> None:
+    """Gezag on record for every parent or guardian among `people` named by BSN."""
+    holders = [p for p in people if p["role"] in ("parent", "guardian") and p.get("bsn")]
+    if not holders:
+        return
+    school = pupils_school(gateway)
+    for person in holders:
+        holder = {"bsn": person["bsn"], "name": person["name"], "role": person["role"]}
+        response = register_gezag(gateway, school, subject, holder, has=True)
+        assert response.status_code == 201, response.text
 
 
 def refresh(gateway: Gateway, *orgs: Org) -> None:

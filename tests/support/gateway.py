@@ -58,6 +58,13 @@ class Gateway:
         self.client.close()
         self.services.db.dispose()
 
+    def internal_ref(self, org: Org, subject_ref: str) -> str:
+        """The gateway's own ref behind the pseudonym `org` was given for a pupil."""
+        found = self.keyring.pseudonyms.from_org(subject_ref, org.id)
+        if found is None:
+            raise AssertionError(f"{subject_ref} is not a pseudonym issued to {org.id}")
+        return found
+
     def make_org(
         self, kind: str, *, name: str | None = None, scopes: list[str] | None = None
     ) -> Org:
@@ -83,6 +90,22 @@ class Gateway:
         if response.status_code != 200:
             raise AssertionError(f"token request failed: {response.text}")
         return str(response.json()["access_token"])
+
+
+REGISTRATION = "leerling.inschrijving"
+
+
+def enrol_pupil(gateway: Gateway, school: Org, subject: dict[str, str]) -> None:
+    """The school registers its own pupil, which makes it the party that states the
+    pupil's facts and gezag (DOMAIN §7); a pupil already enrolled there stays so."""
+    response = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": subject, "status": "ingeschreven"},
+        headers=school.headers(purpose=REGISTRATION, actor="admin-1", role="directeur"),
+    )
+    if response.status_code == 409 and response.json()["code"] == "enrolment_exists":
+        return
+    assert response.status_code == 201, response.text
 
 
 def make_keyring() -> Keyring:

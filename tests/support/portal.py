@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support import consent as consent_support
 from tests.support.gateway import Gateway, Org, make_dossier
 
 # Born 1 September 2004: 11 on the harness's date (15 April 2016), in groep 8.
@@ -59,11 +60,7 @@ def register_gezag(
     gateway: Gateway, school: Org, child: dict[str, str], parent_bsn: str, *, has: bool = True
 ) -> None:
     person = {"bsn": parent_bsn, "name": "Jolanda de Vries", "role": "parent"}
-    response = gateway.client.post(
-        "/v1/subjects/gezag",
-        json={"subject": child, "person": person, "gezag": has},
-        headers=school.headers(purpose=OVERSTAP, actor="admin-po", role="directeur"),
-    )
+    response = consent_support.register_gezag(gateway, school, child, person, has=has)
     assert response.status_code == 201, response.text
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.support.consent import child, consent_body, granted, parent, pupil_aged, refresh
+from tests.support.consent import child, consent_body, grant, granted, parent, pupil_aged, refresh
 from tests.support.gateway import Gateway, Org
 
 PUPIL = pupil_aged(13)
@@ -72,11 +72,8 @@ def test_referral_moves_with_consent_and_stops_at_withdrawal(gateway: Gateway) -
 
 def test_referral_of_a_twelve_year_old_needs_the_child_too(gateway: Gateway) -> None:
     school, wijkteam = gateway.make_org("school_vo"), gateway.make_org("wijkteam")
-    response = gateway.client.post(
-        "/v1/consents",
-        headers=school.headers("jeugdhulp.verwijzing"),
-        json=consent_body([wijkteam.id], subject=PUPIL, granted_by=[parent()]),
-    )
+    body = consent_body([wijkteam.id], subject=PUPIL, granted_by=[parent()])
+    response = grant(gateway, school, body)
     assert response.status_code == 422
     assert response.json()["code"] == "consent_grantors_insufficient"
 

@@ -94,9 +94,11 @@ def test_primary_school_hands_the_oso_dossier_to_the_secondary_school(gateway: G
     assert ack.status_code == 200, ack.text
     assert ack.json()["status"] == "acknowledged"
 
+    # The sender's privacy officer sees its own acts and the stranger's attempt on them.
     assert audit_actions(gateway, po) == [
         ("transfer.send", "permit", None),
         ("transfer.inzage", "permit", None),
+        ("transfer.read", "deny", "not_found"),
     ]
     vo_log = audit_actions(gateway, vo)
     assert vo_log[0] == ("enrolment.register", "permit", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.audit import service as audit
 from gateway.demo import ensure_demo_region
+from gateway.deps import edges_of
 from gateway.web.demo import FAMILIES, ensure_families, ensure_waiting_dossier
 from tests.support.gateway import Gateway
 from tests.support.idp import PARENT, login
@@ -17,20 +18,10 @@ def set_up(portal: Gateway) -> bool:
         services.db, portal.settings.data_dir, services.catalog.org_kinds
     )
     school = {c["kind"]: c["org_id"] for c in credentials}
-    ensure_families(
-        services.db,
-        keyring=portal.keyring,
-        catalog=services.catalog,
-        school_id=school["school_po"],
-        now=portal.clock.now(),
-    )
+    edges = edges_of(services)
+    ensure_families(services.db, edges=edges, schools=school)
     return ensure_waiting_dossier(
-        services.db,
-        keyring=portal.keyring,
-        catalog=services.catalog,
-        po_id=school["school_po"],
-        vo_id=school["school_vo"],
-        now=portal.clock.now(),
+        services.db, edges=edges, po_id=school["school_po"], vo_id=school["school_vo"]
     )
 
 
@@ -48,7 +39,8 @@ def test_the_demo_parent_finds_sams_dossier_waiting_for_inzage(portal: Gateway) 
         acts = [(e.action, e.decision) for e in audit.search(session, subject_ref=sam)]
         assert audit.verify(session).ok
     assert acts == [
+        ("enrolment.register", "permit"),  # the primary school enrols its pupil
         ("consent.gezag", "permit"),
-        ("enrolment.register", "permit"),
+        ("enrolment.register", "permit"),  # the aanmelding at the secondary school
         ("transfer.send", "permit"),
     ]

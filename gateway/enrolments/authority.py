@@ -1,0 +1,26 @@
+"""The fact authority of today: the school where the pupil is enrolled (DOMAIN §7)."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from gateway.enrolments.models import ACTIVE_STATUSES, Enrolment
+
+_ENROLLED = (
+    select(Enrolment.id)
+    .where(
+        Enrolment.org_id == bindparam("org_id"),
+        Enrolment.subject_ref == bindparam("subject_ref"),
+        Enrolment.status.in_(ACTIVE_STATUSES),
+    )
+    .limit(1)
+)
+
+
+class EnrolledSchool:
+    """The school with an active aanmelding or inschrijving of the pupil."""
+
+    def states_facts(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
+        params = {"org_id": org_id, "subject_ref": subject_ref}
+        return session.connection().execute(_ENROLLED, params).first() is not None

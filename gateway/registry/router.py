@@ -1,0 +1,205 @@
+"""HTTP for the consent registry and gezag: thin handlers over `gateway.registry.service`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import Response
+
+from consent import service as registry
+from consent.models import Consent, ConsentEvent
+from consent.period import last_day
+from consent.schemas import (
+    ConsentCreate,
+    ConsentEventRead,
+    ConsentList,
+    ConsentRead,
+    ConsentSearch,
+    GezagCreate,
+    GezagRead,
+    NotificationList,
+    NotificationRead,
+    Withdrawn,
+)
+from gateway.core.context import ActContext
+from gateway.core.idempotency import fingerprint, run_once
+from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
+from gateway.registry import service
+
+router = APIRouter(tags=["consents"])
+Writer = Annotated[ActContext, Depends(scoped_context("consents:write"))]
+Reader = Annotated[ActContext, Depends(scoped_context("consents:read"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _read(
+    consent: Consent, events: list[ConsentEvent], now: datetime, refs: Callable[[str], str]
+) -> dict[str, Any]:
+    return ConsentRead(
+        id=consent.id,
+        status=registry.status(consent, now),
+        subject_ref=refs(consent.subject_ref),
+        purpose=consent.purpose,
+        case_id=consent.case_id,
+        recipients=consent.recipient_ids,
+        categories=consent.categories,
+        granted_by=consent.grantor_roles,
+        evidence=consent.evidence,
+        valid_from=consent.valid_from,
+        valid_until=last_day(consent.valid_until),
+        registered_by=consent.registered_by_org,
+        withdrawn_at=consent.withdrawn_at,
+        receipt=consent.receipt,
+        history=[ConsentEventRead(kind=event.kind, at=event.at) for event in events],
+    ).model_dump(mode="json")
+
+
+@router.post(
+    "/v1/consents",
+    status_code=201,
+    response_model=ConsentRead,
+    summary="Register a consent (digital, or a paper form the school keeps)",
+)
+def grant(
+    body: ConsentCreate,
+    session: SessionDep,
+    ctx: Writer,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    edges = edges_of(services)
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+
+    def act() -> tuple[int, dict[str, Any]]:
+        consent = service.grant(
+            session, body=body, ctx=ctx, edges=edges, issuer=services.settings.issuer
+        )
+        events = registry.histories(session, [consent.id])[consent.id]
+        return 201, _read(consent, events, edges.now, refs)
+
+    request_print = fingerprint("POST", "/v1/consents", body.model_dump_json().encode())
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=edges.now,
+        act=act,
+    )
+
+
+@router.get(
+    "/v1/consents/notifications",
+    response_model=NotificationList,
+    summary="Your pending notifications (withdrawals); fetching delivers them",
+)
+def notifications(
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    notices = service.notifications(session, ctx=ctx, edges=edges_of(services), limit=limit)
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    items = [
+        NotificationRead.model_validate(notice, from_attributes=True).model_copy(
+            update={"subject_ref": refs(notice.subject_ref)}
+        )
+        for notice in notices
+    ]
+    return NotificationList(items=items).model_dump(mode="json")
+
+
+@router.get("/v1/consents/{consent_id}", response_model=ConsentRead, summary="Read one consent")
+def read(
+    consent_id: str, session: SessionDep, ctx: Reader, services: ServicesDep
+) -> dict[str, Any]:
+    edges = edges_of(services)
+    consent = service.read(session, consent_id=consent_id, ctx=ctx, edges=edges)
+    events = registry.histories(session, [consent.id])[consent.id]
+    return _read(consent, events, edges.now, services.keyring.pseudonyms.refs_for(ctx.org_id))
+
+
+@router.post(
+    "/v1/consents/search",
+    response_model=ConsentList,
+    summary="Consents about a pupil that you registered or are named in",
+)
+def search(
+    body: ConsentSearch, session: SessionDep, ctx: Reader, services: ServicesDep
+) -> dict[str, Any]:
+    edges = edges_of(services)
+    found = service.search(session, subject=body.subject, ctx=ctx, edges=edges)
+    events = registry.histories(session, [consent.id for consent in found])
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [_read(c, events[c.id], edges.now, refs) for c in found]}
+
+
+@router.post(
+    "/v1/consents/{consent_id}/withdraw",
+    response_model=Withdrawn,
+    summary="Withdraw a consent for the parents or pupil; effective at once",
+)
+def withdraw(
+    consent_id: str,
+    session: SessionDep,
+    ctx: Writer,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    edges = edges_of(services)
+
+    def act() -> tuple[int, dict[str, Any]]:
+        consent = service.withdraw(session, consent_id=consent_id, ctx=ctx, edges=edges)
+        receipt = service.withdrawal_receipt(consent, edges=edges, issuer=services.settings.issuer)
+        body = Withdrawn(id=consent.id, status="withdrawn", withdrawn_at=edges.now, receipt=receipt)
+        return 200, body.model_dump(mode="json")
+
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=fingerprint("POST", f"/v1/consents/{consent_id}/withdraw", b""),
+        now=edges.now,
+        act=act,
+    )
+
+
+@router.post(
+    "/v1/subjects/gezag",
+    status_code=201,
+    response_model=GezagRead,
+    summary="Register who holds gezag over a pupil (by the school where it is enrolled)",
+)
+def register_gezag(
+    body: GezagCreate,
+    session: SessionDep,
+    ctx: Writer,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    edges = edges_of(services)
+
+    def act() -> tuple[int, dict[str, Any]]:
+        relation = service.register_gezag(session, body=body, ctx=ctx, edges=edges)
+        read = GezagRead(
+            id=relation.id,
+            subject_ref=services.keyring.pseudonyms.for_org(relation.subject_ref, ctx.org_id),
+            role=relation.role,
+            gezag=relation.has_gezag,
+            since=relation.created_at,
+        )
+        return 201, read.model_dump(mode="json")
+
+    request_print = fingerprint("POST", "/v1/subjects/gezag", body.model_dump_json().encode())
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=idempotency_key,
+        request_fingerprint=request_print,
+        now=edges.now,
+        act=act,
+    )

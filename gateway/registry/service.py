@@ -1,0 +1,210 @@
+"""The consent registry's acts: each decided, done and on record in one transaction.
+
+One function per act, called by the HTTP API (organisations) and the portal (a parent
+or pupil, `ActContext.is_person`) alike. The `consent` package checks what a consent
+must satisfy; this layer resolves the pupil against the facts on record, establishes
+who may act, and writes the audit entry of the act or of its refusal
+(`gateway.audit.service.attempt`). An act on a consent is logged under the consent's
+own purpose, whatever X-Purpose said, so the log of that flow is complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from consent import gezag, receipts
+from consent import service as registry
+from consent.models import Consent, GezagRelation
+from consent.schemas import ConsentCreate, GezagCreate
+from consent.service import Notice
+from gateway.audit import service as audit
+from gateway.audit.service import AuditEvent
+from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
+from gateway.core.context import ActContext
+from gateway.core.errors import Forbidden
+from gateway.edges import Edges
+from gateway.orgs import service as orgs
+from gateway.subjects import service as subjects
+from gateway.subjects.schemas import SubjectIn
+
+REASONS = {
+    "grant": "A consent that meets the age rule of its purpose is registered.",
+    "read": "The registering organisation or a named recipient reads the consent.",
+    "search": "The organisation looks up the consents it registered or relies on.",
+    "withdraw": "Consent is withdrawable at any time, with effect for every later access.",
+    "notification": "A recipient learns that a consent it relies on was withdrawn.",
+    "gezag": "The school where the pupil is enrolled records who holds gezag.",
+}
+
+
+def grant(
+    session: Session, *, body: ConsentCreate, ctx: ActContext, edges: Edges, issuer: str
+) -> Consent:
+    """Registers a consent: by a party to the flow, or by the parent or pupil themself."""
+    with _attempt(ctx, edges, "grant", purpose=body.purpose) as act:
+        act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        subject_ref = subjects.resolve(
+            session, body.subject, ctx=ctx, standing=edges.standing, act=act
+        )
+        consent = registry.grant(
+            session,
+            body=body,
+            subject_ref=subject_ref,
+            org_id=None if ctx.is_person else ctx.org_id,
+            org_kind=None if ctx.is_person else ctx.org_kind,
+            actor=ctx.actor,
+            recipient_kinds=orgs.kinds(session, body.recipients),
+            catalog=edges.catalog,
+            keyring=edges.keyring,
+            issuer=issuer,
+            now=edges.now,
+        )
+    _log(session, ctx, edges, "grant", consent)
+    return consent
+
+
+def read(session: Session, *, consent_id: str, ctx: ActContext, edges: Edges) -> Consent:
+    """One consent, for the organisation that registered it or one it names."""
+    with _attempt(ctx, edges, "read") as act:
+        _on(act, session, consent_id)
+        consent = registry.get(session, consent_id=consent_id, org_id=ctx.org_id)
+    _log(session, ctx, edges, "read", consent)
+    return consent
+
+
+def search(session: Session, *, subject: SubjectIn, ctx: ActContext, edges: Edges) -> list[Consent]:
+    """The consents about a pupil that the caller registered or is named in."""
+    subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
+    found = registry.search(session, subject_ref=subject_ref, org_id=ctx.org_id)
+    decision = basis_decision(
+        edges.catalog, purpose=ctx.purpose, rule="consent/search", reason=REASONS["search"]
+    )
+    event = AuditEvent.of(ctx, action="consent.search", decision=decision, subject_ref=subject_ref)
+    audit.append(session, event, now=edges.now)
+    return found
+
+
+def withdraw(session: Session, *, consent_id: str, ctx: ActContext, edges: Edges) -> Consent:
+    """AVG art. 7(3): by the registering organisation, or by the parent or pupil."""
+    with _attempt(ctx, edges, "withdraw") as act:
+        _on(act, session, consent_id)
+        consent = registry.withdraw(
+            session,
+            consent_id=consent_id,
+            by=ctx.actor,
+            org_id=None if ctx.is_person else ctx.org_id,
+            now=edges.now,
+        )
+    _log(session, ctx, edges, "withdraw", consent)
+    return consent
+
+
+def withdrawal_receipt(consent: Consent, *, edges: Edges, issuer: str) -> str:
+    keyring = edges.keyring
+    return receipts.withdrawal_receipt(
+        keyring.signing, keyring.pseudonyms, consent, issuer=issuer, now=edges.now
+    )
+
+
+def notifications(session: Session, *, ctx: ActContext, edges: Edges, limit: int) -> list[Notice]:
+    """The caller's pending withdrawal notices; fetching delivers them, on record."""
+    notices = registry.deliver_notifications(session, org_id=ctx.org_id, now=edges.now, limit=limit)
+    for notice in notices:
+        decision = basis_decision(
+            edges.catalog,
+            purpose=notice.purpose,
+            rule="consent/notification",
+            reason=REASONS["notification"],
+        )
+        event = AuditEvent.of(
+            ctx,
+            action="consent.notification",
+            decision=decision,
+            subject_ref=notice.subject_ref,
+            object_id=notice.consent_id,
+        )
+        audit.append(session, replace(event, purpose=notice.purpose), now=edges.now)
+    return notices
+
+
+def register_gezag(
+    session: Session, *, body: GezagCreate, ctx: ActContext, edges: Edges
+) -> GezagRelation:
+    """Only the school where the pupil is enrolled says who holds gezag (DOMAIN §7)."""
+    subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+    decision = own_task_decision(
+        edges.catalog,
+        ctx,
+        purpose=REGISTRATION_PURPOSE,
+        action="consent.gezag",
+        now=edges.now,
+        reason=REASONS["gezag"],
+        subject_ref=subject_ref,
+    )
+    with _attempt(ctx, edges, "gezag") as act:
+        act.subject_ref, act.owner = subject_ref, subjects.stated_by(session, subject_ref)
+        if not edges.authority.states_facts(session, org_id=ctx.org_id, subject_ref=subject_ref):
+            raise Forbidden(
+                "Only the school where the pupil is enrolled registers gezag.",
+                code="not_authoritative",
+            )
+        subjects.resolve(
+            session, body.subject, ctx=ctx, standing=edges.standing, authoritative=True, act=act
+        )
+        relation = gezag.register(
+            session,
+            body=body,
+            subject_ref=subject_ref,
+            org_id=ctx.org_id,
+            keyring=edges.keyring,
+            now=edges.now,
+        )
+    event = AuditEvent.of(
+        ctx,
+        action="consent.gezag",
+        decision=decision,
+        subject_ref=subject_ref,
+        object_id=relation.id,
+    )
+    audit.append(session, event, now=edges.now)
+    return relation
+
+
+def _attempt(
+    ctx: ActContext, edges: Edges, act: str, *, purpose: str | None = None
+) -> audit.AttemptScope:
+    return audit.attempt(
+        ctx,
+        action=f"consent.{act}",
+        policy_version=edges.catalog.version,
+        now=edges.now,
+        purpose=purpose,
+    )
+
+
+def _on(act: audit.Attempt, session: Session, consent_id: str) -> None:
+    """An attempt on an existing consent is logged under its purpose, for its owner."""
+    found = registry.find(session, consent_id)
+    if found is not None:
+        act.subject_ref, act.object_id, act.purpose = found.subject_ref, found.id, found.purpose
+        act.owner = found.registered_by_org
+
+
+def _log(session: Session, ctx: ActContext, edges: Edges, act: str, consent: Consent) -> None:
+    decision = basis_decision(
+        edges.catalog,
+        purpose=consent.purpose,
+        rule=f"consent/{act}",
+        reason=REASONS[act],
+        categories=frozenset(consent.categories) if act == "grant" else frozenset(),
+    )
+    event = AuditEvent.of(
+        ctx,
+        action=f"consent.{act}",
+        decision=decision,
+        subject_ref=consent.subject_ref,
+        object_id=consent.id,
+    )
+    audit.append(session, replace(event, purpose=consent.purpose), now=edges.now)

@@ -1,0 +1,247 @@
+"""Who may state facts about a pupil (DOMAIN §7): the attacks on those facts, over HTTP.
+
+The school where the pupil is enrolled says who the pupil is and who holds gezag; no
+other organisation can set or change it, a conflicting statement is refused and never
+written over, and every refusal is in the log of the school whose record it touched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from consent.models import GezagRelation
+from gateway.orgs.scopes import default_scopes
+from gateway.subjects import service as subjects
+from tests.support.consent import (
+    MOTHER_BSN,
+    OTHER_BSN,
+    REFERRAL,
+    consent_body,
+    grant,
+    parent,
+    post_gezag,
+    pupil_aged,
+    register_gezag,
+)
+from tests.support.gateway import REGISTRATION, Gateway, Org, enrol_pupil, make_dossier
+
+PUPIL = {"bsn": "111222333", "birth_date": "2004-09-01", "given_name": "Sam"}
+STRANGER = {"bsn": OTHER_BSN, "name": "Een vreemde", "role": "parent"}
+
+
+def audited(gateway: Gateway, kind: str) -> Org:
+    return gateway.make_org(kind, scopes=[*default_scopes(kind), "audit:read"])
+
+
+def audit_log(gateway: Gateway, officer: Org) -> list[dict[str, Any]]:
+    response = gateway.client.get(
+        "/v1/audit/events", headers=officer.headers(purpose="audit.toezicht", actor="fg")
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def gezag_rows(gateway: Gateway) -> int:
+    with gateway.services.db.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(GezagRelation)) or 0)
+
+
+def test_only_the_enrolled_school_registers_gezag(gateway: Gateway) -> None:
+    school = audited(gateway, "school_po")
+    wijkteam, other_school = gateway.make_org("wijkteam"), gateway.make_org("school_po")
+    assert (
+        register_gezag(gateway, school, PUPIL, parent(bsn=MOTHER_BSN), has=True).status_code == 201
+    )
+    before = gezag_rows(gateway)
+
+    attempts = [
+        post_gezag(gateway, wijkteam, PUPIL, STRANGER, has=True),
+        post_gezag(gateway, wijkteam, PUPIL, STRANGER, has=True, purpose="nonsense.purpose"),
+        post_gezag(gateway, other_school, PUPIL, STRANGER, has=True),
+        post_gezag(gateway, other_school, PUPIL, parent(bsn=MOTHER_BSN), has=False),
+        post_gezag(gateway, school, PUPIL, STRANGER, has=True, purpose=REFERRAL),
+    ]
+
+    assert [(r.status_code, r.json()["code"]) for r in attempts] == [
+        (403, "not_authoritative"),
+        (403, "purpose_mismatch"),
+        (403, "not_authoritative"),
+        (403, "not_authoritative"),
+        (403, "purpose_mismatch"),
+    ]
+    assert gezag_rows(gateway) == before
+    refused = [e for e in audit_log(gateway, school) if e["action"] == "consent.gezag"]
+    assert [e["org"] for e in refused if e["decision"] == "deny"] == [
+        other_school.id,
+        other_school.id,
+        school.id,
+    ]
+
+
+def test_a_stranger_named_by_another_org_cannot_consent_as_parent(gateway: Gateway) -> None:
+    school, wijkteam = gateway.make_org("school_po"), gateway.make_org("wijkteam")
+    enrol_pupil(gateway, school, PUPIL)
+    assert post_gezag(gateway, wijkteam, PUPIL, STRANGER, has=True).status_code == 403
+
+    stranger = {"role": "parent", "name": "Een vreemde", "bsn": OTHER_BSN}
+    body = consent_body([wijkteam.id], subject=PUPIL, granted_by=[stranger])
+    refused = grant(gateway, school, body, gezag=False)
+
+    assert (refused.status_code, refused.json()["code"]) == (422, "gezag_unknown")
+
+
+def test_an_unrelated_school_cannot_change_the_birth_date_on_record(gateway: Gateway) -> None:
+    school = audited(gateway, "school_po")
+    intruder = gateway.make_org("school_vo")
+    enrol_pupil(gateway, school, PUPIL)
+
+    poisoned = {**PUPIL, "birth_date": "2000-01-01"}
+    response = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": poisoned},
+        headers=intruder.headers(purpose="overdracht.po_vo", actor="admin-2"),
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "subject_conflict")
+    assert "2000" not in response.text
+    with gateway.services.db.sessions() as session:
+        ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    assert on_record is not None and on_record.birth_date.isoformat() == PUPIL["birth_date"]
+    attempts = [e for e in audit_log(gateway, school) if e["code"] == "subject_conflict"]
+    assert [(e["org"], e["action"]) for e in attempts] == [(intruder.id, "enrolment.register")]
+
+
+def test_a_push_naming_another_birth_date_is_refused_and_stores_nothing(gateway: Gateway) -> None:
+    school, vo = gateway.make_org("school_po"), gateway.make_org("school_vo")
+    enrol_pupil(gateway, school, PUPIL)
+    response = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": PUPIL},
+        headers=vo.headers(purpose="overdracht.po_vo", actor="admin-vo"),
+    )
+    assert response.status_code == 201, response.text
+
+    pushed = gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": vo.id,
+            "subject": {**PUPIL, "given_name": "Samuel"},
+            "dossier": make_dossier(),
+        },
+        headers=school.headers(purpose="overdracht.po_vo", actor="ib-1"),
+    )
+
+    assert (pushed.status_code, pushed.json()["code"]) == (409, "subject_conflict")
+    listed = gateway.client.get("/v1/transfers?box=outbox", headers=school.headers())
+    assert listed.json()["items"] == []
+
+
+def test_the_enrolled_school_replaces_a_provisional_record_on_record(gateway: Gateway) -> None:
+    """Another party's first mention is provisional: the school's statement wins, logged."""
+    school, wijkteam = audited(gateway, "school_po"), gateway.make_org("wijkteam")
+    veilig_thuis = gateway.make_org("veilig_thuis")
+    report = gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": veilig_thuis.id,
+            "subject": {**PUPIL, "birth_date": "2004-09-02"},
+            "dossier": {"leerling": {}},
+            "meldcode": {
+                "steps": ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"],
+                "reasons": ["Signalen van mishandeling"],
+                "parents_told": True,
+            },
+        },
+        headers=wijkteam.headers(purpose="meldcode.melding", actor="jp-1"),
+    )
+    assert report.status_code == 201, report.text
+
+    enrol_pupil(gateway, school, PUPIL)
+
+    with gateway.services.db.sessions() as session:
+        ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    assert on_record is not None and on_record.birth_date.isoformat() == PUPIL["birth_date"]
+    restated = [e for e in audit_log(gateway, school) if e["action"] == "subject.restate"]
+    assert [(e["org"], e["decision"]) for e in restated] == [(school.id, "permit")]
+
+
+def test_the_enrolled_school_corrects_the_facts_and_no_one_else_can(gateway: Gateway) -> None:
+    school, other = audited(gateway, "school_po"), gateway.make_org("school_po")
+    enrol_pupil(gateway, school, PUPIL)
+    corrected = {**PUPIL, "birth_date": "2004-10-01"}
+
+    refused = gateway.client.post(
+        "/v1/subjects/correction",
+        json={"subject": corrected},
+        headers=other.headers(purpose="rechten.correctie", actor="admin-2"),
+    )
+    wrong_purpose = gateway.client.post(
+        "/v1/subjects/correction",
+        json={"subject": corrected},
+        headers=school.headers(purpose=REGISTRATION, actor="admin-1"),
+    )
+    done = gateway.client.post(
+        "/v1/subjects/correction",
+        json={"subject": corrected},
+        headers=school.headers(purpose="rechten.correctie", actor="admin-1"),
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_authoritative")
+    assert (wrong_purpose.status_code, wrong_purpose.json()["code"]) == (403, "purpose_mismatch")
+    assert done.status_code == 200, done.text
+    with gateway.services.db.sessions() as session:
+        ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    assert on_record is not None and on_record.birth_date.isoformat() == "2004-10-01"
+    log = [(e["action"], e["decision"], e["org"]) for e in audit_log(gateway, school)]
+    assert ("subject.correct", "deny", other.id) in log
+    assert ("subject.correct", "permit", school.id) in log
+
+
+def test_only_a_party_to_the_flow_registers_its_consent(gateway: Gateway) -> None:
+    school, wijkteam = gateway.make_org("school_po"), gateway.make_org("wijkteam")
+    leerplicht = gateway.make_org("leerplicht")
+    body = consent_body([wijkteam.id], subject=pupil_aged(10), granted_by=[parent()])
+
+    refused = grant(gateway, leerplicht, body)
+    accepted = grant(gateway, school, body)
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_party")
+    assert accepted.status_code == 201, accepted.text
+
+
+def test_each_organisation_gets_its_own_stable_pseudonym(gateway: Gateway) -> None:
+    first, second = gateway.make_org("school_vo"), gateway.make_org("school_vo")
+
+    def enrolled(org: Org) -> str:
+        response = gateway.client.post(
+            "/v1/enrolments",
+            json={"subject": PUPIL},
+            headers=org.headers(purpose="overdracht.po_vo", actor="admin-1"),
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["subject_ref"])
+
+    mine, theirs = enrolled(first), enrolled(second)
+    consent_search = gateway.client.post(
+        "/v1/consents/search",
+        json={"subject": PUPIL},
+        headers=first.headers(purpose=REFERRAL, actor="admin-1"),
+    )
+
+    assert mine != theirs
+    assert PUPIL["bsn"] not in mine + theirs
+    assert gateway.internal_ref(first, mine) == gateway.internal_ref(second, theirs)
+    assert gateway.keyring.pseudonyms.from_org(mine, second.id) is None
+    assert consent_search.status_code == 200
+    again = gateway.client.post(
+        "/v1/subjects/correction",
+        json={"subject": PUPIL},
+        headers=first.headers(purpose="rechten.correctie", actor="admin-1"),
+    )
+    assert again.json()["subject_ref"] == mine
