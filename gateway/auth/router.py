@@ -81,6 +81,7 @@ def _issue(services: Services, form: dict[str, str], authorization: str | None) 
 def metadata(settings: SettingsDep) -> dict[str, Any]:
     issuer = settings.issuer.rstrip("/")
     return {
+        # The very string the tokens carry as `iss` (RFC 8414 §3.3: identical).
         "issuer": settings.issuer,
         "token_endpoint": settings.token_endpoint,
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
