@@ -16,7 +16,7 @@ from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import GatewayError
-from gateway.core.settings import Settings, get_settings
+from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
@@ -55,6 +55,11 @@ def serve(
     """Start the gateway; on first start create the data directory, keys and schema."""
     import uvicorn
 
+    # One issuer per deployment: tokens, metadata and receipts all read it from the
+    # settings, which the app factory (in every worker) reads from the environment.
+    if "GATEWAY_ISSUER" not in os.environ:
+        os.environ["GATEWAY_ISSUER"] = served_issuer(host, port)
+        get_settings.cache_clear()
     settings = get_settings()
     if demo and settings.environment == "production":
         console.print("[red]The demo region is refused in production mode.[/red]")

@@ -16,6 +16,7 @@ from gateway.core.db import Database
 from gateway.core.errors import install_handlers
 from gateway.core.logging import configure_logging
 from gateway.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
 from gateway.deps import Services
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     app.state.services = services
     install_handlers(app)
+    install_openapi(app)
     for router in (
         auth_router,
         enrolments_router,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.catalog.enforce import decision_json
 from gateway.core.context import Principal
 from gateway.deps import ServicesDep, require_scope
+from gateway.transfers.schemas import MeldcodeIn
 from policies.engine import evaluate
 from policies.model import ConsentState, Preconditions, Request
 
@@ -41,7 +42,22 @@ class EvaluateIn(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=64)
     consent: ConsentIn | None = None
     preconditions: PreconditionsIn = Field(default_factory=PreconditionsIn)
-    action: str = Field(default="release", pattern="^(send|release)$")
+    # The same facts a push declares, so that the dry run can ask what the act asks.
+    absence_hours: float | None = Field(
+        default=None, ge=0, le=1000, description="Verzuimmelding: unauthorised absence, hours."
+    )
+    meldcode: MeldcodeIn | None = Field(
+        default=None, description="Meldcode report: the steps taken and the reasons."
+    )
+    # A dry run must never permit what the act would refuse: by default it asks about
+    # the exchange itself (the push), which checks every category the sender offers.
+    action: Literal["send", "release"] = Field(
+        default="send",
+        description=(
+            "send (default): the exchange itself, as POST /v1/transfers decides it; "
+            "release: what the recipient may read of what is held."
+        ),
+    )
 
 
 @router.get("", summary="The catalog in force: version and flows")
@@ -51,6 +67,8 @@ def catalog(services: ServicesDep, _: Reader) -> dict[str, Any]:
 
 @router.post("/evaluate", summary="Dry-run one decision; nothing is stored")
 def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict[str, Any]:
+    """The decision the act would get; a deny names the `code` the act would refuse with."""
+    meldcode = body.meldcode
     request = Request(
         sender_kind=body.sender_kind,
         recipient_kind=body.recipient_kind,
@@ -59,6 +77,12 @@ def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict
         subject_age=body.subject_age,
         consent=ConsentState(tuple(body.consent.granted_by)) if body.consent else None,
         preconditions=Preconditions(**body.preconditions.model_dump()),
-        action="send" if body.action == "send" else "release",
+        action=body.action,
+        absence_hours=body.absence_hours,
+        meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
+        reasons=tuple(meldcode.reasons) if meldcode else (),
+        parents_told=meldcode.parents_told if meldcode else False,
+        not_told_reason=meldcode.not_told_reason if meldcode else None,
     )
-    return {"decision": decision_json(evaluate(request, services.catalog))}
+    decision = evaluate(request, services.catalog)
+    return {"decision": {**decision_json(decision), "code": decision.code}}

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     # Empty means the embedded default: SQLite in `data_dir`.
     database_url: str = ""
-    # The issuer of access tokens and the base of the metadata; also the audience.
+    # The issuer of access tokens and the base of the metadata; also the audience, and the
+    # issuer of consent receipts. `gateway serve` sets it to the address it serves unless
+    # GATEWAY_ISSUER names one (`served_issuer`); this default is `serve`'s own address.
     issuer: str = "http://127.0.0.1:8000"
     region: str = "demo"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
@@ -76,6 +78,17 @@ class Settings(BaseSettings):
     @property
     def token_endpoint(self) -> str:
         return f"{self.issuer.rstrip('/')}/oauth/token"
+
+
+# Listening on every interface names no address a client could use: the loopback one is
+# what `serve` can vouch for; a gateway reached from elsewhere names itself (GATEWAY_ISSUER).
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+
+
+def served_issuer(host: str, port: int) -> str:
+    """The issuer of a gateway served on `host`:`port` over plain HTTP."""
+    host = _WILDCARD_HOSTS.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @lru_cache

@@ -14,6 +14,7 @@ from gateway.catalog.enforce import decision_json
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
 from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.openapi import COMPONENT_SCHEMAS
 from gateway.deps import (
     RawBody,
     Services,
@@ -59,16 +60,38 @@ def summary(transfer: Transfer, refs: Callable[[str], str]) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+# The push parses its body itself (JSON or XML), so FastAPI cannot see the model: the
+# body is declared here, its models referred to where the components hold them.
 OPENAPI_PUSH: dict[str, Any] = {
     "requestBody": {
         "content": {
-            "application/json": {"schema": TransferCreate.model_json_schema()},
+            "application/json": {
+                "schema": TransferCreate.model_json_schema(ref_template=COMPONENT_SCHEMAS)
+            },
             "application/xml": {
-                "schema": {"type": "string", "description": "An OSO 2019.1 dossier"}
+                "schema": {
+                    "type": "string",
+                    "description": "An OSO 2019.1 dossier that validates against the XSD "
+                    "(else 422 invalid_dossier); name the recipient with ?recipient=.",
+                }
             },
         },
         "required": True,
     }
+}
+OPENAPI_READ: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/xml": {
+                "schema": {
+                    "type": "string",
+                    "description": "With Accept: application/xml, the dossier as OSO 2019.1 "
+                    "XML holding only the released categories.",
+                }
+            }
+        }
+    },
+    409: {"description": "The parents have not had inzage yet (inzage_missing)."},
 }
 
 
@@ -186,7 +209,7 @@ def list_transfers(
 @router.get(
     "/{transfer_id}",
     response_model=TransferRead,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses=OPENAPI_READ,
     summary="Read a dossier: only the released categories, only after inzage",
 )
 def read(
