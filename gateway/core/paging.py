@@ -25,6 +25,7 @@ from gateway.core.errors import Unprocessable
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 _MAX_CURSOR = 256  # a real cursor is well under this; anything longer is refused unread
+_BIGINT = 2**63
 
 Part = int | str | datetime
 T = TypeVar("T")
@@ -85,5 +86,7 @@ def _part(value: object, kind: type[Part]) -> Part:
         return moment
     # bool is an int to Python, never to a cursor
     if type(value) is kind and kind is not datetime:
+        if isinstance(value, int) and not -_BIGINT <= value < _BIGINT:
+            raise ValueError("out of range")  # the database would refuse it with a 500
         return value
     raise ValueError("wrong kind")

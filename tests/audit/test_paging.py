@@ -128,6 +128,8 @@ def test_a_bad_cursor_or_page_size_is_refused_and_nothing_is_logged(gateway: Gat
         "bm90IGpzb24": "invalid_cursor",  # base64url, but not JSON
         paging.encode("2016-04-15T09:00:00+00:00", "trf_1"): "invalid_cursor",  # a box's
         paging.encode("12"): "invalid_cursor",  # a string where the seq goes
+        paging.encode(2**63): "invalid_cursor",  # past what a seq column holds
+        "W3RydWVd": "invalid_cursor",  # [true]: a bool is no seq
         "x" * 300: "invalid_request",  # longer than any cursor handed out
     }
     for cursor, code in forged.items():
