@@ -23,6 +23,7 @@ from gateway.audit.schemas import (
 )
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import supervision_decision
+from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.deps import ServicesDep, SessionDep, scoped_context
 from policies.model import Decision
@@ -43,7 +44,11 @@ def _supervision(ctx: ActContext, services: ServicesDep, action: str) -> Decisio
     return supervision_decision(services.catalog, ctx, action=action, now=services.clock.now())
 
 
-@router.get("/events", response_model=AuditEvents, summary="Audit entries of your organisation")
+@router.get(
+    "/events",
+    response_model=AuditEvents,
+    summary="Audit entries of your organisation, newest first, a page at a time",
+)
 def events(
     session: SessionDep,
     ctx: Officer,
@@ -52,36 +57,47 @@ def events(
     end: Annotated[datetime | None, Query(alias="to")] = None,
     purpose: str | None = None,
     decision: Literal["permit", "deny"] | None = None,
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     allowed = _supervision(ctx, services, "audit.read")
-    entries = service.search(
-        session, org=ctx.org_id, purpose=purpose, decision=decision, start=start, end=end
+    page = service.search(
+        session,
+        org=ctx.org_id,
+        purpose=purpose,
+        decision=decision,
+        start=start,
+        end=end,
+        cursor=cursor,
+        limit=limit,
     )
     service.append(
         session, AuditEvent.of(ctx, action="audit.read", decision=allowed), now=services.clock.now()
     )
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
-    return {"items": [_read(e, refs) for e in entries]}
+    return {"items": [_read(e, refs) for e in page.items], "next": page.next}
 
 
 @router.post(
     "/events/search",
     response_model=AuditEvents,
-    summary="Audit entries about one pupil (subject in the body, never in a URL)",
+    summary="Audit entries about one pupil (subject in the body, never in a URL), newest first",
 )
 def search(
     body: AuditSearch, session: SessionDep, ctx: Officer, services: ServicesDep
 ) -> dict[str, Any]:
     allowed = _supervision(ctx, services, "audit.search")
     subject_ref = services.keyring.pseudonyms.subject_ref(body.subject.bsn)
-    entries = service.search(session, org=ctx.org_id, subject_ref=subject_ref)
+    page = service.search(
+        session, org=ctx.org_id, subject_ref=subject_ref, cursor=body.cursor, limit=body.limit
+    )
     service.append(
         session,
         AuditEvent.of(ctx, action="audit.search", decision=allowed, subject_ref=subject_ref),
         now=services.clock.now(),
     )
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
-    return {"items": [_read(e, refs) for e in entries]}
+    return {"items": [_read(e, refs) for e in page.items], "next": page.next}
 
 
 @router.get(

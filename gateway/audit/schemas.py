@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.core import paging
 from gateway.subjects.schemas import SubjectIn
 
 
@@ -32,14 +33,36 @@ class AuditEventRead(BaseModel):
     hash: str
 
 
+NEXT = (
+    "The cursor of the next, older page: pass it back as `cursor` with the same filters. "
+    "Null when this is the last page."
+)
+
+
 class AuditEvents(BaseModel):
+    """One page of entries, newest first."""
+
     items: list[AuditEventRead]
+    next: str | None = Field(description=NEXT)
 
 
 class AuditSearch(BaseModel):
+    """The pupil in the body (never in a URL); paging like `GET /v1/audit/events`."""
+
     model_config = ConfigDict(extra="forbid")
 
     subject: SubjectIn
+    cursor: str | None = Field(
+        default=None,
+        max_length=256,
+        description="The `next` of the previous page, with the same subject; omit for the newest.",
+    )
+    limit: int = Field(
+        default=paging.DEFAULT_LIMIT,
+        ge=1,
+        le=paging.MAX_LIMIT,
+        description=f"Page size, 1 to {paging.MAX_LIMIT}.",
+    )
 
 
 class BreakGlassReviewRead(BaseModel):

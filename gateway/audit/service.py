@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import GatewayError
+from gateway.core.paging import Page
 from policies.model import Decision
 
 
@@ -235,9 +237,18 @@ def search(
     subject_ref: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-    limit: int = 500,
-) -> Sequence[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
+    cursor: str | None = None,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> Page[AuditEntry]:
+    """The matching entries, newest first, one page at a time.
+
+    Keyset on `seq`: entries appended while someone pages on (reading the log is
+    itself logged) never shift a page, and every entry is shown exactly once.
+    """
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit + 1)
+    if cursor is not None:
+        (before,) = paging.decode(cursor, int)
+        query = query.where(AuditEntry.seq < before)
     if org:
         # The organisation's own acts, and the attempts of others on its objects.
         query = query.where(or_(AuditEntry.org == org, AuditEntry.owner == org))
@@ -251,4 +262,4 @@ def search(
         query = query.where(AuditEntry.time >= start)
     if end:
         query = query.where(AuditEntry.time < end)
-    return session.scalars(query).all()
+    return paging.page_of(list(session.scalars(query)), limit, lambda entry: (entry.seq,))

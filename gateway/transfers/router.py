@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from gateway.catalog.enforce import decision_json
+from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
 from gateway.core.idempotency import fingerprint, run_once
@@ -195,15 +196,22 @@ def inzage(
     )
 
 
-@router.get("", response_model=TransferList, summary="Inbox or outbox, without content")
+@router.get(
+    "",
+    response_model=TransferList,
+    summary="Inbox or outbox, newest first, a page at a time, without content",
+)
 def list_transfers(
     session: SessionDep,
     ctx: Reader,
     services: ServicesDep,
     box: Literal["inbox", "outbox"] = "inbox",
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
+    page = service.listing(session, ctx=ctx, box=box, cursor=cursor, limit=limit)
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
-    return {"items": [summary(t, refs) for t in service.listing(session, ctx=ctx, box=box)]}
+    return {"items": [summary(t, refs) for t in page.items], "next": page.next}
 
 
 @router.get(

@@ -102,7 +102,13 @@ class TransferSummary(BaseModel):
 
 
 class TransferList(BaseModel):
+    """One page of a box, newest first."""
+
     items: list[TransferSummary]
+    next: str | None = Field(
+        description="The cursor of the next, older page: pass it back as `cursor` with the "
+        "same `box`. Null when this is the last page."
+    )
 
 
 class InzageRead(BaseModel):

@@ -10,15 +10,18 @@ the dossier sealed; the recipient reads only what the flow releases.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
+from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, NotFound, Unprocessable
+from gateway.core.paging import Page
 from gateway.edges import Edges
 from gateway.transfers import formats
 from gateway.transfers.acts import decide, open_sealed, seal
@@ -151,16 +154,39 @@ def acknowledge(
     return transfer
 
 
-def listing(session: Session, *, ctx: ActContext, box: str) -> list[Transfer]:
-    """Inbox or outbox, without content; a recipient never sees what awaits inzage."""
-    query = select(Transfer).order_by(Transfer.created_at.desc()).limit(500)
+def listing(
+    session: Session,
+    *,
+    ctx: ActContext,
+    box: str,
+    cursor: str | None = None,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> Page[Transfer]:
+    """Inbox or outbox, newest first, without content; a recipient never sees what
+    awaits inzage.
+
+    Keyset on (created_at, id): transfers pushed in the same instant are still
+    ordered, and one arriving while someone pages on never shifts a page.
+    """
+    query = (
+        select(Transfer).order_by(Transfer.created_at.desc(), Transfer.id.desc()).limit(limit + 1)
+    )
+    if cursor is not None:
+        created_at, transfer_id = paging.decode(cursor, datetime, str)
+        query = query.where(
+            or_(
+                Transfer.created_at < created_at,
+                and_(Transfer.created_at == created_at, Transfer.id < transfer_id),
+            )
+        )
     if box == "inbox":
         query = query.where(
             Transfer.recipient_org_id == ctx.org_id, Transfer.status != "awaiting_inzage"
         )
     else:
         query = query.where(Transfer.sender_org_id == ctx.org_id)
-    return list(session.scalars(query))
+    rows = list(session.scalars(query))
+    return paging.page_of(rows, limit, lambda transfer: (transfer.created_at, transfer.id))
 
 
 def _attempt(ctx: ActContext, edges: Edges, action: str) -> audit.AttemptScope:

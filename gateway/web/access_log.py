@@ -2,8 +2,9 @@
 
 "Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet
 onderwijs op 15 april 2016 om 11:12." Every entry about the pupil is shown, refusals
-included: the parent sees who looked, who tried, for what and when. The actor is an
-opaque id in the log; the parent reads the organisation and the role.
+included, newest first and a page at a time: the parent sees who looked, who tried,
+for what and when. The actor is an opaque id in the log; the parent reads the
+organisation and the role.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from sqlalchemy.orm import Session
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core.context import PORTAL_ORG
+from gateway.core.paging import Page
 from gateway.orgs.models import Organisation
 from gateway.web import wording
+
+PAGE_SIZE = 50  # a page a parent reads; older lines are one link away
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +33,23 @@ class LogLine:
 
 
 def lines(
-    session: Session, *, subject_ref: str, viewer_ref: str, limit: int = 500
-) -> list[LogLine]:
-    """The pupil's entries, newest first, each as one Dutch sentence."""
-    entries = list(audit.search(session, subject_ref=subject_ref, limit=limit))
-    names = _org_names(session, {entry.org for entry in entries})
-    return [
-        LogLine(entry.time, sentence(entry, names, viewer_ref), entry.decision == "deny")
-        for entry in reversed(entries)
-    ]
+    session: Session,
+    *,
+    subject_ref: str,
+    viewer_ref: str,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[LogLine]:
+    """One page of the pupil's entries, newest first, each as one Dutch sentence."""
+    found = audit.search(session, subject_ref=subject_ref, cursor=cursor, limit=limit)
+    names = _org_names(session, {entry.org for entry in found.items})
+    return Page(
+        [
+            LogLine(entry.time, sentence(entry, names, viewer_ref), entry.decision == "deny")
+            for entry in found.items
+        ],
+        found.next,
+    )
 
 
 def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:

@@ -30,6 +30,10 @@ PAGES: dict[int, tuple[str, str]] = {
     ),
 }
 BY_CODE: dict[str, tuple[str, str]] = {
+    "invalid_cursor": (
+        "Deze pagina bestaat niet meer",
+        "Ga terug naar de pagina van uw kind en open de oudere regels opnieuw.",
+    ),
     "csrf_refused": (
         "Het formulier is verlopen",
         "Ga terug, laad de pagina opnieuw en probeer het nog eens.",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from gateway.core.errors import NotFound
@@ -78,8 +78,18 @@ def requester(kid: Child) -> Requester:
 
 @router.get("/kind/{handle}")
 def child_page(
-    handle: str, request: Request, db: SessionDep, portal: PortalDep, who: ViewerDep
+    handle: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+    eerder: Annotated[str | None, Query(max_length=256)] = None,
 ) -> Response:
+    """The child's page; `eerder` is the access log's cursor for its older lines.
+
+    The cursor only says where in the log to go on: whose log it is comes from the
+    session handle, re-checked here, so it cannot open another child's lines.
+    """
     kid = child_of(request, db, portal, who, handle)
     context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
     if kid.may_act:
@@ -87,8 +97,9 @@ def child_page(
         context["dossiers"] = _dossier_lines(db, kid, edges)
         context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["log"] = access_log.lines(
-            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref
+            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref, cursor=eerder
         )
+        context["log_paged_on"] = eerder is not None
     return portal.render(request, "child.html", context)
 
 

@@ -175,9 +175,10 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     gezag = register_gezag(gateway, school, pupil_aged(10), parent(bsn=MOTHER_BSN), has=True)
     assert gezag.status_code == 201
 
-    events = gateway.client.get(
+    newest_first = gateway.client.get(
         "/v1/audit/events", headers=school.headers(purpose="audit.toezicht", actor="fg")
     ).json()["items"]
+    events = newest_first[::-1]
     logged = [(e["action"], e["decision"], e["code"], e["object_id"]) for e in events]
     consent_id = created["id"]
     assert logged[:5] == [

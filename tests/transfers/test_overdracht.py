@@ -29,7 +29,8 @@ def audit_actions(gateway: Gateway, officer: Org) -> list[tuple[str, str, str | 
         "/v1/audit/events", headers=officer.headers(purpose="audit.toezicht", actor="fg")
     )
     assert response.status_code == 200, response.text
-    return [(e["action"], e["decision"], e["code"]) for e in response.json()["items"]]
+    oldest_first = reversed(response.json()["items"])
+    return [(e["action"], e["decision"], e["code"]) for e in oldest_first]
 
 
 def test_primary_school_hands_the_oso_dossier_to_the_secondary_school(gateway: Gateway) -> None:

@@ -36,7 +36,8 @@ def test_the_demo_parent_finds_sams_dossier_waiting_for_inzage(portal: Gateway) 
 
     sam = portal.keyring.pseudonyms.subject_ref(FAMILIES[0].pupil_bsn)
     with portal.services.db.sessions() as session:
-        acts = [(e.action, e.decision) for e in audit.search(session, subject_ref=sam)]
+        found = audit.search(session, subject_ref=sam).items
+        acts = [(e.action, e.decision) for e in reversed(found)]
         assert audit.verify(session).ok
     assert acts == [
         ("enrolment.register", "permit"),  # the primary school enrols its pupil
