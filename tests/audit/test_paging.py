@@ -21,7 +21,7 @@ DENY = dataclasses.replace(PERMIT, effect="deny", code="consent_missing", rule="
 OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1", "role": "fg"}
 
 
-def fill(gateway: Gateway, org: str, count: int, *, noise: str, subject_ref: str = "sr") -> None:
+def fill(gateway: Gateway, org: str, count: int, *, noise: str, subject_ref: str = "sr_" + "5" * 40) -> None:
     """`count` entries of `org`, every third a refusal, with another org's in between."""
     with gateway.services.db.sessions() as session, session.begin():
         for n in range(count):
@@ -96,7 +96,7 @@ def test_the_search_for_one_pupil_pages_with_the_cursor_in_the_body(gateway: Gat
     officer = gateway.make_org("school_po", scopes=["audit:read"])
     subject = make_subject()
     pupil = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
-    fill(gateway, officer.id, 510, noise=officer.id, subject_ref="sr_other_pupil")
+    fill(gateway, officer.id, 510, noise=officer.id, subject_ref="sr_" + "6" * 40)
     fill(gateway, officer.id, 510, noise="org_other", subject_ref=pupil)
     expected = seqs(gateway, AuditEntry.org == officer.id, AuditEntry.subject_ref == pupil)
     assert len(expected) == 510

@@ -74,10 +74,10 @@ def test_only_the_enrolled_school_registers_gezag(gateway: Gateway) -> None:
     ]
     assert gezag_rows(gateway) == before
     refused = [e for e in audit_log(gateway, school) if e["action"] == "consent.gezag"]
-    assert [e["org"] for e in refused if e["decision"] == "deny"] == [
-        other_school.id,
-        other_school.id,
+    assert [e["org"] for e in refused if e["decision"] == "deny"] == [  # newest first
         school.id,
+        other_school.id,
+        other_school.id,
     ]
 
 

@@ -30,7 +30,7 @@ def bulk(gateway: Gateway, sender: Org, recipient: Org, count: int) -> None:
             "purpose": OVERSTAP,
             "sender_org_id": sender.id,
             "recipient_org_id": recipient.id,
-            "subject_ref": "sr_bulk",
+            "subject_ref": "sr_" + "7" * 40,
             "status": "awaiting_inzage" if n % 5 == 0 else "available",
             "format": "json",
             "categories": ["leerling"],

@@ -20,7 +20,7 @@ from tests.support.idp import PARENT, login
 from tests.support.portal import CHILD, child_url, make_region, targets
 
 ENTRIES = 520
-OTHER_CHILD = "sr_another_child"
+OTHER_CHILD = "sr_" + "8" * 40
 
 
 def fill(portal: Gateway, org: str, other_org: str) -> None:
@@ -49,8 +49,9 @@ def older(page: str) -> str | None:
 def test_the_parent_reads_the_newest_line_first_and_pages_to_the_oldest(portal: Gateway) -> None:
     region = make_region(portal, PARENT[1])
     fill(portal, region.vo.id, region.wijkteam.id)
-    # The region's three acts (gezag, aanmelding, push) at the start, then one a minute.
-    expected = [START + timedelta(minutes=n) for n in range(ENTRIES, 0, -1)] + [START] * 3
+    # The region's four acts (inschrijving, gezag, aanmelding, push) at the start, then
+    # one a minute.
+    expected = [START + timedelta(minutes=n) for n in range(ENTRIES, 0, -1)] + [START] * 4
     assert login(portal.client, PARENT).status_code == 303
     kid = child_url(portal.client)
 
@@ -61,7 +62,7 @@ def test_the_parent_reads_the_newest_line_first_and_pages_to_the_oldest(portal: 
     lines = [line for page in pages for line in log_lines(page)]
     newest = "Da Vinci College (rol: rol niet opgegeven) las het dossier voor overdracht"
     assert lines[0].startswith(newest) and wording.moment(expected[0]) in lines[0]
-    assert [len(log_lines(page)) for page in pages] == [50] * 10 + [23]
+    assert [len(log_lines(page)) for page in pages] == [50] * 10 + [24]
     assert len(lines) == len(expected)
     for line, time in zip(lines, expected, strict=True):
         assert f" op {wording.moment(time)}" in line, (line, time)
