@@ -7,12 +7,14 @@ come from the session having ended on the server.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlalchemy import select
 
 from gateway.web.models import PortalSession
 from gateway.web.session import COOKIE
@@ -65,11 +67,14 @@ def test_a_cookie_copied_before_logout_opens_nothing_after_it(portal: Gateway) -
     with browser_with(portal, copied) as thief:
         assert_opens_kids(thief.get(KIDS))
         page = portal.client.get(KIDS)
-        out = portal.client.post("/portaal/uitloggen", data={"csrf_token": csrf_token(page.text)})
-        assert "U bent uitgelogd" in out.text
+        form = {"csrf_token": csrf_token(page.text)}
+        out = portal.client.post("/portaal/uitloggen", data=form, follow_redirects=False)
+        assert out.status_code == 303
+        assert not stored(portal, copied)
 
         assert_refused(thief.get(KIDS, follow_redirects=False))
-    assert not stored(portal, copied)
+    assert "U bent uitgelogd" in portal.client.get(out.headers["location"]).text
+    assert_refused(portal.client.get(KIDS, follow_redirects=False))
 
 
 def test_a_session_idle_for_the_idle_time_has_ended(portal: Gateway) -> None:
@@ -130,3 +135,23 @@ def test_sessions_that_ended_by_themselves_are_purged_when_a_new_one_begins(
         someone.get("/portaal/inloggen", follow_redirects=False)
         assert stored(portal, session_id(someone))
     assert not stored(portal, forgotten)
+
+
+def test_the_table_holds_neither_the_cookies_id_nor_the_bsn(portal: Gateway) -> None:
+    cookie = logged_in(portal)
+    assert_opens_kids(portal.client.get(KIDS))
+    with portal.services.db.sessions() as db:
+        rows = [row.id_hash + json.dumps(row.data) for row in db.scalars(select(PortalSession))]
+    assert len(rows) == 1
+    for value in (cookie, PARENT[1], CHILD["bsn"]):
+        assert value not in rows[0]
+
+
+def test_after_an_expired_session_the_same_browser_logs_in_afresh(portal: Gateway) -> None:
+    expired = logged_in(portal)
+    portal.clock.advance(timedelta(seconds=portal.settings.session_idle_seconds))
+
+    assert login(portal.client, PARENT).headers["location"] == KIDS
+    assert_opens_kids(portal.client.get(KIDS))
+    assert session_id(portal.client) != expired
+    assert not stored(portal, expired)
