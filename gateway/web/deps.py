@@ -33,7 +33,7 @@ class Portal:
     def render(
         self, request: Request, template: str, context: dict[str, Any], status: int = 200
     ) -> Response:
-        # A path no page answers (404) is rendered without the session loaded.
+        # A request no page answered (a 404, say) is rendered without a session loaded.
         has_session = "session" in request.scope
         who = session.viewer(request) if has_session else None
         base = {

@@ -49,8 +49,12 @@ def digest(session_id: str) -> str:
 def load(
     db: Session, *, session_id: str, now: datetime, lifetime: Lifetime
 ) -> PortalSession | None:
-    """The running session this id names; None for an unknown, ended or expired one."""
-    row = db.get(PortalSession, digest(session_id))
+    """The running session this id names; None for an unknown, ended or expired one.
+
+    Locked until the request commits: two requests of one session take turns, so a
+    logout cannot delete the row under a page that is about to save it.
+    """
+    row = db.get(PortalSession, digest(session_id), with_for_update=True)
     if row is None:
         return None
     if lifetime.over(row, now):
