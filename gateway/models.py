@@ -16,6 +16,7 @@ from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
 from gateway.subjects.models import Subject
 from gateway.transfers.models import Transfer
+from gateway.web.models import PortalSession
 
 __all__ = [
     "AuditEntry",
@@ -32,6 +33,7 @@ __all__ = [
     "IdempotencyRecord",
     "OAuthClient",
     "Organisation",
+    "PortalSession",
     "Subject",
     "Transfer",
     "UsedAssertion",

@@ -1,8 +1,9 @@
 """The parents' portal as its own small application, mounted at /portaal by gateway.main.
 
-Its own middleware stays with it: the signed session cookie (scoped to /portaal), the
-security headers (outermost, so even an unexpected error leaves with them), and
-exception handlers that answer in Dutch pages instead of problem+json.
+Its own middleware stays with it: the session cookie (scoped to /portaal; the session
+itself is server-side, loaded by a dependency every page shares), the security headers
+(outermost, so even an unexpected error leaves with them), and exception handlers that
+answer in Dutch pages instead of problem+json.
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
 from gateway.web import consent_pages, errors, login, pages, wording
-from gateway.web.deps import Portal
+from gateway.web.deps import Portal, SessionOpened
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
+from gateway.web.session import SessionCookie
 
 HERE = Path(__file__).resolve().parent
 MOUNT = "/portaal"
-SESSION_COOKIE = "portaal_sessie"
 TRANSFER_STATUS = {
     "awaiting_inzage": "Wacht op uw inzage: de nieuwe school ziet nog niets.",
     "available": "U heeft het dossier ingezien; de nieuwe school kan het ophalen.",
@@ -59,7 +59,7 @@ def create_portal(services: Services) -> ASGIApp:
         settings.session_secret.get_secret_value(), settings.keys_dir, development=development
     )
     portal = Portal(services, _templates(), secret, PortalLogin(settings))
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, dependencies=[SessionOpened])
     app.state.services = services
     app.state.portal = portal
     errors.install(app, portal)
@@ -67,12 +67,9 @@ def create_portal(services: Services) -> ASGIApp:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=secret.signing_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.session_idle_seconds,
+        SessionCookie,
         path=MOUNT,
-        same_site="lax",
-        https_only=not settings.local_http,
+        max_age=settings.session_idle_seconds,
+        secure=not settings.local_http,
     )
     return SecurityHeadersMiddleware(app, hsts=not development)

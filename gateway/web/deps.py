@@ -31,10 +31,9 @@ class Portal:
     def render(
         self, request: Request, template: str, context: dict[str, Any], status: int = 200
     ) -> Response:
-        # An unexpected error is rendered outside the session middleware: no session.
+        # A request no page answered (a 404, say) is rendered without a session loaded.
         has_session = "session" in request.scope
-        max_seconds = self.services.settings.session_max_seconds
-        who = session.viewer(request, max_seconds=max_seconds) if has_session else None
+        who = session.viewer(request) if has_session else None
         base = {
             "root": request.scope.get("root_path", ""),
             "viewer": who,
@@ -55,9 +54,8 @@ async def get_portal(request: Request) -> Portal:
 PortalDep = Annotated[Portal, Depends(get_portal)]
 
 
-async def current_viewer(request: Request, portal: PortalDep) -> Viewer:
-    max_seconds = portal.services.settings.session_max_seconds
-    who = session.viewer(request, max_seconds=max_seconds)
+async def current_viewer(request: Request) -> Viewer:
+    who = session.viewer(request)
     if who is None:
         raise LoginRequired("Log in first.", code="login_required")
     return who
@@ -65,6 +63,8 @@ async def current_viewer(request: Request, portal: PortalDep) -> Viewer:
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 CsrfChecked = Depends(session.check_csrf)
+# Every page: the session loaded before it and saved after, inside its transaction.
+SessionOpened = Depends(session.open_session, scope="function")
 
 
 def act_context(request: Request, who: Viewer, *, role: str, purpose: str) -> ActContext:

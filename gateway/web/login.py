@@ -1,4 +1,8 @@
-"""Logging in and out of the portal."""
+"""Logging in and out of the portal.
+
+Logging in starts a session under a new id; logging out deletes the session
+server-side, so its cookie, wherever a copy of it is, opens nothing any more.
+"""
 
 from __future__ import annotations
 

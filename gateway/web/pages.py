@@ -36,7 +36,7 @@ class DossierLine:
 
 @router.get("/")
 def start(request: Request, portal: PortalDep) -> Response:
-    if session.viewer(request, max_seconds=portal.services.settings.session_max_seconds):
+    if session.viewer(request):
         return RedirectResponse(f"{request.scope.get('root_path', '')}/kinderen", status_code=303)
     context = {"title": "Welkom", "login_available": portal.login.configured}
     return portal.render(request, "start.html", context)
