@@ -21,7 +21,9 @@ DENY = dataclasses.replace(PERMIT, effect="deny", code="consent_missing", rule="
 OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1", "role": "fg"}
 
 
-def fill(gateway: Gateway, org: str, count: int, *, noise: str, subject_ref: str = "sr_" + "5" * 40) -> None:
+def fill(
+    gateway: Gateway, org: str, count: int, *, noise: str, subject_ref: str = "sr_" + "5" * 40
+) -> None:
     """`count` entries of `org`, every third a refusal, with another org's in between."""
     with gateway.services.db.sessions() as session, session.begin():
         for n in range(count):
