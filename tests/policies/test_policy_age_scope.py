@@ -18,7 +18,9 @@ Edit = Callable[[Path, Callable[[dict[str, Any]], None]], None]
 
 
 def send(purpose: str, recipient: str, age: int | None) -> dict[str, Any]:
-    return req("school_po", recipient, purpose, OVERSTAP, age=age, pre=["aanmelding"], action="send")
+    return req(
+        "school_po", recipient, purpose, OVERSTAP, age=age, pre=["aanmelding"], action="send"
+    )
 
 
 @cases(
