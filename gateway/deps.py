@@ -186,4 +186,6 @@ def parse_json(model: type[ModelT], raw: bytes) -> ModelT:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_input=False)) from exc
+        # Located under "body", as FastAPI locates the errors of a body it parses.
+        errors = exc.errors(include_input=False, include_url=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
