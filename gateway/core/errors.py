@@ -106,9 +106,7 @@ def _validation_detail(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def validation_problem(
-    errors: Sequence[Any], *, detail: str = "The request body or parameters are not valid."
-) -> JSONResponse:
+def validation_problem(errors: Sequence[Any]) -> JSONResponse:
     """422 naming each field path and error type; a BSN failing the 11-proef has its code."""
     found = _validation_detail(errors)
     types = {e["type"] for e in found}
@@ -120,7 +118,7 @@ def validation_problem(
         "type": f"https://gateway.passend.example/problems/{code}",
         "title": "Unprocessable content",
         "status": 422,
-        "detail": detail,
+        "detail": "The request body or parameters are not valid.",
         "code": code,
         "errors": found,
     }
