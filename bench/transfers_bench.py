@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,10 @@ from policies.catalog import load_catalog  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 
 DOSSIER = ROOT.parent / "shared" / "oso" / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
-PUPIL = {"bsn": "269326728", "birth_date": "2003-03-17"}
+# The example's pupil, born 17 March 2003, is past primary school today: the body sent
+# is the example with the pupil made 12 (`pupil_dossier`), so the bench measures permits.
+BORN = b"<geboortedatum>2003-03-17</geboortedatum>"
+BSN = "269326728"
 TARGET = 0.5
 
 
@@ -114,10 +118,20 @@ def start_server(
     raise RuntimeError(f"the server did not start; see {log}")
 
 
-def wrk(url: str, seconds: int, auth: str = "") -> dict[str, Any]:
+def pupil_dossier(data_dir: Path) -> tuple[Path, dict[str, str]]:
+    """The POVO example, its pupil 12 years old today, and that pupil as a subject."""
+    born = (SystemClock().now() - timedelta(days=12 * 365 + 100)).date().isoformat()
+    body = DOSSIER.read_bytes()
+    assert body.count(BORN) == 1
+    path = data_dir / "dossier.xml"
+    path.write_bytes(body.replace(BORN, f"<geboortedatum>{born}</geboortedatum>".encode()))
+    return path, {"bsn": BSN, "birth_date": born}
+
+
+def wrk(url: str, seconds: int, body: Path, auth: str = "") -> dict[str, Any]:
     env = {
         **os.environ,
-        "BENCH_BODY": str(DOSSIER),
+        "BENCH_BODY": str(body),
         "BENCH_TYPE": "application/xml",
         "BENCH_AUTH": auth,
         "BENCH_PURPOSE": "overdracht.po_vo",
@@ -149,6 +163,7 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict[
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     made = prepare(database_url, data_dir)
+    dossier, pupil = pupil_dossier(data_dir)
     env = {
         **os.environ,
         "GATEWAY_DATA_DIR": str(data_dir),
@@ -161,7 +176,7 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict[
         vo = token(base, made["school_vo"])
         enrolled = httpx.post(
             f"{base}/v1/enrolments",
-            json={"subject": PUPIL},
+            json={"subject": pupil},
             headers={
                 "Authorization": f"Bearer {vo}",
                 "X-Purpose": "overdracht.po_vo",
@@ -171,12 +186,12 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict[
         enrolled.raise_for_status()
         auth = f"Bearer {token(base, made['school_po'])}"
         gateway_url = f"{base}/v1/transfers?recipient={made['school_vo']['id']}"
-        wrk(f"{base}/bench/baseline", 2)
-        wrk(gateway_url, 2, auth)
+        wrk(f"{base}/bench/baseline", 2, dossier)
+        wrk(gateway_url, 2, dossier, auth)
         rounds = []
         for _ in range(args.rounds):
-            baseline = wrk(f"{base}/bench/baseline", args.seconds)
-            full = wrk(gateway_url, args.seconds, auth)
+            baseline = wrk(f"{base}/bench/baseline", args.seconds, dossier)
+            full = wrk(gateway_url, args.seconds, dossier, auth)
             rounds.append(
                 {"baseline": baseline, "gateway": full, "ratio": full["rps"] / baseline["rps"]}
             )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic_core import PydanticCustomError
 
+from gateway.core.fields import Day, Name
 from gateway.crypto.bsn import is_valid_bsn
-from gateway.subjects.schemas import SubjectIn
+from gateway.subjects.schemas import ClientSubject
 
 GrantorRole = Literal["parent", "guardian", "pupil"]
 Evidence = Literal["digital", "paper"]
@@ -28,7 +29,7 @@ class GrantorIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     role: GrantorRole
-    name: str = Field(min_length=1, max_length=200, repr=False)
+    name: Name = Field(min_length=1, max_length=200, repr=False)
     bsn: str | None = Field(default=None, repr=False)
 
     @field_validator("bsn")
@@ -40,14 +41,14 @@ class GrantorIn(BaseModel):
 class ConsentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    subject: SubjectIn
+    subject: ClientSubject
     purpose: str = Field(max_length=64)
     recipients: list[str] = Field(min_length=1, max_length=20)
     categories: list[str] = Field(min_length=1, max_length=32)
     granted_by: list[GrantorIn] = Field(min_length=1, max_length=4)
-    valid_until: date = Field(description="The last day the consent counts (Dutch time).")
+    valid_until: Day = Field(description="The last day the consent counts (Dutch time).")
     evidence: Evidence
-    evidence_ref: str | None = Field(
+    evidence_ref: Name | None = Field(
         default=None,
         max_length=200,
         repr=False,
@@ -61,7 +62,7 @@ class ConsentCreate(BaseModel):
 class ConsentSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectIn
+    subject: ClientSubject
 
 
 class ConsentEventRead(BaseModel):
@@ -117,7 +118,7 @@ class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     bsn: str = Field(repr=False)
-    name: str = Field(min_length=1, max_length=200, repr=False)
+    name: Name = Field(min_length=1, max_length=200, repr=False)
     role: Literal["parent", "guardian"]
 
     @field_validator("bsn")
@@ -129,9 +130,9 @@ class PersonIn(BaseModel):
 class GezagCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectIn
+    subject: ClientSubject
     person: PersonIn
-    gezag: bool
+    gezag: StrictBool
 
 
 class GezagRead(BaseModel):

@@ -9,6 +9,7 @@ ever reach it through the aliases here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
@@ -25,6 +26,7 @@ from gateway.core.clock import Clock
 from gateway.core.context import ActContext, Principal
 from gateway.core.db import Database
 from gateway.core.errors import BadRequest, Forbidden, Unauthorized
+from gateway.core.fields import bind_today
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
 from gateway.edges import Edges
@@ -110,6 +112,14 @@ def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     return guard
 
 
+# The acting person is an opaque id of the organisation's own (never a name, e-mail
+# address of a pupil, or BSN): it is stored in the audit log and shown to parents.
+ACTOR_RE = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+ROLE_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+# Nine digits, also written with dots or dashes between them: a BSN in all but name.
+BSN_SHAPED = re.compile(r"(?<!\d)\d(?:[.-]?\d){8}(?!\d)")
+
+
 def _context(
     request: Request,
     principal: Principal,
@@ -121,9 +131,25 @@ def _context(
         raise BadRequest(
             "Calls on personal data carry X-Purpose and X-Actor.", code="context_missing"
         )
-    if len(x_purpose) > 64 or len(x_actor) > 128 or (x_actor_role and len(x_actor_role) > 64):
-        raise BadRequest("A context header is too long.", code="context_invalid")
+    if (
+        len(x_purpose) > 64
+        or not ACTOR_RE.fullmatch(x_actor)
+        or (x_actor_role is not None and not ROLE_RE.fullmatch(x_actor_role))
+    ):
+        raise BadRequest(
+            "X-Purpose is at most 64 characters, X-Actor an opaque id of up to 128 letters, "
+            "digits or ._:@-, X-Actor-Role a short lower-case role name.",
+            code="context_invalid",
+        )
+    if BSN_SHAPED.search(x_actor) or (x_actor_role and BSN_SHAPED.search(x_actor_role)):
+        raise BadRequest(
+            "X-Actor must be an opaque id, never a citizen service number.",
+            code="context_invalid",
+        )
     structlog.contextvars.bind_contextvars(purpose=x_purpose, actor=x_actor)
+    services: Services = request.app.state.services
+    # Birth and inzage dates in the body are judged by the app's clock (validated next).
+    bind_today(services.clock.now().date())
     return ActContext(
         principal=principal,
         purpose=x_purpose,
@@ -169,4 +195,6 @@ def parse_json(model: type[ModelT], raw: bytes) -> ModelT:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_input=False)) from exc
+        # Located under "body", as FastAPI locates the errors of a body it parses.
+        errors = exc.errors(include_input=False, include_url=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None

@@ -10,6 +10,7 @@ from typing import Any
 
 from policies.compiled import (
     AgeRule,
+    AgeScope,
     Binding,
     Catalog,
     ConsentRule,
@@ -105,6 +106,13 @@ def _age_rule(name: str, spec: AgeRuleSpec) -> AgeRule:
     return AgeRule(name, spec.statute, spec.description, tuple(table))
 
 
+def _age_scope(spec: FlowSpec) -> AgeScope | None:
+    scope = spec.age_scope
+    if scope is None:
+        return None
+    return AgeScope(scope.min_age, scope.max_age, scope.statute, frozenset(scope.actions))
+
+
 def _flow(
     spec: FlowSpec,
     tax: Taxonomy,
@@ -138,7 +146,7 @@ def _flow(
         preconditions={"send": spec.preconditions.send, "release": spec.preconditions.release},
         inform_waivable=spec.inform_waivable,
         break_glass=spec.break_glass,
-        max_age=spec.max_age,
+        age_scope=_age_scope(spec),
         region_feature=spec.region_feature,
         verzuim_threshold=spec.verzuim_threshold,
         obligations=spec.obligations,
@@ -224,8 +232,19 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
         "special_grounds": {name: basis.statute for name, basis in flow.special_grounds.items()},
         "preconditions": {action: list(names) for action, names in flow.preconditions.items()},
         "break_glass": flow.break_glass,
-        "max_age": flow.max_age,
+        "age_scope": _age_scope_json(flow.age_scope),
         "obligations": list(flow.obligations),
         "retention": {"class": flow.retention.key, "term": flow.retention.term},
         "bsn_allowed": flow.bsn_allowed,
+    }
+
+
+def _age_scope_json(scope: AgeScope | None) -> dict[str, Any] | None:
+    if scope is None:
+        return None
+    return {
+        "min_age": scope.min_age,
+        "max_age": scope.max_age,
+        "statute": scope.statute,
+        "actions": sorted(scope.actions),
     }

@@ -80,6 +80,19 @@ class Route:
     needs_explicit: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class AgeScope:
+    """The ages a flow is for (inclusive), and the actions that are judged by them."""
+
+    min_age: int
+    max_age: int
+    statute: str
+    actions: frozenset[str]
+
+    def covers(self, age: int) -> bool:
+        return self.min_age <= age <= self.max_age
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Flow:
     id: str
@@ -93,7 +106,7 @@ class Flow:
     preconditions: Mapping[str, tuple[str, ...]]
     inform_waivable: bool
     break_glass: bool
-    max_age: int | None
+    age_scope: AgeScope | None
     region_feature: str | None
     verzuim_threshold: bool
     obligations: tuple[str, ...]

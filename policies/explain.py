@@ -71,7 +71,14 @@ def _region(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str
 
 
 def _age_scope(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:
-    return f"The flow covers youths aged 0 to {flow.max_age}"
+    scope = flow.age_scope
+    if scope is None:  # `plan` only runs this check on a flow with an age scope
+        return "The flow covers every age"
+    actions = " and ".join(sorted(scope.actions))
+    return (
+        f"The flow covers youths aged {scope.min_age} to {scope.max_age} "
+        f"({scope.statute}) on {actions}"
+    )
 
 
 def _categories(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:

@@ -78,20 +78,20 @@ def check_region(
 def check_age_scope(
     request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
 ) -> Failure | None:
-    if flow.max_age is None:
+    scope = flow.age_scope
+    if scope is None or request.action not in scope.actions:
         return None
+    ages = f"{scope.min_age} to {scope.max_age} ({scope.statute})"
     age = request.subject_age
     if age is None or age < 0:
         return Failure(
             "out_of_scope",
             "age",
-            f"The pupil's age is unknown; this flow is for youths aged 0 to {flow.max_age} only.",
+            f"The pupil's age is unknown; this flow is for youths aged {ages} only.",
         )
-    if age > flow.max_age:
+    if not scope.covers(age):
         return Failure(
-            "out_of_scope",
-            "age",
-            f"This flow covers youths aged 0 to {flow.max_age}; the subject is {age}.",
+            "out_of_scope", "age", f"This flow covers youths aged {ages}; the subject is {age}."
         )
     return None
 
@@ -268,7 +268,7 @@ def plan(flow: Flow) -> tuple[tuple[str, Check], ...]:
     """
     applies = {
         "region": not flow.enabled or flow.region_feature is not None,
-        "age_scope": flow.max_age is not None,
+        "age_scope": flow.age_scope is not None,
         "categories": True,
         "mandatory": any(route.mandatory for route in flow.routes),
         "preconditions": any(flow.preconditions.values()),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ActionName = Literal["send", "release"]
 PreconditionName = Literal["aanmelding", "inzage", "informed", "participant"]
@@ -116,6 +116,23 @@ class Route(_Strict):
     categories: CategoryLists
 
 
+class AgeScope(_Strict):
+    """The ages a flow is for, by law; outside them the engine denies `out_of_scope`."""
+
+    min_age: int = Field(default=0, ge=0)
+    max_age: int = Field(ge=0)
+    statute: str = Field(min_length=1)
+    # The actions judged by it. An overstap is judged when it is sent: a pupil who has a
+    # birthday before the receiving school reads the dossier is still the same pupil.
+    actions: tuple[ActionName, ...] = Field(default=("send", "release"), min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeScope:
+        if self.max_age < self.min_age:
+            raise ValueError(f"max_age {self.max_age} is below min_age {self.min_age}")
+        return self
+
+
 class SpecialGround(_Strict):
     basis: str
     # The consent must name the category itself (AVG art. 9(2)(a)).
@@ -151,7 +168,7 @@ class FlowSpec(_Strict):
     # `informed` may be waived by a recorded reason why telling was unsafe.
     inform_waivable: bool = False
     break_glass: bool = False
-    max_age: int | None = None
+    age_scope: AgeScope | None = None
     region_feature: Literal["verwijsindex"] | None = None
     verzuim_threshold: bool = False
     obligations: tuple[str, ...] = ()

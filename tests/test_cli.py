@@ -97,6 +97,8 @@ def test_policy_explain_walks_the_decision_in_words() -> None:
         "vve",
         "--action",
         "send",
+        "--age",
+        "12",
         "--aanmelding",
         env={},
     )

@@ -14,7 +14,7 @@ from connectors.oso.categories import CATEGORY_PATHS, CONTENT_CATEGORIES, STRUCT
 from connectors.oso.errors import OsoError
 from connectors.oso.json_view import to_json
 from connectors.oso.model import OsoDossier, OsoInzage
-from connectors.oso.parser import PROFILES, parse_dossier
+from connectors.oso.parser import PROFILES, SUBJECT_PATHS, parse_dossier
 from connectors.oso.writer import filter_dossier
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "CONTENT_CATEGORIES",
     "PROFILES",
     "STRUCTURE_PATHS",
+    "SUBJECT_PATHS",
     "OsoDossier",
     "OsoError",
     "OsoInzage",

@@ -29,6 +29,13 @@ _ROOT = f"{{{NS}}}dossier"
 # and excessive entity amplification.
 _RESOURCE_LIMIT = 114
 _CAT_PREFIX = "cat_"
+# Where the pupil's facts in `OsoDossier` come from, as paths a refusal may name.
+SUBJECT_PATHS = {
+    "bsn": "leerling.bsn",
+    "birth_date": "leerling.geboortedatum",
+    "given_name": "leerling.roepnaam",
+    "family_name": "leerling.achternaam",
+}
 
 
 def _new_parser() -> etree.XMLParser:

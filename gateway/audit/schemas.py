@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.core import paging
-from gateway.subjects.schemas import SubjectIn
+from gateway.subjects.schemas import ClientSubject
 
 
 class AuditEventRead(BaseModel):
@@ -51,7 +51,7 @@ class AuditSearch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectIn
+    subject: ClientSubject
     cursor: str | None = Field(
         default=None,
         max_length=256,

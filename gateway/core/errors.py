@@ -6,13 +6,14 @@ Every refusal leaves as RFC 9457 problem+json with a machine-readable `code`. Th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -97,15 +98,43 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_detail(errors: Sequence[Any]) -> list[dict[str, Any]]:
     # Only where and what kind of error: never the offending input value.
     return [
         {"loc": [str(part) for part in err.get("loc", ())], "type": err.get("type", "")}
-        for err in exc.errors()
+        for err in errors
     ]
 
 
+def validation_problem(errors: Sequence[Any]) -> JSONResponse:
+    """422 naming each field path and error type; a BSN failing the 11-proef has its code."""
+    found = _validation_detail(errors)
+    types = {e["type"] for e in found}
+    code = "invalid_bsn" if "invalid_bsn" in types else "invalid_request"
+    if "json_invalid" in types:
+        code = "json_invalid"
+    log.info("request.refused", status=422, code=code, errors=found)
+    body = {
+        "type": f"https://gateway.passend.example/problems/{code}",
+        "title": "Unprocessable content",
+        "status": 422,
+        "detail": "The request body or parameters are not valid.",
+        "code": code,
+        "errors": found,
+    }
+    return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+
+
+def internal_error() -> JSONResponse:
+    return problem_response(
+        500, "internal_error", "Internal error", "An unexpected error occurred."
+    )
+
+
 def install_handlers(app: FastAPI) -> None:
+    """The handlers of known errors; an unexpected one is logged and answered 500 by
+    `middleware.RequestContextMiddleware`, which has the request's whole life in view."""
+
     @app.exception_handler(GatewayError)
     async def gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
         log.info("request.refused", status=exc.status, code=exc.code)
@@ -116,29 +145,15 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_detail(exc)
-        code = (
-            "invalid_bsn" if any(e["type"] == "invalid_bsn" for e in errors) else "invalid_request"
-        )
-        log.info("request.refused", status=422, code=code)
-        body = {
-            "type": f"https://gateway.passend.example/problems/{code}",
-            "title": "Unprocessable content",
-            "status": 422,
-            "detail": "The request body or parameters are not valid.",
-            "code": code,
-            "errors": errors,
-        }
-        return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+        return validation_problem(exc.errors())
+
+    # A model a service builds from what the client sent (an OSO dossier's pupil) fails
+    # as pydantic's own error: a 422 naming the path, not a 500 that logs the value.
+    @app.exception_handler(ValidationError)
+    async def model_error(request: Request, exc: ValidationError) -> JSONResponse:
+        return validation_problem(exc.errors(include_input=False, include_url=False))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, "Request refused", str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("request.failed", error_type=type(exc).__name__)
-        return problem_response(
-            500, "internal_error", "Internal error", "An unexpected error occurred."
-        )

@@ -14,7 +14,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.core.errors import problem_response
+from gateway.core.errors import internal_error, problem_response
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -42,7 +42,13 @@ def _route_template(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Binds a request id and trace id to every log line and response."""
+    """Binds a request id and trace id to every log line and response.
+
+    It is also where an unexpected error ends: logged once with its traceback (the
+    messages that may quote input withheld, see `core.logging`), answered 500 if no
+    answer has started, and not raised on to the server, whose own log line would
+    print the exception's message unscrubbed.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,11 +68,12 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id)
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.append((b"traceparent", traceparent.encode()))
@@ -75,6 +82,10 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_ids)
+        except Exception as exc:
+            log.error("request.failed", error_type=type(exc).__name__, exc_info=exc)
+            if not answered:
+                await internal_error()(scope, receive, send_with_ids)
         finally:
             route = _route_template(scope)
             elapsed = time.perf_counter() - started

@@ -4,13 +4,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from gateway.subjects.schemas import SubjectIn
+from gateway.subjects.schemas import ClientSubject
 
 
 class EnrolmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: SubjectIn
+    subject: ClientSubject
     # "aangemeld" for an aanmelding; "ingeschreven" for the school's own pupil
     # (X-Purpose: leerling.inschrijving).
     status: Literal["aangemeld", "ingeschreven"] = "aangemeld"

@@ -58,16 +58,7 @@ def push_oso(
     waits for inzage of the dossier as it was received here (`/inzage` or portal).
     """
     dossier = formats.parse_oso(raw)
-    if dossier.bsn is None or dossier.birth_date is None:
-        raise Unprocessable(
-            "The dossier names no pupil by BSN and birth date.", code="invalid_dossier"
-        )
-    subject = SubjectIn(
-        bsn=dossier.bsn,
-        birth_date=dossier.birth_date,
-        given_name=dossier.given_name,
-        family_name=dossier.family_name,
-    )
+    subject = formats.oso_subject(dossier, today=edges.now.date())
     return _push(
         session,
         recipient_id=recipient_id,

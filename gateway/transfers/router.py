@@ -43,6 +43,8 @@ Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 XML_TYPES = ("application/xml", "text/xml")
+# What may precede the first tag of an XML document: a byte order mark, white space.
+_LEADING = b"\xef\xbb\xbf \t\r\n"
 
 
 def summary(transfer: Transfer, refs: Callable[[str], str]) -> dict[str, Any]:
@@ -114,10 +116,19 @@ async def push(
     # The hottest endpoint: the whole act runs in one trip to the thread pool, where
     # a session dependency would take three (open, endpoint, commit), and only a few
     # pushes at a time (`GATEWAY_PUSH_CONCURRENCY`) are worked on per process.
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    as_xml = content_type in XML_TYPES
+    # Media types are case-insensitive (RFC 9110 §8.3.1); parameters such as charset
+    # are the parser's business: an XML declaration names its own encoding.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    as_xml = media_type in XML_TYPES
     if as_xml and not recipient:
         raise Unprocessable("Name the recipient with ?recipient=.", code="invalid_request")
+    if not as_xml and raw.lstrip(_LEADING).startswith(b"<"):
+        raise Unprocessable(
+            "The body is not JSON. An OSO dossier is sent as Content-Type: application/xml "
+            "with ?recipient=<org id>.",
+            code="json_invalid",
+            extra={"errors": [{"loc": ["body"], "type": "json_invalid"}]},
+        )
     body = None if as_xml else parse_json(TransferCreate, raw)
     act = partial(
         _push, services, ctx, raw=raw, body=body, recipient=recipient, key=idempotency_key

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
-from gateway.subjects.schemas import SubjectIn
+from gateway.core.fields import Day, PastDay, Text
+from gateway.subjects.schemas import ClientSubject
 
 Status = Literal["awaiting_inzage", "available", "received", "acknowledged", "withdrawn"]
 
@@ -15,9 +16,9 @@ class InzageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: date
-    akkoord: bool
-    zienswijze: str | None = Field(default=None, max_length=20_000, repr=False)
+    date: PastDay
+    akkoord: StrictBool
+    zienswijze: Text | None = Field(default=None, max_length=20_000, repr=False)
 
 
 class MeldcodeIn(BaseModel):
@@ -26,9 +27,9 @@ class MeldcodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     steps: list[str] = Field(max_length=10)
-    reasons: list[str] = Field(min_length=1, max_length=10, repr=False)
-    parents_told: bool
-    not_told_reason: str | None = Field(default=None, max_length=2_000, repr=False)
+    reasons: list[Text] = Field(min_length=1, max_length=10, repr=False)
+    parents_told: StrictBool
+    not_told_reason: Text | None = Field(default=None, max_length=2_000, repr=False)
 
 
 class ActFacts(BaseModel):
@@ -43,13 +44,13 @@ class TransferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     recipient: str = Field(max_length=40)
-    subject: SubjectIn
+    subject: ClientSubject
     dossier: dict[str, Any] = Field(min_length=1, repr=False)
     inzage: InzageIn | None = None
-    informed: bool = Field(
+    informed: StrictBool = Field(
         default=False, description="The parents (or the youth) were told of this transfer."
     )
-    absence_hours: float | None = Field(
+    absence_hours: StrictFloat | None = Field(
         default=None, ge=0, le=1000, description="Verzuimmelding: unauthorised absence, hours."
     )
     meldcode: MeldcodeIn | None = None
@@ -63,8 +64,9 @@ class TransferCreate(BaseModel):
 class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation_date: date
-    notes: str | None = Field(default=None, max_length=20_000, repr=False)
+    # May lie ahead: the recipient may confirm the conversation it has planned.
+    conversation_date: Day
+    notes: Text | None = Field(default=None, max_length=20_000, repr=False)
 
 
 class DecisionOut(BaseModel):

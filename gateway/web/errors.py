@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -61,6 +62,13 @@ def install(app: FastAPI, portal: Portal) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        log.info("portal.refused", status=422, code="invalid_request")
+        return page(request, 422)
+
+    # A form value a model refuses (a zienswijze holding a bidi override): the form's
+    # fault, so the form's page, not the 500 page.
+    @app.exception_handler(ValidationError)
+    async def invalid_value(request: Request, exc: ValidationError) -> Response:
         log.info("portal.refused", status=422, code="invalid_request")
         return page(request, 422)
 

@@ -21,6 +21,7 @@ PO_VO = "overdracht.po_vo"
             PO_VO,
             OVERSTAP | {"verzuim"},
             pre=["aanmelding"],
+            age=12,
             action="send",
         ),
         "permit",
@@ -41,7 +42,7 @@ PO_VO = "overdracht.po_vo"
     ),
     Case(
         "send without aanmelding",
-        req("school_po", "school_vo", PO_VO, OVERSTAP, action="send"),
+        req("school_po", "school_vo", PO_VO, OVERSTAP, age=12, action="send"),
         "no_enrolment",
     ),
     Case(
@@ -56,7 +57,15 @@ PO_VO = "overdracht.po_vo"
     ),
     Case(
         "send with VERBODEN vve",
-        req("school_po", "school_vo", PO_VO, OVERSTAP | {"vve"}, pre=["aanmelding"], action="send"),
+        req(
+            "school_po",
+            "school_vo",
+            PO_VO,
+            OVERSTAP | {"vve"},
+            pre=["aanmelding"],
+            age=12,
+            action="send",
+        ),
         "category_forbidden",
     ),
     Case(
@@ -67,6 +76,7 @@ PO_VO = "overdracht.po_vo"
             PO_VO,
             OVERSTAP | {"gezondheid"},
             pre=["aanmelding"],
+            age=12,
             action="send",
         ),
         "category_forbidden",
@@ -79,6 +89,7 @@ PO_VO = "overdracht.po_vo"
             PO_VO,
             OVERSTAP - {"overstapadvies"},
             pre=["aanmelding"],
+            age=12,
             action="send",
         ),
         "category_missing",
@@ -127,6 +138,7 @@ def test_overdracht_po_vo(catalog: Catalog, case: Case) -> None:
             "overdracht.po_po",
             OVERSTAP | {"vve"},
             pre=["aanmelding"],
+            age=12,
             action="send",
         ),
         "permit",
@@ -139,13 +151,14 @@ def test_overdracht_po_vo(catalog: Catalog, case: Case) -> None:
             "overdracht.po_po",
             OVERSTAP | {"vombo"},
             pre=["aanmelding"],
+            age=12,
             action="send",
         ),
         "category_forbidden",
     ),
     Case(
         "PO to PO after enrolment only",
-        req("school_po", "school_po", "overdracht.po_po", OVERSTAP, action="send"),
+        req("school_po", "school_po", "overdracht.po_po", OVERSTAP, age=12, action="send"),
         "no_enrolment",
     ),
     Case(
