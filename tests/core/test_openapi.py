@@ -60,7 +60,7 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
 
 def test_every_reference_resolves(document: dict[str, Any]) -> None:
     found = set(refs(document))
-    assert "#/components/schemas/SubjectIn" in found
+    assert "#/components/schemas/ClientSubject" in found
     for ref in found:
         resolve(document, ref)
 
@@ -69,7 +69,7 @@ def test_the_push_body_refers_to_the_components(document: dict[str, Any]) -> Non
     body = document["paths"]["/v1/transfers"]["post"]["requestBody"]["content"]
     schema = body["application/json"]["schema"]
     assert "$defs" not in schema
-    assert schema["properties"]["subject"] == {"$ref": "#/components/schemas/SubjectIn"}
+    assert schema["properties"]["subject"] == {"$ref": "#/components/schemas/ClientSubject"}
     assert body["application/xml"]["schema"]["type"] == "string"
 
 
