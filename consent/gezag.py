@@ -84,6 +84,31 @@ def register(
     return relation
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One registration of gezag over a pupil, as the parents see it in the portal."""
+
+    person_ref: str
+    role: str
+    has_gezag: bool
+    registered_by: str
+    since: datetime
+    ended_at: datetime | None
+
+
+def history(session: Session, *, subject_ref: str) -> list[Change]:
+    """Every registration of gezag over the pupil, newest first, ended ones included."""
+    query = (
+        select(GezagRelation)
+        .where(GezagRelation.subject_ref == subject_ref)
+        .order_by(GezagRelation.created_at.desc(), GezagRelation.id.desc())
+    )
+    return [
+        Change(r.person_ref, r.role, r.has_gezag, r.registered_by_org, r.created_at, r.ended_at)
+        for r in session.scalars(query)
+    ]
+
+
 def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
     query = select(GezagRelation.id).where(
         GezagRelation.subject_ref == subject_ref,

@@ -56,10 +56,13 @@ def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:
     who = _who(entry, names, viewer_ref)
     purpose = wording.purpose(entry.purpose)
     when = wording.moment(entry.time)
+    code = entry.action
+    if code == "enrolment.register" and entry.purpose == "leerling.inschrijving":
+        code = "enrolment.ingeschreven"
     if entry.decision == "deny":
-        what = wording.action(entry.action, refused=True)
+        what = wording.action(code, refused=True)
         return f"{who} wilde {what} voor {purpose} op {when}; dat is geweigerd."
-    return f"{who} {wording.action(entry.action)} voor {purpose} op {when}."
+    return f"{who} {wording.action(code)} voor {purpose} op {when}."
 
 
 def _who(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:

@@ -21,6 +21,7 @@ from consent import gezag
 from consent.models import SEALING_PURPOSE, GezagRelation
 from gateway.core.errors import NotFound
 from gateway.crypto.keyring import Keyring
+from gateway.orgs.models import Organisation
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import SubjectIn
 from gateway.web.wording import AMSTERDAM, mask_bsn
@@ -140,6 +141,44 @@ def _child(
         may_act=may_act(catalog, relation=relation, age=age),
         viewer_name=viewer_name or display_name(identity),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class GezagLine:
+    """One registration of gezag, as a parent reads it: who, by which school, since when."""
+
+    who: str
+    has_gezag: bool
+    school: str
+    since: datetime
+    ended_at: datetime | None
+
+
+def gezag_changes(session: Session, *, kid: Child, viewer_ref: str) -> list[GezagLine]:
+    """Every change of gezag over the child, so the parents see each one (DOMAIN §7).
+
+    Other people are named by their role only: the school keeps their names."""
+    changes = gezag.history(session, subject_ref=kid.subject_ref)
+    ids = {change.registered_by for change in changes}
+    names = dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+        ).all()
+    )
+    return [
+        GezagLine(
+            who="U" if change.person_ref == viewer_ref else _someone(change.role),
+            has_gezag=change.has_gezag,
+            school=names.get(change.registered_by, "de school"),
+            since=change.since,
+            ended_at=change.ended_at,
+        )
+        for change in changes
+    ]
+
+
+def _someone(role: str) -> str:
+    return "Een voogd" if role == "guardian" else "Een ouder"
 
 
 def display_name(identity: SubjectIn) -> str:

@@ -96,6 +96,7 @@ def child_page(
         edges = portal.edges()
         context["dossiers"] = _dossier_lines(db, kid, edges)
         context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
+        context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
             db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref, cursor=eerder
         )

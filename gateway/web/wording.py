@@ -47,6 +47,7 @@ PURPOSES: dict[str, str] = {
     "rechten.correctie": "uw recht op correctie",
     "rechten.verwijdering": "uw recht op verwijdering",
     "audit.toezicht": "toezicht door de functionaris gegevensbescherming",
+    "leerling.inschrijving": "de leerlingadministratie van de school",
 }
 
 CATEGORIES: dict[str, str] = {
@@ -118,6 +119,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "bericht krijgen van een ingetrokken toestemming",
     ),
     "consent.gezag": ("legde vast wie het gezag heeft", "vastleggen wie het gezag heeft"),
+    "subject.restate": (
+        "legde de geboortedatum en naam vast zoals de school die kent",
+        "de geboortedatum en naam vastleggen",
+    ),
+    "subject.correct": (
+        "verbeterde de geboortedatum of naam",
+        "de geboortedatum of naam verbeteren",
+    ),
 }
 
 

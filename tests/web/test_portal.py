@@ -239,3 +239,27 @@ def test_from_18_the_parents_no_longer_see_the_pupil(portal: Gateway) -> None:
     overview = portal.client.get("/portaal/kinderen")
     assert "Er is geen kind aan uw gegevens gekoppeld" in overview.text
     assert not [url for url in targets(overview.text) if url.startswith("/portaal/kind/")]
+
+
+def test_the_parent_sees_every_change_of_gezag_and_every_consent_in_the_childs_name(
+    portal: Gateway,
+) -> None:
+    region = make_region(portal, PARENT[1])
+    register_gezag(portal, region.po, CHILD, "123456721", has=False)
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+
+    page = portal.client.get(kid).text
+
+    gezag = re.search(r'<section aria-labelledby="kop-gezag">(.*?)</section>', page, re.S)
+    assert gezag is not None
+    lines = re.findall(r"<li>(.*?)</li>", gezag.group(1), re.S)
+    assert [line.split(",")[0] for line in lines] == [
+        "Een ouder heeft geen gezag",
+        "U heeft gezag",
+    ]
+    assert all("OBS De Hien" in line for line in lines)
+    assert "123456721" not in page and "Jolanda" not in gezag.group(1)
+    log = re.search(r'<ol class="log"[^>]*>(.*?)</ol>', page, re.S)
+    assert log is not None
+    assert log.group(1).count("legde vast wie het gezag heeft") == 2
