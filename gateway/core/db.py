@@ -153,15 +153,68 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
+def _configure_sqlite_reader(engine: Engine) -> None:
+    """Reads that take no write lock: a deferred transaction sees one WAL snapshot."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        connection.connection.dbapi_connection.commit()
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        connection.connection.dbapi_connection.rollback()
+
+
 @dataclass(frozen=True, slots=True)
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    # Read-only transactions beside the writers: on SQLite an engine of its own, without
+    # the write lock; on PostgreSQL the same engine.
+    readers: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str) -> Database:
         engine = create_db_engine(url)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        if not url.startswith("sqlite"):
+            return cls(engine, sessions, sessions)
+        reader = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
+        )
+        _configure_sqlite_reader(reader)
+        return cls(engine, sessions, sessionmaker(reader, expire_on_commit=False))
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction, for the part of an act that decides before it writes.
+
+        A refusal raised while reading is still put on record, in a write transaction of
+        its own, exactly as `unit_of_work` does.
+        """
+        session = self.readers()
+        try:
+            with session.begin():
+                yield session
+        except GatewayError as exc:
+            if exc.record is not None:
+                with self.unit_of_work() as writer:
+                    write_refusal(writer, exc)
+            raise
+        finally:
+            session.close()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -184,6 +237,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        reader = self.readers.kw.get("bind")
+        if reader is not None and reader is not self.engine:
+            reader.dispose()
 
 
 @contextmanager

@@ -46,6 +46,30 @@ class Envelope:
     def __init__(self, keys: KeyProvider) -> None:
         self._keys = keys
 
+    def known_key(
+        self, session: Session, *, subject_ref: str, purpose: str
+    ) -> tuple[str, bytes] | None:
+        """The existing data key of (subject, purpose), unwrapped; None when there is none
+        yet. Read outside the write transaction, it lets a push seal before taking the
+        database's write lock (`seal_with`)."""
+        existing = self._find(session, subject_ref, purpose)
+        if existing is None:
+            return None
+        key_id, kek_id, wrapped = existing
+        if wrapped is None:
+            return None
+        return key_id, self._keys.unwrap(kek_id, wrapped, _key_aad(subject_ref, purpose))
+
+    @staticmethod
+    def seal_with(
+        key: tuple[str, bytes], *, record_id: str, purpose: str, plaintext: bytes
+    ) -> bytes:
+        key_id, data_key = key
+        nonce = os.urandom(_NONCE)
+        sealed = AESGCM(data_key).encrypt(nonce, plaintext, _aad(record_id, purpose))
+        header = bytes([_VERSION, len(key_id)]) + key_id.encode("ascii")
+        return header + nonce + sealed
+
     def seal(
         self,
         session: Session,
@@ -56,13 +80,8 @@ class Envelope:
         plaintext: bytes,
         now: datetime,
     ) -> bytes:
-        key_id, data_key = self._data_key(
-            session, subject_ref=subject_ref, purpose=purpose, now=now
-        )
-        nonce = os.urandom(_NONCE)
-        sealed = AESGCM(data_key).encrypt(nonce, plaintext, _aad(record_id, purpose))
-        header = bytes([_VERSION, len(key_id)]) + key_id.encode("ascii")
-        return header + nonce + sealed
+        key = self._data_key(session, subject_ref=subject_ref, purpose=purpose, now=now)
+        return self.seal_with(key, record_id=record_id, purpose=purpose, plaintext=plaintext)
 
     def open(self, session: Session, *, record_id: str, purpose: str, ciphertext: bytes) -> bytes:
         if len(ciphertext) < 2 or ciphertext[0] != _VERSION:

@@ -115,7 +115,38 @@ def resolve(
             return ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
-    raise Conflict(
+    raise _conflict()
+
+
+def agreed(
+    session: Session,
+    subject: SubjectIn,
+    *,
+    ctx: ActContext,
+    standing: Standing,
+    act: audit.Attempt | None = None,
+) -> str | None:
+    """The pupil's ref when the record exists and the statement agrees with it; None when
+    `resolve` has something to write (first sight, or the authoritative school restating
+    a provisional record). Writes nothing, so it can run before the write transaction;
+    a conflict the caller cannot settle is refused here already."""
+    keyring = standing.keyring
+    ref = keyring.pseudonyms.subject_ref(subject.bsn)
+    row = session.connection().execute(_RECORD, {"ref": ref}).first()
+    if row is None or row[0] is None:
+        return None
+    birth, given, family, on_authority, stated_by = row
+    if not Facts.of(keyring.pseudonyms, ref, subject).conflicts(birth, given, family):
+        return ref
+    if not on_authority and _authority(session, ctx, ref, standing):
+        return None
+    if act is not None:
+        act.subject_ref, act.owner = ref, stated_by
+    raise _conflict()
+
+
+def _conflict() -> Conflict:
+    return Conflict(
         "The pupil's birth date or name differs from the one on record; the school where "
         "the pupil is enrolled corrects it (rechten.correctie).",
         code="subject_conflict",

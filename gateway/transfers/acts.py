@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -136,15 +137,15 @@ def build_request(
     )
 
 
-def apply_inzage(session: Session, transfer: Transfer, inzage: InzageIn, edges: Edges) -> None:
+def apply_inzage(
+    transfer: Transfer, inzage: InzageIn, sealer: Callable[[str, bytes], bytes]
+) -> None:
     transfer.inzage_date, transfer.inzage_akkoord = inzage.date, inzage.akkoord
     if inzage.zienswijze:
-        transfer.zienswijze = seal(
-            session, transfer, "zienswijze", inzage.zienswijze.encode(), edges
-        )
+        transfer.zienswijze = sealer("zienswijze", inzage.zienswijze.encode())
 
 
-def seal(session: Session, transfer: Transfer, field: str, data: bytes, edges: Edges) -> bytes:
+def seal(session: Session, transfer: Transfer, field: str, data: bytes, *, edges: Edges) -> bytes:
     return edges.keyring.envelope.seal(
         session,
         subject_ref=transfer.subject_ref,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from gateway.core.context import DATA_SUBJECT, ActContext
 from gateway.core.errors import Conflict, NotFound
 from gateway.edges import Edges
 from gateway.transfers import formats
-from gateway.transfers.acts import apply_inzage, open_sealed, parties, waits_for_inzage
+from gateway.transfers.acts import apply_inzage, open_sealed, parties, seal, waits_for_inzage
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import InzageIn
 from policies.model import Decision, Request
@@ -54,7 +55,7 @@ class DossierView:
 
 def make_available(session: Session, transfer: Transfer, body: InzageIn, edges: Edges) -> None:
     """The one transition: inzage recorded, zienswijze sealed, the dossier may go."""
-    apply_inzage(session, transfer, body, edges)
+    apply_inzage(transfer, body, partial(seal, session, transfer, edges=edges))
     transfer.status, transfer.updated_at = "available", edges.now
 
 

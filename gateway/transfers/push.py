@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,7 @@ from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
+from gateway.crypto.envelope import Envelope
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
@@ -31,11 +35,45 @@ from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
 from policies.model import Decision
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A push decided, and sealed where its pupil's keys exist: what is left is to store it.
+
+    Preparing only reads, so it runs before the write transaction (on SQLite, before the
+    one write lock); `store` then writes what the preparation could not.
+    """
+
+    transfer: Transfer
+    decision: Decision
+    subject: SubjectIn
+    # The record exists and agrees with the statement: nothing to write about the pupil.
+    subject_known: bool
+    sealed: bool
+    payload: bytes
+    facts: ActFacts
+    inzage: InzageIn | None
+    categories: frozenset[str]
+
+
 def push_json(
     session: Session, *, body: TransferCreate, ctx: ActContext, edges: Edges
 ) -> tuple[Transfer, Decision]:
+    """The whole push in one transaction."""
+    return store(session, prepare_json(session, body=body, ctx=ctx, edges=edges), ctx, edges)
+
+
+def push_oso(
+    session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
+) -> tuple[Transfer, Decision]:
+    prepared = prepare_oso(session, raw=raw, recipient_id=recipient_id, ctx=ctx, edges=edges)
+    return store(session, prepared, ctx, edges)
+
+
+def prepare_json(
+    session: Session, *, body: TransferCreate, ctx: ActContext, edges: Edges
+) -> Prepared:
     payload = json.dumps(body.dossier, separators=(",", ":")).encode()
-    return _push(
+    return _prepare(
         session,
         recipient_id=body.recipient,
         subject=body.subject,
@@ -49,9 +87,9 @@ def push_json(
     )
 
 
-def push_oso(
+def prepare_oso(
     session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
-) -> tuple[Transfer, Decision]:
+) -> Prepared:
     """An OSO dossier: subject and categories are read from the validated XML.
 
     The dossier's own inzage block is what the school system recorded; the gateway
@@ -59,7 +97,7 @@ def push_oso(
     """
     dossier = formats.parse_oso(raw)
     subject = formats.oso_subject(dossier, today=edges.now.date())
-    return _push(
+    return _prepare(
         session,
         recipient_id=recipient_id,
         subject=subject,
@@ -74,7 +112,7 @@ def push_oso(
     )
 
 
-def _push(
+def _prepare(
     session: Session,
     *,
     recipient_id: str,
@@ -87,10 +125,9 @@ def _push(
     ctx: ActContext,
     edges: Edges,
     oso_profile: str | None = None,
-) -> tuple[Transfer, Decision]:
-    with audit.attempt(
-        ctx, action="transfer.send", policy_version=edges.catalog.version, now=edges.now
-    ) as act:
+) -> Prepared:
+    subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
+    with _attempt(ctx, edges) as act:
         recipient_kind = orgs.kind_of(session, recipient_id)
         if recipient_kind is None:
             raise Unprocessable(
@@ -104,9 +141,117 @@ def _push(
                 recipient_kind=recipient_kind,
                 profile=oso_profile,
             )
-        act.subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
-        subject_ref = subjects.resolve(session, subject, ctx=ctx, standing=edges.standing, act=act)
-    transfer = Transfer(
+        act.subject_ref = subject_ref
+        known = subjects.agreed(session, subject, ctx=ctx, standing=edges.standing, act=act)
+    transfer = _new_transfer(ctx, recipient_id, subject_ref, fmt, categories, edges)
+    request = build_request(
+        session,
+        transfer,
+        edges,
+        action="send",
+        sender_kind=ctx.org_kind,
+        recipient_kind=recipient_kind,
+        age=subject.age_on(edges.now.date()),
+        inzage=inzage is not None,
+        facts=facts,
+    )
+    decision = enforce(
+        edges.catalog, request, ctx, action="transfer.send", now=edges.now, subject_ref=subject_ref
+    )
+    transfer.retention, transfer.policy_version = decision.retention, decision.policy_version
+    if waits_for_inzage(edges.catalog, ctx.purpose) and inzage is None:
+        transfer.status = "awaiting_inzage"
+    key = None
+    if known is not None:
+        envelope = edges.keyring.envelope
+        key = envelope.known_key(session, subject_ref=subject_ref, purpose=ctx.purpose)
+    if key is not None:
+        _seal(transfer, payload, facts, inzage, partial(_seal_with, key, transfer))
+    return Prepared(
+        transfer,
+        decision,
+        subject,
+        known is not None,
+        key is not None,
+        payload,
+        facts,
+        inzage,
+        categories,
+    )
+
+
+def store(
+    session: Session, prepared: Prepared, ctx: ActContext, edges: Edges
+) -> tuple[Transfer, Decision]:
+    """Writes a prepared push: the pupil where new, the transfer, its log line."""
+    transfer, decision = prepared.transfer, prepared.decision
+    if not prepared.subject_known:
+        with _attempt(ctx, edges) as act:
+            act.subject_ref = transfer.subject_ref
+            subjects.resolve(session, prepared.subject, ctx=ctx, standing=edges.standing, act=act)
+    if not prepared.sealed:
+        sealer = partial(seal, session, transfer, edges=edges)
+        _seal(transfer, prepared.payload, prepared.facts, prepared.inzage, sealer)
+    insert_row(session, transfer)
+    meldcode = prepared.facts.meldcode
+    if meldcode is not None:
+        reviews.open_review(
+            session,
+            org_id=ctx.org_id,
+            actor=ctx.actor,
+            purpose=ctx.purpose,
+            object_id=transfer.id,
+            subject_ref=transfer.subject_ref,
+            parents_told=meldcode.parents_told,
+            now=edges.now,
+        )
+    event = AuditEvent.of(
+        ctx,
+        action="transfer.send",
+        decision=decision,
+        subject_ref=transfer.subject_ref,
+        object_id=transfer.id,
+        categories=prepared.categories,
+    )
+    audit.append(session, event, now=edges.now)
+    return transfer, decision
+
+
+def _attempt(ctx: ActContext, edges: Edges) -> audit.AttemptScope:
+    return audit.attempt(
+        ctx, action="transfer.send", policy_version=edges.catalog.version, now=edges.now
+    )
+
+
+def _seal_with(key: tuple[str, bytes], transfer: Transfer, field: str, data: bytes) -> bytes:
+    return Envelope.seal_with(
+        key, record_id=f"{transfer.id}/{field}", purpose=transfer.purpose, plaintext=data
+    )
+
+
+def _seal(
+    transfer: Transfer,
+    payload: bytes,
+    facts: ActFacts,
+    inzage: InzageIn | None,
+    sealer: Callable[[str, bytes], bytes],
+) -> None:
+    transfer.dossier = sealer("dossier", payload)
+    if facts != NO_FACTS:
+        transfer.context = sealer("context", facts.model_dump_json().encode())
+    if inzage:
+        apply_inzage(transfer, inzage, sealer)
+
+
+def _new_transfer(
+    ctx: ActContext,
+    recipient_id: str,
+    subject_ref: str,
+    fmt: str,
+    categories: frozenset[str],
+    edges: Edges,
+) -> Transfer:
+    return Transfer(
         id="tr_" + secrets.token_hex(10),
         purpose=ctx.purpose,
         sender_org_id=ctx.org_id,
@@ -127,52 +272,3 @@ def _push(
         created_at=edges.now,
         updated_at=edges.now,
     )
-    request = build_request(
-        session,
-        transfer,
-        edges,
-        action="send",
-        sender_kind=ctx.org_kind,
-        recipient_kind=recipient_kind,
-        age=subject.age_on(edges.now.date()),
-        inzage=inzage is not None,
-        facts=facts,
-    )
-    decision = enforce(
-        edges.catalog, request, ctx, action="transfer.send", now=edges.now, subject_ref=subject_ref
-    )
-    transfer.retention, transfer.policy_version = decision.retention, decision.policy_version
-    if waits_for_inzage(edges.catalog, ctx.purpose) and inzage is None:
-        transfer.status = "awaiting_inzage"
-    transfer.dossier = seal(session, transfer, "dossier", payload, edges)
-    if facts != NO_FACTS:
-        transfer.context = seal(
-            session, transfer, "context", facts.model_dump_json().encode(), edges
-        )
-    if inzage:
-        apply_inzage(session, transfer, inzage, edges)
-    insert_row(session, transfer)
-    if facts.meldcode is not None:
-        reviews.open_review(
-            session,
-            org_id=ctx.org_id,
-            actor=ctx.actor,
-            purpose=ctx.purpose,
-            object_id=transfer.id,
-            subject_ref=subject_ref,
-            parents_told=facts.meldcode.parents_told,
-            now=edges.now,
-        )
-    audit.append(
-        session,
-        AuditEvent.of(
-            ctx,
-            action="transfer.send",
-            decision=decision,
-            subject_ref=subject_ref,
-            object_id=transfer.id,
-            categories=categories,
-        ),
-        now=edges.now,
-    )
-    return transfer, decision

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from gateway.catalog.enforce import decision_json
 from gateway.core import paging
@@ -25,6 +26,7 @@ from gateway.deps import (
     parse_json,
     scoped_context,
 )
+from gateway.edges import Edges
 from gateway.transfers import service
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import (
@@ -36,6 +38,7 @@ from gateway.transfers.schemas import (
     TransferRead,
     TransferSummary,
 )
+from policies.model import Decision
 
 router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
@@ -146,23 +149,22 @@ def _push(
     key: str | None,
 ) -> Response:
     edges = edges_of(services)
+    if key is None:
+        # Decided and sealed in a read-only transaction, then written: on SQLite the one
+        # write lock is held only for the writes (bench/transfers_bench.py).
+        with services.db.reading() as reader:
+            prepared = _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
+        with services.db.unit_of_work() as session:
+            transfer, decision = service.store(session, prepared, ctx, edges)
+            return JSONResponse(_created(transfer, decision, services, ctx), status_code=201)
+    # With an Idempotency-Key the look-up of an earlier result, the decision and the
+    # writes are one transaction: a retry answers what the first attempt answered.
     with services.db.unit_of_work() as session:
 
         def act() -> tuple[int, dict[str, Any]]:
-            if body is None:
-                transfer, decision = service.push_oso(
-                    session, raw=raw, recipient_id=recipient or "", ctx=ctx, edges=edges
-                )
-            else:
-                transfer, decision = service.push_json(session, body=body, ctx=ctx, edges=edges)
-            return 201, {
-                "id": transfer.id,
-                "status": transfer.status,
-                "subject_ref": services.keyring.pseudonyms.for_org(
-                    transfer.subject_ref, ctx.org_id
-                ),
-                "decision": decision_json(decision),
-            }
+            prepared = _prepare(session, ctx, edges, raw=raw, body=body, recipient=recipient)
+            transfer, decision = service.store(session, prepared, ctx, edges)
+            return 201, _created(transfer, decision, services, ctx)
 
         def request_print() -> str:
             return fingerprint("POST", f"/v1/transfers?recipient={recipient}", raw)
@@ -175,6 +177,33 @@ def _push(
             now=edges.now,
             act=act,
         )
+
+
+def _prepare(
+    session: Session,
+    ctx: ActContext,
+    edges: Edges,
+    *,
+    raw: bytes,
+    body: TransferCreate | None,
+    recipient: str | None,
+) -> service.Prepared:
+    if body is None:
+        return service.prepare_oso(
+            session, raw=raw, recipient_id=recipient or "", ctx=ctx, edges=edges
+        )
+    return service.prepare_json(session, body=body, ctx=ctx, edges=edges)
+
+
+def _created(
+    transfer: Transfer, decision: Decision, services: Services, ctx: ActContext
+) -> dict[str, Any]:
+    return {
+        "id": transfer.id,
+        "status": transfer.status,
+        "subject_ref": services.keyring.pseudonyms.for_org(transfer.subject_ref, ctx.org_id),
+        "decision": decision_json(decision),
+    }
 
 
 @router.post("/{transfer_id}/inzage", summary="Record the parents' inzage (and zienswijze)")

@@ -27,11 +27,30 @@ from gateway.transfers import formats
 from gateway.transfers.acts import decide, open_sealed, seal
 from gateway.transfers.inzage import make_available
 from gateway.transfers.models import Transfer
-from gateway.transfers.push import push_json, push_oso
+from gateway.transfers.push import (
+    Prepared,
+    prepare_json,
+    prepare_oso,
+    push_json,
+    push_oso,
+    store,
+)
 from gateway.transfers.schemas import AcknowledgeIn, InzageIn
 from policies.model import Decision
 
-__all__ = ["Edges", "acknowledge", "listing", "push_json", "push_oso", "read", "record_inzage"]
+__all__ = [
+    "Edges",
+    "Prepared",
+    "acknowledge",
+    "listing",
+    "prepare_json",
+    "prepare_oso",
+    "push_json",
+    "push_oso",
+    "read",
+    "record_inzage",
+    "store",
+]
 RELEASABLE = ("available", "received", "acknowledged")
 
 
@@ -138,7 +157,7 @@ def acknowledge(
     )
     transfer.conversation_date = body.conversation_date
     if body.notes is not None:
-        transfer.notes = seal(session, transfer, "notes", body.notes.encode(), edges)
+        transfer.notes = seal(session, transfer, "notes", body.notes.encode(), edges=edges)
     transfer.status, transfer.updated_at = "acknowledged", edges.now
     audit.append(
         session,

@@ -322,6 +322,7 @@ def test_an_unexpected_error_is_500_logged_with_its_traceback_but_not_its_input(
     kept: str,
 ) -> None:
     po, vo = schools
+    monkeypatch.setattr(subjects, "agreed", failure)
     monkeypatch.setattr(subjects, "resolve", failure)
     capsys.readouterr()
     response = push_json(gateway, po, vo)
