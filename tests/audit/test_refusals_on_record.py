@@ -1,0 +1,138 @@
+"""Every refusal on record: a stranger probing another party's objects gets the answer an
+unknown id gets, and the owner's privacy officer sees the attempt in its own log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.orgs.scopes import default_scopes
+from tests.support.consent import REFERRAL, consent_body, granted, parent, pupil_aged
+from tests.support.gateway import REGISTRATION, Gateway, Org, make_dossier, make_subject
+
+OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1"}
+
+
+def audited(gateway: Gateway, kind: str) -> Org:
+    return gateway.make_org(kind, scopes=[*default_scopes(kind), "audit:read"])
+
+
+def log_of(gateway: Gateway, officer: Org) -> list[dict[str, Any]]:
+    response = gateway.client.get("/v1/audit/events", headers=officer.headers(**OFFICER))
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def denials(gateway: Gateway, officer: Org, by: Org) -> list[tuple[str, str | None]]:
+    return sorted(
+        (e["action"], e["code"])
+        for e in log_of(gateway, officer)
+        if e["decision"] == "deny" and e["org"] == by.id
+    )
+
+
+def without_ids(response: Any) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    return {key: value for key, value in body.items() if key != "instance"}
+
+
+def test_a_strangers_tries_on_a_transfer_are_on_the_senders_record(gateway: Gateway) -> None:
+    po, vo = audited(gateway, "school_po"), audited(gateway, "school_vo")
+    stranger = audited(gateway, "school_vo")
+    subject = make_subject(birth_date="2004-09-01")
+    enrolled = gateway.client.post(
+        "/v1/enrolments", json={"subject": subject}, headers=vo.headers(actor="admin-vo")
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    pushed = gateway.client.post(
+        "/v1/transfers",
+        json={"recipient": vo.id, "subject": subject, "dossier": make_dossier()},
+        headers=po.headers(actor="ib-1"),
+    )
+    assert pushed.status_code == 201, pushed.text
+    url = f"/v1/transfers/{pushed.json()['id']}"
+    unknown = "/v1/transfers/tr_00000000000000000000"
+    inzage = {"date": "2016-04-14", "akkoord": True}
+    ack = {"conversation_date": "2016-04-15"}
+
+    tries = [
+        (
+            gateway.client.get(url, headers=stranger.headers()),
+            gateway.client.get(unknown, headers=stranger.headers()),
+        ),
+        (
+            gateway.client.post(f"{url}/inzage", json=inzage, headers=stranger.headers()),
+            gateway.client.post(f"{unknown}/inzage", json=inzage, headers=stranger.headers()),
+        ),
+        (
+            gateway.client.post(f"{url}/acknowledge", json=ack, headers=stranger.headers()),
+            gateway.client.post(f"{unknown}/acknowledge", json=ack, headers=stranger.headers()),
+        ),
+    ]
+
+    for real, never in tries:
+        assert real.status_code == never.status_code == 404
+        assert without_ids(real) == without_ids(never)
+    assert denials(gateway, po, stranger) == [
+        ("transfer.acknowledge", "not_found"),
+        ("transfer.inzage", "not_found"),
+        ("transfer.read", "not_found"),
+    ]
+    # The stranger's own privacy officer sees all six tries, the unknown ids included.
+    assert len(denials(gateway, stranger, stranger)) == 6
+    assert not [e for e in log_of(gateway, vo) if e["org"] == stranger.id]
+
+
+def test_a_strangers_tries_on_a_consent_are_on_the_registering_schools_record(
+    gateway: Gateway,
+) -> None:
+    school, wijkteam = audited(gateway, "school_po"), gateway.make_org("wijkteam")
+    stranger = audited(gateway, "wijkteam")
+    created = granted(gateway, school, consent_body([wijkteam.id], granted_by=[parent()]))
+    url = f"/v1/consents/{created['id']}"
+    headers = stranger.headers(REFERRAL, actor="jp-9")
+
+    read = gateway.client.get(url, headers=headers)
+    withdrawn = gateway.client.post(f"{url}/withdraw", headers=headers)
+    never = gateway.client.get("/v1/consents/cns_00000000000000000000", headers=headers)
+
+    assert read.status_code == withdrawn.status_code == never.status_code == 404
+    assert without_ids(read) == without_ids(never)
+    assert denials(gateway, school, stranger) == [
+        ("consent.read", "not_found"),
+        ("consent.withdraw", "not_found"),
+    ]
+    status = gateway.client.get(url, headers=school.headers(REFERRAL)).json()["status"]
+    assert status == "active"
+
+
+def test_a_strangers_decision_on_an_aanmelding_is_on_the_schools_record(
+    gateway: Gateway,
+) -> None:
+    vo, stranger = audited(gateway, "school_vo"), gateway.make_org("school_vo")
+    enrolled = gateway.client.post(
+        "/v1/enrolments", json={"subject": pupil_aged(11)}, headers=vo.headers(actor="admin")
+    )
+    assert enrolled.status_code == 201, enrolled.text
+
+    refused = gateway.client.patch(
+        f"/v1/enrolments/{enrolled.json()['id']}",
+        json={"status": "afgewezen"},
+        headers=stranger.headers(actor="admin-2"),
+    )
+
+    assert refused.status_code == 404
+    assert denials(gateway, vo, stranger) == [("enrolment.afgewezen", "not_found")]
+
+
+def test_only_a_school_enrols_its_own_pupil(gateway: Gateway) -> None:
+    """Enrolment makes a school the authority on the pupil's facts: no one else enrols."""
+    wijkteam = gateway.make_org("wijkteam", scopes=["enrolments:write", "audit:read"])
+    refused = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": pupil_aged(11), "status": "ingeschreven"},
+        headers=wijkteam.headers(purpose=REGISTRATION, actor="jp-1"),
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_authoritative")
+    assert denials(gateway, wijkteam, wijkteam) == [("enrolment.register", "not_authoritative")]
