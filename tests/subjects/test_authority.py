@@ -245,3 +245,76 @@ def test_each_organisation_gets_its_own_stable_pseudonym(gateway: Gateway) -> No
         headers=first.headers(purpose="rechten.correctie", actor="admin-1"),
     )
     assert again.json()["subject_ref"] == mine
+
+
+def test_every_answer_names_the_pupil_by_the_callers_own_pseudonym(gateway: Gateway) -> None:
+    po = audited(gateway, "school_po")
+    vo, wijkteam = audited(gateway, "school_vo"), audited(gateway, "wijkteam")
+    seen: list[tuple[Org, str]] = []
+
+    def keep(org: Org, response: Any, *path: str | int) -> None:
+        assert response.status_code in (200, 201), response.text
+        found: Any = response.json()
+        for step in path:
+            found = found[step]
+        seen.append((org, found))
+
+    keep(po, register_gezag(gateway, po, PUPIL, parent(bsn=MOTHER_BSN), has=True), "subject_ref")
+    keep(
+        vo,
+        gateway.client.post(
+            "/v1/enrolments", json={"subject": PUPIL}, headers=vo.headers(actor="admin-vo")
+        ),
+        "subject_ref",
+    )
+    pushed = gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": vo.id,
+            "subject": PUPIL,
+            "dossier": make_dossier(),
+            "inzage": {"date": "2016-04-14", "akkoord": True},
+        },
+        headers=po.headers(actor="ib-1"),
+    )
+    keep(po, pushed, "subject_ref")
+    keep(
+        po,
+        gateway.client.get("/v1/transfers?box=outbox", headers=po.headers()),
+        "items",
+        0,
+        "subject_ref",
+    )
+    keep(
+        vo,
+        gateway.client.get("/v1/transfers?box=inbox", headers=vo.headers()),
+        "items",
+        0,
+        "subject_ref",
+    )
+    keep(
+        vo,
+        gateway.client.get(f"/v1/transfers/{pushed.json()['id']}", headers=vo.headers()),
+        "subject_ref",
+    )
+    consent = grant(gateway, po, consent_body([wijkteam.id], subject=PUPIL, granted_by=[parent()]))
+    keep(po, consent, "subject_ref")
+    keep(
+        wijkteam,
+        gateway.client.get(
+            f"/v1/consents/{consent.json()['id']}", headers=wijkteam.headers(REFERRAL)
+        ),
+        "subject_ref",
+    )
+    officer = {"purpose": "audit.toezicht", "actor": "fg"}
+    for org in (po, vo, wijkteam):
+        log = gateway.client.get("/v1/audit/events", headers=org.headers(**officer))
+        refs = {e["subject_ref"] for e in log.json()["items"] if e["subject_ref"]}
+        seen.extend((org, ref) for ref in refs)
+
+    internal = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+    for org, ref in seen:
+        assert ref.startswith("ps_") and gateway.internal_ref(org, ref) == internal, (org.kind, ref)
+    by_org = {org.id: {ref for o, ref in seen if o.id == org.id} for org in (po, vo, wijkteam)}
+    assert all(len(refs) == 1 for refs in by_org.values()), by_org
+    assert len(set().union(*by_org.values())) == 3
