@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr = SecretStr("")
     # The ID-token (or userinfo) claim that carries the person's BSN; DigiD asserts it.
     oidc_bsn_claim: str = "sub"
-    # Signs the portal's session cookie. Empty: the key file in `keys_dir`.
+    # Seals what a portal session keeps of the person. Empty: the key file in `keys_dir`.
     session_secret: SecretStr = SecretStr("")
     session_idle_seconds: int = Field(default=900, ge=60, le=3600)
     session_max_seconds: int = Field(default=7200, ge=300, le=43200)

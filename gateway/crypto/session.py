@@ -1,9 +1,8 @@
-"""The portal's session secret: it signs the session cookie and seals what it carries.
+"""The portal's session secret: it seals what a session must keep of the person.
 
-The session cookie is signed (itsdangerous, by Starlette's session middleware) but not
-encrypted, so anything personal it must carry (the parent's BSN, needed to name them as
-grantor of a consent) is sealed here with AES-256-GCM first. Both keys are derived
-from one secret with HKDF, each for its own use.
+Portal sessions live server-side (`gateway/web/session_store.py`); the one personal
+value a session needs (the parent's BSN, to name them as grantor of a consent) is
+stored sealed with AES-256-GCM under a key derived from this secret with HKDF.
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ class SessionSecret:
     def __init__(self, secret: SecretBytes) -> None:
         if len(secret.reveal()) < 32:
             raise ValueError("the session secret must be at least 32 bytes")
-        self._signing = _derive(secret.reveal(), b"portal-session-signing")
         self._sealing = AESGCM(_derive(secret.reveal(), b"portal-session-sealing"))
 
     @classmethod
@@ -55,10 +53,6 @@ class SessionSecret:
     @staticmethod
     def create(keys_dir: Path) -> None:
         write_secret(keys_dir / SESSION_KEY, secrets.token_bytes(32))
-
-    @property
-    def signing_key(self) -> str:
-        return base64.urlsafe_b64encode(self._signing).decode()
 
     def seal(self, value: str, *, purpose: str) -> str:
         nonce = os.urandom(_NONCE)
