@@ -109,6 +109,14 @@ def history(session: Session, *, subject_ref: str) -> list[Change]:
     ]
 
 
+def registered_by(session: Session, *, subject_ref: str) -> set[str]:
+    """The schools whose registrations of gezag over the pupil are in force."""
+    query = select(GezagRelation.registered_by_org).where(
+        GezagRelation.subject_ref == subject_ref, GezagRelation.ended_at.is_(None)
+    )
+    return set(session.scalars(query))
+
+
 def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
     query = select(GezagRelation.id).where(
         GezagRelation.subject_ref == subject_ref,

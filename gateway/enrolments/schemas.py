@@ -19,7 +19,7 @@ class EnrolmentCreate(BaseModel):
 class EnrolmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["ingeschreven", "afgewezen"]
+    status: Literal["ingeschreven", "afgewezen", "uitgeschreven"]
 
 
 class EnrolmentRead(BaseModel):

@@ -18,7 +18,12 @@ from gateway.enrolments.schemas import EnrolmentCreate, EnrolmentUpdate
 from gateway.subjects import service as subjects
 
 # WVO art. 3.60 / seed 003: an aanmelding is decided once; afterwards a new one starts.
-_TRANSITIONS = {"aangemeld": frozenset({"ingeschreven", "afgewezen"})}
+# A pupil the school enrolled leaves it (uitgeschreven): the school's word on the pupil's
+# facts then passes to the school where the pupil is enrolled next.
+_TRANSITIONS = {
+    "aangemeld": frozenset({"ingeschreven", "afgewezen"}),
+    "ingeschreven": frozenset({"uitgeschreven"}),
+}
 
 
 def register(
@@ -104,9 +109,19 @@ def decide(
                 f"An aanmelding that is {enrolment.status} cannot become {body.status}.",
                 code="invalid_transition",
             )
-    decision = registration_decision(
-        edges.catalog, ctx, action="enrolment.decide", now=edges.now, purpose=enrolment.purpose
-    )
+    if enrolment.purpose == REGISTRATION_PURPOSE:
+        decision = own_task_decision(
+            edges.catalog,
+            ctx,
+            purpose=REGISTRATION_PURPOSE,
+            action="enrolment.decide",
+            now=edges.now,
+            reason="The school keeps its own leerlingadministratie.",
+        )
+    else:
+        decision = registration_decision(
+            edges.catalog, ctx, action="enrolment.decide", now=edges.now, purpose=enrolment.purpose
+        )
     enrolment.status, enrolment.updated_at = body.status, edges.now
     audit.append(
         session,

@@ -144,10 +144,24 @@ def register_gezag(
         subject_ref=subject_ref,
     )
     with _attempt(ctx, edges, "gezag") as act:
-        act.subject_ref, act.owner = subject_ref, subjects.stated_by(session, subject_ref)
-        if not edges.authority.states_facts(session, org_id=ctx.org_id, subject_ref=subject_ref):
+        holders = gezag.registered_by(session, subject_ref=subject_ref)
+        owner = next(iter(holders - {ctx.org_id}), None) or subjects.stated_by(session, subject_ref)
+        act.subject_ref, act.owner = subject_ref, owner
+        schools: set[str | None] = set(holders) or {None}
+        mine = all(
+            subjects.holds_record(
+                session,
+                ctx=ctx,
+                subject_ref=subject_ref,
+                stated_by=school,
+                authority=edges.authority,
+            )
+            for school in schools
+        )
+        if not mine:
             raise Forbidden(
-                "Only the school where the pupil is enrolled registers gezag.",
+                "Only the school where the pupil is enrolled registers gezag, and gezag "
+                "another enrolled school registered is that school's to change.",
                 code="not_authoritative",
             )
         subjects.resolve(

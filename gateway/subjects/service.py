@@ -22,7 +22,7 @@ from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
 from gateway.core.context import ActContext
 from gateway.core.db import insert_or_ignore
-from gateway.core.errors import Conflict, Forbidden, NotFound
+from gateway.core.errors import Conflict, Forbidden
 from gateway.crypto.keyring import Keyring
 from gateway.crypto.pseudonym import Pseudonymizer, normalise_name
 from gateway.subjects.authority import FactAuthority
@@ -169,17 +169,41 @@ def correct(session: Session, subject: SubjectIn, *, ctx: ActContext, standing: 
     with audit.attempt(
         ctx, action="subject.correct", policy_version=standing.catalog.version, now=standing.now
     ) as act:
-        act.subject_ref, act.owner = ref, stated_by(session, ref)
-        if not _authority(session, ctx, ref, standing):
+        record = session.connection().execute(_RECORD, {"ref": ref}).first()
+        owner = record.stated_by if record is not None and record.authoritative else None
+        act.subject_ref, act.owner = ref, owner
+        if record is None or not holds_record(
+            session, ctx=ctx, subject_ref=ref, stated_by=owner, authority=standing.authority
+        ):
             raise Forbidden(
-                "Only the school where the pupil is enrolled corrects the facts on record.",
+                "Only the school where the pupil is enrolled, and whose record it is, "
+                "corrects the facts on record.",
                 code="not_authoritative",
             )
     stated = Facts.of(keyring.pseudonyms, ref, subject)
-    if session.connection().execute(_RECORD, {"ref": ref}).first() is None:
-        raise NotFound("No such pupil on record.")
     _restate(session, ref, subject, stated, ctx=ctx, standing=standing, decision=decision)
     return ref
+
+
+def holds_record(
+    session: Session,
+    *,
+    ctx: ActContext,
+    subject_ref: str,
+    stated_by: str | None,
+    authority: FactAuthority,
+) -> bool:
+    """May the caller change what `stated_by` put on record about the pupil?
+
+    Any school can receive an aanmelding, and so become authoritative; what an enrolled
+    school stated stays that school's to change for as long as the pupil is enrolled
+    there. After that the school where the pupil is enrolled now takes the record over.
+    """
+    if not authority.states_facts(session, org_id=ctx.org_id, subject_ref=subject_ref):
+        return False
+    if stated_by is None or stated_by == ctx.org_id:
+        return True
+    return not authority.states_facts(session, org_id=stated_by, subject_ref=subject_ref)
 
 
 def _backfill(session: Session, ref: str, standing: Standing) -> tuple[str, str | None, str | None]:

@@ -110,6 +110,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
     "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
     "enrolment.afgewezen": ("wees de aanmelding af", "de aanmelding afwijzen"),
+    "enrolment.uitgeschreven": ("schreef uw kind uit", "uw kind uitschrijven"),
     "consent.grant": ("legde een toestemming vast", "een toestemming vastleggen"),
     "consent.withdraw": ("trok een toestemming in", "een toestemming intrekken"),
     "consent.read": ("bekeek een toestemming", "een toestemming bekijken"),

@@ -164,6 +164,8 @@ def test_consent_is_refused_where_the_purpose_does_not_rest_on_it(gateway: Gatew
 def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     school = gateway.make_org("school_po", scopes=AUDITED)
     wijkteam = gateway.make_org("wijkteam")
+    gezag = register_gezag(gateway, school, pupil_aged(10), parent(bsn=MOTHER_BSN), has=True)
+    assert gezag.status_code == 201
     created = granted(gateway, school, consent_body([wijkteam.id]))
     headers = school.headers(REFERRAL)
     gateway.client.get(f"/v1/consents/{created['id']}", headers=headers)
@@ -172,8 +174,6 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     assert refused.status_code == 422
     withdrawn = gateway.client.post(f"/v1/consents/{created['id']}/withdraw", headers=headers)
     assert withdrawn.status_code == 200
-    gezag = register_gezag(gateway, school, pupil_aged(10), parent(bsn=MOTHER_BSN), has=True)
-    assert gezag.status_code == 201
 
     newest_first = gateway.client.get(
         "/v1/audit/events", headers=school.headers(purpose="audit.toezicht", actor="fg")
@@ -181,23 +181,23 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     events = newest_first[::-1]
     logged = [(e["action"], e["decision"], e["code"], e["object_id"]) for e in events]
     consent_id = created["id"]
-    assert logged[:5] == [
+    assert logged[0][:3] == ("enrolment.register", "permit", None)
+    assert logged[1][:3] == ("consent.gezag", "permit", None)
+    assert logged[2:7] == [
         ("consent.grant", "permit", None, consent_id),
         ("consent.read", "permit", None, consent_id),
         ("consent.search", "permit", None, None),
         ("consent.grant", "deny", "consent_grantors_insufficient", None),
         ("consent.withdraw", "permit", None, consent_id),
     ]
-    assert logged[5][:3] == ("enrolment.register", "permit", None)
-    assert logged[6][:3] == ("consent.gezag", "permit", None)
-    grant_entry = events[0]
+    grant_entry = events[2]
     assert grant_entry["purpose"] == REFERRAL
     assert grant_entry["rule"] == "consent/grant"
     assert grant_entry["legal_basis"].startswith("Jeugdwet")
     assert grant_entry["categories"] == ["leerling", "oudersverzorgers"]
     assert grant_entry["subject_ref"] == created["subject_ref"]
     assert grant_entry["actor"] == "ib-1"
-    assert events[3]["rule"] == "consent.grant/deny/consent_grantors_insufficient"
+    assert events[5]["rule"] == "consent.grant/deny/consent_grantors_insufficient"
 
 
 def test_bsns_and_names_are_never_answered_nor_stored_in_clear(gateway: Gateway) -> None:

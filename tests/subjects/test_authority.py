@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consent.models import GezagRelation
+from gateway.enrolments.models import Enrolment
 from gateway.orgs.scopes import default_scopes
 from gateway.subjects import service as subjects
 from tests.support.consent import (
@@ -297,7 +298,8 @@ def test_every_answer_names_the_pupil_by_the_callers_own_pseudonym(gateway: Gate
         gateway.client.get(f"/v1/transfers/{pushed.json()['id']}", headers=vo.headers()),
         "subject_ref",
     )
-    consent = grant(gateway, po, consent_body([wijkteam.id], subject=PUPIL, granted_by=[parent()]))
+    body = consent_body([wijkteam.id], subject=PUPIL, granted_by=[parent()])
+    consent = grant(gateway, po, body, gezag=False)
     keep(po, consent, "subject_ref")
     keep(
         wijkteam,
@@ -318,3 +320,76 @@ def test_every_answer_names_the_pupil_by_the_callers_own_pseudonym(gateway: Gate
     by_org = {org.id: {ref for o, ref in seen if o.id == org.id} for org in (po, vo, wijkteam)}
     assert all(len(refs) == 1 for refs in by_org.values()), by_org
     assert len(set().union(*by_org.values())) == 3
+
+
+def test_a_school_that_only_received_an_aanmelding_cannot_take_over_the_record(
+    gateway: Gateway,
+) -> None:
+    """Any school can receive an aanmelding; what the enrolled school stated stays its own."""
+    school = audited(gateway, "school_po")
+    intruder = gateway.make_org("school_vo")
+    assert (
+        register_gezag(gateway, school, PUPIL, parent(bsn=MOTHER_BSN), has=True).status_code == 201
+    )
+    enrolled = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": PUPIL},
+        headers=intruder.headers(purpose="overdracht.po_vo", actor="admin-2"),
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    before = gezag_rows(gateway)
+
+    injected = post_gezag(gateway, intruder, PUPIL, STRANGER, has=True)
+    demoted = post_gezag(gateway, intruder, PUPIL, parent(bsn=MOTHER_BSN), has=False)
+    corrected = gateway.client.post(
+        "/v1/subjects/correction",
+        json={"subject": {**PUPIL, "birth_date": "2000-01-01"}},
+        headers=intruder.headers(purpose="rechten.correctie", actor="admin-2"),
+    )
+
+    for response in (injected, demoted, corrected):
+        assert (response.status_code, response.json()["code"]) == (403, "not_authoritative")
+    assert gezag_rows(gateway) == before
+    with gateway.services.db.sessions() as session:
+        ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    assert on_record is not None and on_record.birth_date.isoformat() == PUPIL["birth_date"]
+    tries = [
+        e for e in audit_log(gateway, school) if e["org"] == intruder.id and e["decision"] == "deny"
+    ]
+    assert sorted(e["action"] for e in tries) == [
+        "consent.gezag",
+        "consent.gezag",
+        "subject.correct",
+    ]
+
+
+def test_when_the_pupil_moves_on_the_school_enrolled_now_takes_the_record_over(
+    gateway: Gateway,
+) -> None:
+    old, new = gateway.make_org("school_po"), gateway.make_org("school_po")
+    assert register_gezag(gateway, old, PUPIL, parent(bsn=MOTHER_BSN), has=True).status_code == 201
+    enrol_pupil(gateway, new, PUPIL)
+    assert post_gezag(gateway, new, PUPIL, STRANGER, has=True).status_code == 403
+
+    listed = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": PUPIL, "status": "ingeschreven"},
+        headers=old.headers(purpose=REGISTRATION, actor="admin-1"),
+    )
+    assert listed.json()["code"] == "enrolment_exists"
+    enrolment_id = _enrolment_of(gateway, old)
+    left = gateway.client.patch(
+        f"/v1/enrolments/{enrolment_id}",
+        json={"status": "uitgeschreven"},
+        headers=old.headers(purpose=REGISTRATION, actor="admin-1"),
+    )
+    assert left.status_code == 200, left.text
+
+    assert post_gezag(gateway, new, PUPIL, STRANGER, has=True).status_code == 201
+
+
+def _enrolment_of(gateway: Gateway, school: Org) -> str:
+    with gateway.services.db.sessions() as session:
+        found = session.scalars(select(Enrolment.id).where(Enrolment.org_id == school.id)).one()
+    return str(found)

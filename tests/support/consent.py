@@ -7,6 +7,7 @@ from typing import Any
 
 from httpx2 import Response
 
+from consent import gezag
 from tests.support.gateway import REGISTRATION, START, Gateway, Org, enrol_pupil
 
 PUPIL_BSN = "111222333"
@@ -130,7 +131,18 @@ def pupils_school(gateway: Gateway) -> Org:
 
 def with_gezag(gateway: Gateway, subject: dict[str, str], *people: dict[str, str]) -> None:
     """Gezag on record for every parent or guardian among `people` named by BSN."""
-    holders = [p for p in people if p["role"] in ("parent", "guardian") and p.get("bsn")]
+    pseudonyms = gateway.keyring.pseudonyms
+    pupil = pseudonyms.subject_ref(subject["bsn"])
+    with gateway.services.db.sessions() as session:
+        holders = [
+            p
+            for p in people
+            if p["role"] in ("parent", "guardian")
+            and p.get("bsn")
+            and not gezag.holds_gezag(
+                session, subject_ref=pupil, person_ref=pseudonyms.subject_ref(p["bsn"])
+            )
+        ]
     if not holders:
         return
     school = pupils_school(gateway)

@@ -245,6 +245,8 @@ def test_the_parent_sees_every_change_of_gezag_and_every_consent_in_the_childs_n
     portal: Gateway,
 ) -> None:
     region = make_region(portal, PARENT[1])
+    portal.clock.advance(timedelta(minutes=5))
+    region.po.token = portal.token(region.po.client_id, region.po.client_secret)
     register_gezag(portal, region.po, CHILD, "123456721", has=False)
     assert login(portal.client, PARENT).status_code == 303
     kid = child_url(portal.client)
