@@ -26,7 +26,7 @@ from gateway.core.clock import Clock
 from gateway.core.context import ActContext, Principal
 from gateway.core.db import Database
 from gateway.core.errors import BadRequest, Forbidden, Unauthorized
-from gateway.core.fields import bind_today
+from gateway.core.fields import BSN_SHAPED, bind_today
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
 from gateway.edges import Edges
@@ -116,8 +116,9 @@ def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
 # address of a pupil, or BSN): it is stored in the audit log and shown to parents.
 ACTOR_RE = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 ROLE_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
-# Nine digits, also written with dots or dashes between them: a BSN in all but name.
-BSN_SHAPED = re.compile(r"(?<!\d)\d(?:[.-]?\d){8}(?!\d)")
+# A purpose code as the catalog writes them (overdracht.po_vo); whether it is one the
+# catalog knows is the policy's question, answered (and logged) per act.
+PURPOSE_RE = re.compile(r"[a-z][a-z0-9_]{0,30}\.[a-z][a-z0-9_]{0,30}")
 
 
 def _context(
@@ -132,13 +133,13 @@ def _context(
             "Calls on personal data carry X-Purpose and X-Actor.", code="context_missing"
         )
     if (
-        len(x_purpose) > 64
+        not PURPOSE_RE.fullmatch(x_purpose)
         or not ACTOR_RE.fullmatch(x_actor)
         or (x_actor_role is not None and not ROLE_RE.fullmatch(x_actor_role))
     ):
         raise BadRequest(
-            "X-Purpose is at most 64 characters, X-Actor an opaque id of up to 128 letters, "
-            "digits or ._:@-, X-Actor-Role a short lower-case role name.",
+            "X-Purpose is a purpose code (area.name in lower case), X-Actor an opaque id of "
+            "up to 128 letters, digits or ._:@-, X-Actor-Role a short lower-case role name.",
             code="context_invalid",
         )
     if BSN_SHAPED.search(x_actor) or (x_actor_role and BSN_SHAPED.search(x_actor_role)):

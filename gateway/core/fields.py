@@ -18,6 +18,9 @@ from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 _TODAY: ContextVar[date | None] = ContextVar("gateway_today", default=None)
+# Nine digits, also written with dots or dashes between them: a BSN in all but name. A
+# value from a client that is echoed or logged (X-Actor, X-Request-Id) must not be one.
+BSN_SHAPED = re.compile(r"(?<!\d)\d(?:[.-]?\d){8}(?!\d)")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # In long text line breaks and tabs are the writer's own; everything else of Cc is not,
 # nor the bidi embeddings, overrides and isolates (the "Trojan Source" characters).

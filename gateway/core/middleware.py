@@ -15,6 +15,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.core.errors import internal_error, problem_response
+from gateway.core.fields import BSN_SHAPED
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -58,7 +59,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and REQUEST_ID_RE.match(given) else secrets.token_hex(16)
+        # A caller's id is echoed and logged: one that could be a BSN is replaced.
+        request_id = secrets.token_hex(16)
+        if given and REQUEST_ID_RE.match(given) and not BSN_SHAPED.search(given):
+            request_id = given
         trace = TRACEPARENT_RE.match(_header(scope, b"traceparent") or "")
         trace_id = trace.group(1) if trace else secrets.token_hex(16)
         flags = trace.group(3) if trace else "01"

@@ -23,7 +23,7 @@ from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
 from gateway.core.context import ActContext
-from gateway.core.errors import Forbidden
+from gateway.core.errors import Forbidden, NotFound
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
@@ -86,10 +86,22 @@ def search(session: Session, *, subject: SubjectIn, ctx: ActContext, edges: Edge
     return found
 
 
-def withdraw(session: Session, *, consent_id: str, ctx: ActContext, edges: Edges) -> Consent:
-    """AVG art. 7(3): by the registering organisation, or by the parent or pupil."""
+def withdraw(
+    session: Session,
+    *,
+    consent_id: str,
+    ctx: ActContext,
+    edges: Edges,
+    subject_ref: str | None = None,
+) -> Consent:
+    """AVG art. 7(3): by the registering organisation, or by the parent or pupil.
+
+    A person acts on the page of one child (`subject_ref`): a consent about another
+    child is not found there, so the age rule applied is always that child's."""
     with _attempt(ctx, edges, "withdraw") as act:
-        _on(act, session, consent_id)
+        found = _on(act, session, consent_id)
+        if subject_ref is not None and (found is None or found.subject_ref != subject_ref):
+            raise NotFound("No such consent for this child.")
         consent = registry.withdraw(
             session,
             consent_id=consent_id,
@@ -198,12 +210,13 @@ def _attempt(
     )
 
 
-def _on(act: audit.Attempt, session: Session, consent_id: str) -> None:
+def _on(act: audit.Attempt, session: Session, consent_id: str) -> Consent | None:
     """An attempt on an existing consent is logged under its purpose, for its owner."""
     found = registry.find(session, consent_id)
     if found is not None:
         act.subject_ref, act.object_id, act.purpose = found.subject_ref, found.id, found.purpose
         act.owner = found.registered_by_org
+    return found
 
 
 def _log(session: Session, ctx: ActContext, edges: Edges, act: str, consent: Consent) -> None:

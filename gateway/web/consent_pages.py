@@ -126,7 +126,7 @@ def withdraw(
 ) -> Response:
     kid = _acting_child(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose="consent")
-    consents.withdraw(db, consent_id=consent_id, ctx=ctx, services=portal.services)
+    consents.withdraw(db, consent_id=consent_id, child=kid, ctx=ctx, services=portal.services)
     session.flash(
         request, "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
     )

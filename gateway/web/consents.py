@@ -158,9 +158,17 @@ def grant(
     )
 
 
-def withdraw(session: Session, *, consent_id: str, ctx: ActContext, services: Services) -> Consent:
+def withdraw(
+    session: Session, *, consent_id: str, child: Child, ctx: ActContext, services: Services
+) -> Consent:
     """AVG art. 7(3): as easy as granting; every later access stops at once."""
-    return registry_acts.withdraw(session, consent_id=consent_id, ctx=ctx, edges=edges_of(services))
+    return registry_acts.withdraw(
+        session,
+        consent_id=consent_id,
+        ctx=ctx,
+        edges=edges_of(services),
+        subject_ref=child.subject_ref,
+    )
 
 
 REFUSALS = {

@@ -265,3 +265,44 @@ def test_the_parent_sees_every_change_of_gezag_and_every_consent_in_the_childs_n
     log = re.search(r'<ol class="log"[^>]*>(.*?)</ol>', page, re.S)
     assert log is not None
     assert log.group(1).count("legde vast wie het gezag heeft") == 2
+
+
+def test_a_consent_of_another_child_cannot_be_withdrawn_on_this_childs_page(
+    portal: Gateway,
+) -> None:
+    """From 16 the pupil decides: a parent of two children cannot reach the older one's
+    consent through the younger one's page."""
+    region = make_region(portal, PARENT[1])
+    noor = {"bsn": "123456733", "birth_date": "1999-03-01", "given_name": "Noor"}
+    register_gezag(portal, region.po, noor, PARENT[1])
+    consent = portal.client.post(
+        "/v1/consents",
+        json={
+            "subject": noor,
+            "purpose": REFERRAL,
+            "recipients": [region.wijkteam.id],
+            "categories": ["leerling"],
+            "granted_by": [{"role": "pupil", "name": "Noor", "bsn": noor["bsn"]}],
+            "valid_until": "2016-12-31",
+            "evidence": "digital",
+        },
+        headers=region.po.headers(purpose=REFERRAL, actor="ib-1"),
+    )
+    assert consent.status_code == 201, consent.text
+    assert login(portal.client, PARENT).status_code == 303
+    overview = portal.client.get("/portaal/kinderen").text
+    pages = [url for url in targets(overview) if url.startswith("/portaal/kind/")]
+    sams = [url for url in pages if "Sam" in portal.client.get(url).text]
+    assert len(pages) == 2 and len(sams) == 1
+    form = portal.client.get(sams[0]).text
+
+    tried = portal.client.post(
+        f"{sams[0]}/toestemming/{consent.json()['id']}/intrekken",
+        data={"csrf_token": csrf_token(form)},
+    )
+
+    assert tried.status_code == 404
+    read = portal.client.get(
+        f"/v1/consents/{consent.json()['id']}", headers=region.po.headers(purpose=REFERRAL)
+    )
+    assert read.json()["status"] == "active"
