@@ -65,6 +65,11 @@ def pending(session: Session, *, org_id: str) -> Sequence[BreakGlassReview]:
     return session.scalars(query.order_by(BreakGlassReview.created_at)).all()
 
 
+def find(session: Session, review_id: str) -> BreakGlassReview | None:
+    """The review by id, whoever asks: for recording an attempt on it, never to return."""
+    return session.get(BreakGlassReview, review_id)
+
+
 def close_review(
     session: Session, *, review_id: str, org_id: str, reviewer: str, verdict: str, now: datetime
 ) -> BreakGlassReview:

@@ -127,14 +127,19 @@ def review(
 ) -> dict[str, Any]:
     allowed = _supervision(ctx, services, "audit.review")
     now = services.clock.now()
-    closed = reviews.close_review(
-        session,
-        review_id=review_id,
-        org_id=ctx.org_id,
-        reviewer=ctx.actor,
-        verdict=body.verdict,
-        now=now,
-    )
+    version = services.catalog.version
+    with service.attempt(ctx, action="audit.review", policy_version=version, now=now) as act:
+        found = reviews.find(session, review_id)
+        if found is not None:
+            act.subject_ref, act.object_id, act.owner = found.subject_ref, found.id, found.org_id
+        closed = reviews.close_review(
+            session,
+            review_id=review_id,
+            org_id=ctx.org_id,
+            reviewer=ctx.actor,
+            verdict=body.verdict,
+            now=now,
+        )
     service.append(
         session,
         AuditEvent.of(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,7 @@ def enforce(
     subject_ref: str | None = None,
     object_id: str | None = None,
     bound_purpose: str | None = None,
+    owner: str | None = None,
 ) -> Decision:
     """The decision for `request`; raises `PolicyDenied` (to be logged) on a deny.
 
@@ -86,7 +88,7 @@ def enforce(
             object_id=object_id,
             categories=request.categories,
         )
-        raise PolicyDenied(decision, event, now)
+        raise PolicyDenied(decision, replace(event, owner=owner), now)
     return decision
 
 
@@ -136,6 +138,7 @@ def own_task_decision(
     now: datetime,
     reason: str,
     subject_ref: str | None = None,
+    owner: str | None = None,
 ) -> Decision:
     """An act under a purpose without an exchange flow: the organisation's own task.
 
@@ -166,7 +169,7 @@ def own_task_decision(
         policy_version=catalog.version,
     )
     event = AuditEvent.of(ctx, action=action, decision=denied, subject_ref=subject_ref)
-    raise PolicyDenied(denied, event, now)
+    raise PolicyDenied(denied, replace(event, owner=owner), now)
 
 
 def basis_decision(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -70,17 +71,16 @@ def register(
         updated_at=edges.now,
     )
     session.add(enrolment)
-    audit.append(
-        session,
-        AuditEvent.of(
-            ctx,
-            action="enrolment.register",
-            decision=decision,
-            subject_ref=subject_ref,
-            object_id=enrolment.id,
-        ),
-        now=edges.now,
+    event = AuditEvent.of(
+        ctx,
+        action="enrolment.register",
+        decision=decision,
+        subject_ref=subject_ref,
+        object_id=enrolment.id,
     )
+    # The school that holds the pupil's record sees another school register the pupil.
+    owner = subjects.stated_by(session, subject_ref)
+    audit.append(session, replace(event, owner=owner), now=edges.now)
     return enrolment
 
 

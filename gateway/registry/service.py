@@ -146,6 +146,10 @@ def register_gezag(
 ) -> GezagRelation:
     """Only the school where the pupil is enrolled says who holds gezag (DOMAIN §7)."""
     subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+    # Whose record this is: the school whose gezag is in force, else whoever stated the
+    # pupil's facts. Its privacy officer sees every try, and every change, by another.
+    holders = gezag.registered_by(session, subject_ref=subject_ref)
+    owner = min(holders - {ctx.org_id}, default=None) or subjects.stated_by(session, subject_ref)
     decision = own_task_decision(
         edges.catalog,
         ctx,
@@ -154,10 +158,9 @@ def register_gezag(
         now=edges.now,
         reason=REASONS["gezag"],
         subject_ref=subject_ref,
+        owner=owner,
     )
     with _attempt(ctx, edges, "gezag") as act:
-        holders = gezag.registered_by(session, subject_ref=subject_ref)
-        owner = next(iter(holders - {ctx.org_id}), None) or subjects.stated_by(session, subject_ref)
         act.subject_ref, act.owner = subject_ref, owner
         schools: set[str | None] = set(holders) or {None}
         mine = all(
@@ -194,7 +197,7 @@ def register_gezag(
         subject_ref=subject_ref,
         object_id=relation.id,
     )
-    audit.append(session, event, now=edges.now)
+    audit.append(session, replace(event, owner=owner), now=edges.now)
     return relation
 
 

@@ -70,6 +70,7 @@ def decide(
         subject_ref=transfer.subject_ref,
         object_id=transfer.id,
         bound_purpose=transfer.purpose,
+        owner=transfer.sender_org_id,
     )
 
 

@@ -11,7 +11,7 @@ never a veto, and every act and every refusal is on record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -105,7 +105,8 @@ def record(
     transfer = _of_pupil(session, transfer_id, requester, ctx, edges, action=action)
     if transfer.status not in OPEN_FOR_INZAGE:
         error = Conflict("Inzage can no longer change for this dossier.", code="invalid_transition")
-        with _attempt(ctx, edges, action, transfer):
+        with _attempt(ctx, edges, action, transfer) as act:
+            act.owner = transfer.sender_org_id
             raise error
     decision = _decide(session, transfer, requester, ctx, edges, action=action)
     body = InzageIn(date=today, akkoord=akkoord, zienswijze=zienswijze or None)
@@ -180,6 +181,7 @@ def _decide(
         now=edges.now,
         subject_ref=transfer.subject_ref,
         object_id=transfer.id,
+        owner=transfer.sender_org_id,
     )
 
 
@@ -200,4 +202,5 @@ def _log(
         object_id=transfer.id,
         categories=categories,
     )
-    audit.append(session, event, now=edges.now)
+    # The sending school's privacy officer sees what the parents did with its dossier.
+    audit.append(session, replace(event, owner=transfer.sender_org_id), now=edges.now)

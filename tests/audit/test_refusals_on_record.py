@@ -136,3 +136,44 @@ def test_only_a_school_enrols_its_own_pupil(gateway: Gateway) -> None:
 
     assert (refused.status_code, refused.json()["code"]) == (403, "not_authoritative")
     assert denials(gateway, wijkteam, wijkteam) == [("enrolment.register", "not_authoritative")]
+
+
+def test_a_strangers_verdict_on_a_break_glass_review_is_on_the_reporters_record(
+    gateway: Gateway,
+) -> None:
+    school, veilig_thuis = audited(gateway, "school_po"), gateway.make_org("veilig_thuis")
+    stranger = audited(gateway, "school_po")
+    report = gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": veilig_thuis.id,
+            "subject": pupil_aged(9),
+            "dossier": {"leerling": {}},
+            "meldcode": {
+                "steps": ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"],
+                "reasons": ["Signalen van mishandeling"],
+                "parents_told": True,
+            },
+        },
+        headers=school.headers(purpose="meldcode.melding", actor="ib-1"),
+    )
+    assert report.status_code == 201, report.text
+    pending = gateway.client.get("/v1/audit/reviews", headers=school.headers(**OFFICER))
+    review_id = pending.json()["items"][0]["id"]
+
+    tried = gateway.client.post(
+        f"/v1/audit/reviews/{review_id}",
+        json={"verdict": "justified"},
+        headers=stranger.headers(**OFFICER),
+    )
+    never = gateway.client.post(
+        "/v1/audit/reviews/bg_00000000000000000000",
+        json={"verdict": "justified"},
+        headers=stranger.headers(**OFFICER),
+    )
+
+    assert tried.status_code == never.status_code == 404
+    assert without_ids(tried) == without_ids(never)
+    assert denials(gateway, school, stranger) == [("audit.review", "not_found")]
+    still = gateway.client.get("/v1/audit/reviews", headers=school.headers(**OFFICER))
+    assert [r["id"] for r in still.json()["items"]] == [review_id]

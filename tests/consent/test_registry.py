@@ -135,7 +135,7 @@ def test_consent_is_refused_where_the_purpose_does_not_rest_on_it(gateway: Gatew
     leerplicht = gateway.make_org("leerplicht")
     cases = [
         (consent_body([vo.id], purpose="overdracht.po_vo"), "consent_not_applicable"),
-        (consent_body([vo.id], purpose="no.such.purpose"), "consent_not_applicable"),
+        (consent_body([vo.id], purpose="no.such_purpose"), "consent_not_applicable"),
         (consent_body([wijkteam.id], categories=("overstapadvies",)), "category_forbidden"),
         (consent_body([wijkteam.id], categories=("no_such",)), "category_forbidden"),
         (consent_body(["org_unknown"]), "unknown_recipient"),

@@ -79,6 +79,8 @@ def test_only_the_enrolled_school_registers_gezag(gateway: Gateway) -> None:
         school.id,
         other_school.id,
         other_school.id,
+        wijkteam.id,
+        wijkteam.id,
     ]
 
 

@@ -95,9 +95,11 @@ def test_primary_school_hands_the_oso_dossier_to_the_secondary_school(gateway: G
     assert ack.status_code == 200, ack.text
     assert ack.json()["status"] == "acknowledged"
 
-    # The sender's privacy officer sees its own acts and the stranger's attempt on them.
+    # The sender's privacy officer sees its own acts and every refused try on its dossier:
+    # the recipient's read before inzage, the stranger's.
     assert audit_actions(gateway, po) == [
         ("transfer.send", "permit", None),
+        ("transfer.read", "deny", "inzage_missing"),
         ("transfer.inzage", "permit", None),
         ("transfer.read", "deny", "not_found"),
     ]
