@@ -11,7 +11,8 @@ unless --workers says otherwise) and the same per-process limit on acts in progr
 (`GATEWAY_PUSH_CONCURRENCY`).
 
 Run: `make bench` (or `.venv/bin/python bench/transfers_bench.py --seconds 20`).
-Target: the gateway path reaches at least 50% of the baseline's throughput.
+Target: the gateway path reaches at least 60% of the baseline's throughput on SQLite and
+80% on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ DOSSIER = ROOT.parent / "shared" / "oso" / "examples" / "Voorbeelddossier_OV_POV
 # is the example with the pupil made 12 (`pupil_dossier`), so the bench measures permits.
 BORN = b"<geboortedatum>2003-03-17</geboortedatum>"
 BSN = "269326728"
-TARGET = 0.5
+TARGETS = {"sqlite": 0.6, "postgresql": 0.8}
 
 
 def free_port() -> int:
@@ -246,10 +247,11 @@ def main() -> int:
                 f"p99 {g['p99_us'] / 1000:6.1f} ms | ratio {r['ratio']:.2f} "
                 f"(errors {g['errors_status'] + g['errors_other']})"
             )
-        verdict = "meets" if result["ratio"] >= TARGET else "MISSES"
+        target = TARGETS[result["backend"]]
+        verdict = "meets" if result["ratio"] >= target else "MISSES"
         print(
             f"{result['backend']:<10} mean ratio {result['ratio']:.2f}: {verdict} the "
-            f"target of {TARGET:.0%}"
+            f"target of {target:.0%}"
         )
     print(json.dumps(results))
     return 0
