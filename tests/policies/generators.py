@@ -31,13 +31,13 @@ BY_FLOW = [[key for key in ROUTES if key[0] == flow] for flow in sorted(CATALOG.
 FITTING, SPOILT = 9, 16
 
 
-def draw_request(rng: random.Random, catalog: Catalog = CATALOG) -> Request:
-    """One request: usually one the catalog should permit, else one it should deny."""
+def draw_request(rng: random.Random) -> Request:
+    """One request: usually one the packaged catalog should permit, else one it should deny."""
     kind = rng.randrange(20)
     if kind >= SPOILT:
-        return _anything(rng, catalog)
-    request = _fitting(rng, catalog, rng.choice(rng.choice(BY_FLOW)))
-    return request if kind < FITTING else _spoilt(rng, catalog, request)
+        return _anything(rng, CATALOG)
+    request = _fitting(rng, CATALOG, rng.choice(rng.choice(BY_FLOW)))
+    return request if kind < FITTING else _spoilt(rng, CATALOG, request)
 
 
 def _fitting(rng: random.Random, catalog: Catalog, key: tuple[str, str, str]) -> Request:
