@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,18 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import Phase, settings
 
 from policies.catalog import Catalog, load_catalog
 from policies.loader import DEFAULT_PATH
+
+# mutmut names the mutant under test in this variable: there every property runs on
+# fewer examples and does not shrink, so `make mutate` stays within minutes.
+if os.environ.get("MUTANT_UNDER_TEST"):
+    settings.register_profile(
+        "mutation", max_examples=30, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    )
+    settings.load_profile("mutation")
 
 
 @pytest.fixture(scope="session")
