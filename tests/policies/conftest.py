@@ -15,13 +15,18 @@ from hypothesis import Phase, settings
 from policies.catalog import Catalog, load_catalog
 from policies.loader import DEFAULT_PATH
 
-# mutmut names the mutant under test in this variable: there every property runs on
-# fewer examples and does not shrink, so `make mutate` stays within minutes.
-if os.environ.get("MUTANT_UNDER_TEST"):
-    settings.register_profile(
-        "mutation", max_examples=30, phases=[Phase.explicit, Phase.reuse, Phase.generate]
-    )
-    settings.load_profile("mutation")
+# Under mutmut every property runs on fewer examples and does not shrink, so
+# `make mutate` stays within minutes; the normal suite keeps hypothesis' defaults.
+settings.register_profile(
+    "mutation", max_examples=30, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Per session, not at import: mutmut forks its runs from a process that imported
+    # this module before it named a mutant in MUTANT_UNDER_TEST.
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        settings.load_profile("mutation")
 
 
 @pytest.fixture(scope="session")

@@ -196,6 +196,87 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "nothing is released.",
         ],
     ),
+    "register_an_aanmelding": (
+        make_request("", "school_vo", "overdracht.po_vo", action="register"),
+        [
+            "Request: register for purpose overdracht.po_vo from - to school_vo; pupil's age "
+            "unknown; categories none.",
+            "1. Flow overdracht.po_vo (Onderwijskundig rapport / OSO overstapdossier PO to VO) "
+            "applies from - to school_vo, on WPO art. 42 with AVG art. 6(1)(c): passed",
+            "Result: PERMIT by rule overdracht.po_vo/register/permit; released: nothing; "
+            "obligations: none; retention: 2 years after the pupil leaves the school.",
+        ],
+    ),
+    "verwijsindex_release_has_no_preconditions": (
+        make_request(
+            "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12
+        ),
+        [
+            "Request: release for purpose verwijsindex.signaal from school_vo to verwijsindex; "
+            "pupil's age 12; categories leerling, signaal.",
+            "1. Flow verwijsindex.signaal (Signal in the verwijsindex) applies from school_vo to "
+            "verwijsindex, on Jeugdwet art. 7.1.1.1 ff. (melding art. 7.1.4.1) (article to be "
+            "verified) with AVG art. 6(1)(c): passed",
+            "2. Region demo has this flow switched on and uses the verwijsindex: passed",
+            "3. The flow covers youths aged 0 to 22: passed",
+            "4. Categories must be known and allowed on this route (2 allowed; forbidden: "
+            "gezinsplan, gezondheid, handelingsplannen, onderwijsondersteuning, opp); on release "
+            "the rest is withheld: passed",
+            "5. When sending, the dossier must hold the mandatory categories (leerling, signaal): "
+            "passed",
+            "6. Preconditions for release: none: passed",
+            "Result: PERMIT by rule verwijsindex.signaal/permit; released: leerling, signaal; "
+            "obligations: never_reason_or_content; retention: Active at most 2 years, then 5 "
+            "years archive; destroyed at 23 or death.",
+        ],
+    ),
+    "knooppunt_permitted_with_both_parents": (
+        make_request(
+            "school_po",
+            "wijkteam",
+            "knooppunt.casus",
+            {"leerling"},
+            age=10,
+            grantors=("parent", "guardian"),
+            pre=["participant"],
+        ),
+        [
+            "Request: release for purpose knooppunt.casus from school_po to wijkteam; pupil's age "
+            "10; categories leerling.",
+            "1. Flow knooppunt.casus (Knooppunt / OT / MDO case consultation) applies from "
+            "school_po to wijkteam, on Regional privacy convenant and each party's own statutory "
+            "task with AVG art. 6(1)(e) and 6(1)(a): passed",
+            "2. Categories must be known and allowed on this route (12 allowed; forbidden: none); "
+            "on release the rest is withheld: passed",
+            "3. Preconditions for release: participant: passed",
+            "4. Consent for the whole flow (Under 12 the parents with gezag; 12-15 the parents "
+            "and the child; 16 and over the youth alone. Parents needed: both parents.) Given by: "
+            "parent, guardian: passed",
+            "Result: PERMIT by rule knooppunt.casus/permit; released: leerling; obligations: "
+            "purpose_bound_minimum, stop_on_withdrawal; retention: Each party its own term; no "
+            "shared master file.",
+        ],
+    ),
+    "knooppunt_without_consent": (
+        make_request(
+            "school_po", "wijkteam", "knooppunt.casus", {"leerling"}, age=10, pre=["participant"]
+        ),
+        [
+            "Request: release for purpose knooppunt.casus from school_po to wijkteam; pupil's age "
+            "10; categories leerling.",
+            "1. Flow knooppunt.casus (Knooppunt / OT / MDO case consultation) applies from "
+            "school_po to wijkteam, on Regional privacy convenant and each party's own statutory "
+            "task with AVG art. 6(1)(e) and 6(1)(a): passed",
+            "2. Categories must be known and allowed on this route (12 allowed; forbidden: none); "
+            "on release the rest is withheld: passed",
+            "3. Preconditions for release: participant: passed",
+            "4. Consent for the whole flow (Under 12 the parents with gezag; 12-15 the parents "
+            "and the child; 16 and over the youth alone. Parents needed: both parents.) Given by: "
+            "no consent: FAILED: Consent insufficient: no consent is recorded for this purpose.",
+            "Result: DENY (consent_missing) by rule knooppunt.casus/deny/consent; nothing is "
+            "released.",
+        ],
+    ),
 }
 
 

@@ -7,10 +7,15 @@ age, consent, requester and threshold rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from policies.catalog import Catalog
+from policies.catalog import Catalog, load_catalog
 from policies.engine import evaluate
+from policies.explain import explain
 from policies.model import Request
 from tests.policies.policy_cases import BOTH, MELDCODE_STEPS, OVERSTAP, VERZUIM, make_request
 
@@ -293,6 +298,15 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
     ),
 }
 PERMITS: dict[str, Request] = {
+    "verwijsindex_signal_for_a_newborn": make_request(
+        "school_vo",
+        "verwijsindex",
+        "verwijsindex.signaal",
+        {"leerling", "signaal"},
+        age=0,
+        action="send",
+        pre=["informed"],
+    ),
     "requester_parent_of_a_newborn": make_request(
         "school_po", "data_subject", "rechten.inzage", {"leerling"}, age=0, requester="guardian"
     ),
@@ -338,3 +352,24 @@ def test_a_refusal_names_its_rule_and_reason(catalog: Catalog, name: str) -> Non
 def test_on_the_boundary_of_a_rule_the_request_is_permitted(catalog: Catalog, name: str) -> None:
     decision = evaluate(PERMITS[name], catalog)
     assert decision.permitted, decision.reasons
+
+
+def test_a_flow_the_region_switched_off_is_refused_and_explained(
+    catalog_dir: Path, edit_yaml: Callable[[Path, Callable[[dict[str, Any]], None]], None]
+) -> None:
+    off = {"overdracht.voorschool_po": {"enabled": False}}
+    edit_yaml(catalog_dir / "regions/demo.yaml", lambda data: data["flows"].update(off))
+    catalog = load_catalog(catalog_dir)
+    request = make_request(
+        "voorschool", "school_po", "overdracht.voorschool_po", {"leerling"}, age=4,
+        grantors=("parent",), action="send",
+    )  # fmt: skip
+    decision = evaluate(request, catalog)
+    assert (decision.code, decision.rule, decision.reasons) == (
+        "flow_disabled",
+        "overdracht.voorschool_po/deny/disabled",
+        ("Region demo has switched this flow off.",),
+    )
+    assert explain(request, catalog)[2] == (
+        "2. Region demo has this flow switched on: FAILED: Region demo has switched this flow off."
+    )

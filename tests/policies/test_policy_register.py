@@ -28,7 +28,9 @@ def test_the_supervision_entry_in_markdown_word_for_word(catalog: Catalog) -> No
     basis = catalog.legal_basis("audit.toezicht")
     assert basis is not None
     safeguards = catalog.taxonomy.safeguards
-    text = render([entries(catalog)["audit.toezicht"]], "md")
+    entry = entries(catalog)["audit.toezicht"]
+    assert entry.special_categories == ()
+    text = render([entry], "md")
     assert text == "\n".join(
         [
             "# Register of processing activities (AVG art. 30)",
@@ -112,6 +114,8 @@ def test_csv_has_one_column_per_field_and_lists_joined_by_semicolons(catalog: Ca
     assert rows[0]["special_categories"] == ""
     assert rows[0]["consent"] == "Not applicable"
     assert render([], "csv") == "\n"
+    single = render([found["audit.toezicht"]], "csv").split("\n")
+    assert (single[0], len(single)) == (header, 3)
 
 
 def test_json_holds_every_field_of_every_entry(catalog: Catalog) -> None:
