@@ -1,11 +1,22 @@
-"""The compiled catalog holds what its files say, and publishes it (`GET /v1/policies`)."""
+"""The compiled catalog holds what its files say, and publishes it (`GET /v1/policies`).
+
+Each test builds its own catalog: the session's is built once, before any test runs.
+"""
 
 from __future__ import annotations
 
+import pytest
+
+from policies.build import build_catalog
 from policies.catalog import Catalog
 from policies.loader import DEFAULT_PATH, read_sources
 
 TAX, FLOWS, REGION = read_sources(DEFAULT_PATH, "demo")
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return build_catalog(*read_sources(DEFAULT_PATH, "demo"))
 
 
 def test_the_catalog_carries_the_region_and_the_taxonomy_it_was_built_from(

@@ -65,6 +65,48 @@ def test_a_flow_error_names_the_flow_by_its_purpose(
     assert check(catalog_dir) == errors
 
 
+@pytest.mark.parametrize(
+    ("file", "change", "error"),
+    [
+        (
+            "flows.yaml",
+            first_flow(lambda flow: flow.update(retention="forever")),
+            "flows.yaml: flow 'overdracht.po_vo': unknown retention class 'forever'",
+        ),
+        (
+            "flows.yaml",
+            first_flow(lambda flow: flow.update(obligations=["dance"])),
+            "flows.yaml: flow 'overdracht.po_vo': unknown obligation 'dance'",
+        ),
+        (
+            "flows.yaml",
+            first_flow(lambda flow: flow.update(safeguards=["moat"])),
+            "flows.yaml: flow 'overdracht.po_vo': unknown safeguard 'moat'",
+        ),
+        (
+            "flows.yaml",
+            first_flow(lambda flow: flow["routes"][0].update(senders=["school_mbo"])),
+            "flows.yaml: flow 'overdracht.po_vo': routes[0]: unknown sender kind 'school_mbo'",
+        ),
+        (
+            "taxonomy.yaml",
+            lambda data: data["org_kinds"].update(data_subject=data["org_kinds"]["school_po"]),
+            "taxonomy.yaml: names used as both org kind and party: ['data_subject']",
+        ),
+    ],
+    ids=["retention", "obligation", "safeguard", "sender_kind", "kind_and_party"],
+)
+def test_a_reference_to_nothing_is_named(
+    catalog_dir: Path,
+    edit_yaml: Edit,
+    file: str,
+    change: Callable[[dict[str, Any]], None],
+    error: str,
+) -> None:
+    edit_yaml(catalog_dir / file, change)
+    assert check(catalog_dir) == [error]
+
+
 def test_the_load_error_lists_every_problem_on_its_own_line() -> None:
     error = CatalogError(["flows.yaml: one", "taxonomy.yaml: two"])
     assert str(error) == "invalid policy catalog:\n  flows.yaml: one\n  taxonomy.yaml: two"

@@ -290,6 +290,18 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         "catalog/deny/no_flow",
         ("Purpose audit.toezicht is not an exchange flow.",),
     ),
+    "send_on_a_route_the_flow_lacks": (
+        make_request("wijkteam", "school_vo", "overdracht.po_vo", OVERSTAP, action="send"),
+        "flow_not_allowed",
+        "overdracht.po_vo/deny/kinds",
+        ("Flow overdracht.po_vo does not carry data from wijkteam to school_vo.",),
+    ),
+    "two_unknown_kinds": (
+        make_request("school_mbo", "hbo", "overdracht.po_vo", OVERSTAP),
+        "flow_not_allowed",
+        "overdracht.po_vo/deny/unknown_kind",
+        ("Unknown organisation kind(s): 'hbo', 'school_mbo'.",),
+    ),
     "flow_without_this_route": (
         make_request("wijkteam", "school_vo", "overdracht.po_vo", OVERSTAP),
         "flow_not_allowed",
@@ -372,4 +384,22 @@ def test_a_flow_the_region_switched_off_is_refused_and_explained(
     )
     assert explain(request, catalog)[2] == (
         "2. Region demo has this flow switched on: FAILED: Region demo has switched this flow off."
+    )
+
+
+def test_a_region_without_the_verwijsindex_refuses_its_signals(
+    catalog_dir: Path, edit_yaml: Callable[[Path, Callable[[dict[str, Any]], None]], None]
+) -> None:
+    edit_yaml(
+        catalog_dir / "regions/demo.yaml", lambda data: data["settings"].update(verwijsindex=False)
+    )
+    request = make_request(
+        "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12,
+        action="send", pre=["informed"],
+    )  # fmt: skip
+    decision = evaluate(request, load_catalog(catalog_dir))
+    assert (decision.code, decision.rule, decision.reasons) == (
+        "flow_disabled",
+        "verwijsindex.signaal/deny/disabled",
+        ("Region demo does not use the verwijsindex.",),
     )
