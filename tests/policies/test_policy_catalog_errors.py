@@ -107,6 +107,11 @@ def test_a_reference_to_nothing_is_named(
     assert check(catalog_dir) == [error]
 
 
+def test_a_file_that_is_not_a_mapping_is_named(catalog_dir: Path) -> None:
+    (catalog_dir / "flows.yaml").write_text("- a list\n", encoding="utf-8")
+    assert check(catalog_dir) == ["flows.yaml: expected a mapping at the top level"]
+
+
 def test_the_load_error_lists_every_problem_on_its_own_line() -> None:
     error = CatalogError(["flows.yaml: one", "taxonomy.yaml: two"])
     assert str(error) == "invalid policy catalog:\n  flows.yaml: one\n  taxonomy.yaml: two"

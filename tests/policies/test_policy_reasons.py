@@ -16,7 +16,7 @@ import pytest
 from policies.catalog import Catalog, load_catalog
 from policies.engine import evaluate
 from policies.explain import explain
-from policies.model import Request
+from policies.model import Decision, Request
 from tests.policies.policy_cases import BOTH, MELDCODE_STEPS, OVERSTAP, VERZUIM, make_request
 
 DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
@@ -302,6 +302,54 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         "overdracht.po_vo/deny/unknown_kind",
         ("Unknown organisation kind(s): 'hbo', 'school_mbo'.",),
     ),
+    "two_unknown_categories": (
+        make_request(
+            "school_po",
+            "school_vo",
+            "overdracht.po_vo",
+            OVERSTAP | {"bsn", "iq"},
+            action="send",
+            pre=BOTH,
+        ),
+        "category_forbidden",
+        "overdracht.po_vo/deny/category_unknown",
+        ("Unknown categories: bsn, iq.",),
+    ),
+    "consent_covers_neither_of_two": (
+        make_request(
+            "school_po",
+            "leerplicht",
+            "leerplicht.thuiszitter",
+            {"leerling", "opp", "gezondheid"},
+            age=10,
+            grantors=("teacher",),
+            action="send",
+        ),
+        "consent_missing",
+        "leerplicht.thuiszitter/deny/consent",
+        (
+            "No consent covers gezondheid, opp: at age 10 consent is needed from a parent with "
+            "gezag (UAVG art. 5).",
+        ),
+    ),
+    "register_by_a_kind_that_receives_nothing": (
+        make_request("", "wijkteam", "overdracht.po_vo", action="register"),
+        "flow_not_allowed",
+        "overdracht.po_vo/deny/register",
+        ("A wijkteam is not a recipient of overdracht.po_vo.",),
+    ),
+    "register_on_a_flow_without_aanmelding": (
+        make_request("", "wijkteam", "knooppunt.casus", action="register"),
+        "flow_not_allowed",
+        "knooppunt.casus/deny/register",
+        ("Flow knooppunt.casus does not use an aanmelding.",),
+    ),
+    "register_for_no_flow": (
+        make_request("", "wijkteam", "nope", action="register"),
+        "flow_not_allowed",
+        "catalog/deny/unknown_purpose",
+        ("The purpose is not an exchange flow.",),
+    ),
     "flow_without_this_route": (
         make_request("wijkteam", "school_vo", "overdracht.po_vo", OVERSTAP),
         "flow_not_allowed",
@@ -360,6 +408,32 @@ def test_a_refusal_names_its_rule_and_reason(catalog: Catalog, name: str) -> Non
     assert decision.reasons == reasons
 
 
+def test_a_registration_and_a_permit_in_full(catalog: Catalog) -> None:
+    po_vo, thuiszitter = catalog.flows["overdracht.po_vo"], catalog.flows["leerplicht.thuiszitter"]
+    registered = evaluate(
+        make_request("", "school_vo", "overdracht.po_vo", action="register"), catalog
+    )
+    assert registered == Decision(
+        "permit", None, "overdracht.po_vo", po_vo.basis_label, "overdracht.po_vo/register/permit",
+        ("A school_vo may register an aanmelding for overdracht.po_vo.",), (), catalog.version,
+    )  # fmt: skip
+    request = make_request(
+        "school_vo", "leerplicht", "leerplicht.thuiszitter", {"leerling", "opp", "duiden_en_doen"},
+        age=10, grantors=("parent",), scope={"leerling"},
+    )  # fmt: skip
+    assert evaluate(request, catalog) == Decision(
+        "permit", None, "leerplicht.thuiszitter", thuiszitter.basis_label,
+        "leerplicht.thuiszitter/permit",
+        (
+            f"Flow leerplicht.thuiszitter permits school_vo to leerplicht on "
+            f"{thuiszitter.basis_label}.",
+            "Withheld from the recipient: duiden_en_doen, opp.",
+        ),
+        ("no_system_account_for_leerplicht",), catalog.version, frozenset({"leerling"}),
+        "verzuim_5y", True,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("name", sorted(PERMITS))
 def test_on_the_boundary_of_a_rule_the_request_is_permitted(catalog: Catalog, name: str) -> None:
     decision = evaluate(PERMITS[name], catalog)
@@ -402,4 +476,18 @@ def test_a_region_without_the_verwijsindex_refuses_its_signals(
         "flow_disabled",
         "verwijsindex.signaal/deny/disabled",
         ("Region demo does not use the verwijsindex.",),
+    )
+
+
+def test_registering_for_a_flow_the_region_switched_off_is_refused(
+    catalog_dir: Path, edit_yaml: Callable[[Path, Callable[[dict[str, Any]], None]], None]
+) -> None:
+    off = {"overdracht.po_vo": {"enabled": False}}
+    edit_yaml(catalog_dir / "regions/demo.yaml", lambda data: data["flows"].update(off))
+    request = make_request("", "school_vo", "overdracht.po_vo", action="register")
+    decision = evaluate(request, load_catalog(catalog_dir))
+    assert (decision.code, decision.rule, decision.reasons) == (
+        "flow_disabled",
+        "overdracht.po_vo/deny/disabled",
+        ("Region demo has switched this flow off.",),
     )
