@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 IDP := deploy/dev-idp
 IDP_STAMP := $(IDP)/node_modules/.installed
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test lint bench mutate system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,5 +45,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/transfers_bench.py
 	$(BIN)/python bench/policies_bench.py
 
+## mutate: mutation testing of the policy engine and the guards, with the score per package
+## (minutes, so not part of `make test`; `make mutate MUTANTS='policies.*'` for one package)
+MUTANTS ?= policies.* gateway.auth.* gateway.crypto.* gateway.catalog.*
+mutate: $(STAMP)
+	$(BIN)/mutmut run --max-children 2 $(foreach m,$(MUTANTS),'$(m)')
+	@$(BIN)/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
+		split($$1, part, "."); gsub(/ /, "", part[1]); \
+		pkg = part[1] == "policies" ? part[1] : part[1] "." part[2]; \
+		total[pkg]++; if ($$2 == "killed" || $$2 == "timeout") killed[pkg]++ } \
+		END { for (pkg in total) printf "%-16s %5d / %5d killed (%.1f%%)\n", \
+		pkg, killed[pkg], total[pkg], 100 * killed[pkg] / total[pkg] }' | sort
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(IDP)/node_modules test-artifacts
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(IDP)/node_modules test-artifacts mutants

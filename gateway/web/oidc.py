@@ -57,7 +57,9 @@ class PortalLogin:
         """The callback: exchanges the code and returns the BSN the ID token asserts."""
         metadata = await self.ready()
         returned_iss = request.query_params.get("iss")
-        if returned_iss is not None and returned_iss != metadata.get("issuer"):
+        # RFC 9207 §2.4: from a provider that announces `iss`, a response without it is refused.
+        announced = metadata.get("authorization_response_iss_parameter_supported") is True
+        if (returned_iss is not None or announced) and returned_iss != metadata.get("issuer"):
             raise LoginFailed("The authorization response comes from another issuer.")
         try:
             token = await self._client.authorize_access_token(request)

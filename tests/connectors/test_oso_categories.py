@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -12,8 +11,9 @@ from connectors.oso import CATEGORY_PATHS, STRUCTURE_PATHS
 from connectors.oso.parser import load_document
 from connectors.oso.shape import element_shape
 from connectors.oso.xsd import SCHEMA_PATH
+from tests.support import oso
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso"
+OSO = oso.OSO
 XSL = "http://www.w3.org/1999/XSL/Transform"
 RULE = re.compile(r"cat_(\w+)='(VERPLICHT|VERBODEN|OPT-UIT)'")
 PATH = re.compile(r"//od:dossier/((?:od:[\w-]+/?)+)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,8 +17,9 @@ from connectors.oso import (
     parse_dossier,
     to_json,
 )
+from tests.support import oso
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso"
+OSO = oso.OSO
 NS = {"od": "http://www.edustandaard.nl/oso_gegevensset/2019/dossier"}
 BASE = frozenset({"school", "leerling"})
 # Text that occurs once in POVO full, inside one category only.

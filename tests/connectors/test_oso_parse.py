@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from connectors.oso import OsoDossier, OsoError, OsoInzage, parse_dossier
 from gateway.crypto.bsn import is_valid_bsn
+from tests.support import oso
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso"
+OSO = oso.OSO
 NS = "http://www.edustandaard.nl/oso_gegevensset/2019/dossier"
 # Personal data of the example pupil and parents: no refusal may ever echo them.
 PERSONAL = ("Daan", "Berg", "Björn", "2003-03-17", "269326728", "Hoofdstraat", "Teveel zorg")

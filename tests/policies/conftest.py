@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,23 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import Phase, settings
 
 from policies.catalog import Catalog, load_catalog
 from policies.loader import DEFAULT_PATH
+
+# Under mutmut every property runs on fewer examples and does not shrink, so
+# `make mutate` stays within minutes; the normal suite keeps hypothesis' defaults.
+settings.register_profile(
+    "mutation", max_examples=30, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Per session, not at import: mutmut forks its runs from a process that imported
+    # this module before it named a mutant in MUTANT_UNDER_TEST.
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        settings.load_profile("mutation")
 
 
 @pytest.fixture(scope="session")

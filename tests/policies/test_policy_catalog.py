@@ -15,6 +15,7 @@ from policies.check import check
 from policies.check import main as check_main
 from policies.loader import DEFAULT_PATH
 from tests.policies.policy_cases import decide
+from tests.support import oso
 
 Edit = Callable[[Path, Callable[[dict[str, Any]], None]], None]
 
@@ -38,7 +39,7 @@ GATEWAY_CATEGORIES = {
     "opp", "duiden_en_doen", "gezinsplan", "knooppunt_afspraken", "verzuim_melding", "tlv",
     "signaal", "gezondheid",
 }  # fmt: skip
-OSO_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "oso" / "examples"
+OSO_EXAMPLES = oso.EXAMPLES
 
 
 def test_the_taxonomy_speaks_the_words_of_the_contract(catalog: Catalog) -> None:

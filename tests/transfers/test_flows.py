@@ -7,14 +7,14 @@ want of a stored consent; with stored consents they are tested in tests/consent/
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 
+from tests.support import oso
 from tests.support.gateway import Gateway, Org, make_subject
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso" / "examples"
+OSO = oso.EXAMPLES
 SUBJECT = make_subject()
 OVERSTAP = {
     "school": {"naam": "De Hien"},

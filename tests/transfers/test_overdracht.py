@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lxml import etree
 
+from tests.support import oso
 from tests.support.gateway import Gateway, Org, make_dossier, make_subject
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso"
+OSO = oso.OSO
 POVO_FULL = OSO / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
 XML = {"Content-Type": "application/xml"}
 DOSSIER = make_dossier()

@@ -1,0 +1,113 @@
+"""The compiled catalog holds what its files say, and publishes it (`GET /v1/policies`).
+
+Each test builds its own catalog: the session's is built once, before any test runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.build import build_catalog
+from policies.catalog import Catalog
+from policies.loader import DEFAULT_PATH, read_sources
+
+TAX, FLOWS, REGION = read_sources(DEFAULT_PATH, "demo")
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return build_catalog(*read_sources(DEFAULT_PATH, "demo"))
+
+
+def test_the_catalog_carries_the_region_and_the_taxonomy_it_was_built_from(
+    catalog: Catalog,
+) -> None:
+    assert (catalog.region, catalog.region_name) == ("demo", REGION.name)
+    assert catalog.org_kinds == set(TAX.org_kinds)
+    assert catalog.parties == set(TAX.parties)
+    assert set(catalog.legal_bases) == set(TAX.legal_bases)
+    for key, basis in catalog.legal_bases.items():
+        spec = TAX.legal_bases[key]
+        assert (basis.key, basis.statute, basis.avg_ground) == (key, spec.statute, spec.avg_ground)
+        assert (basis.kind, basis.description, basis.verify) == (
+            spec.kind,
+            spec.description,
+            spec.verify,
+        )
+
+
+def test_each_flow_carries_its_title_description_retention_and_age_rule(catalog: Catalog) -> None:
+    for spec in FLOWS:
+        flow = catalog.flows[spec.purpose]
+        assert (flow.title, flow.inform_waivable) == (spec.title, spec.inform_waivable)
+        assert flow.description == TAX.purposes[spec.purpose].description
+        retention = TAX.retention_classes[spec.retention]
+        assert (flow.retention.key, flow.retention.term, flow.retention.basis) == (
+            spec.retention,
+            retention.term,
+            retention.basis,
+        )
+        if spec.consent is not None:
+            assert flow.consent is not None
+            rule = flow.consent.age_rule
+            assert (rule.name, rule.description) == (
+                spec.consent.rule,
+                TAX.age_rules[spec.consent.rule].description,
+            )
+            assert rule.statute == TAX.age_rules[spec.consent.rule].statute
+
+
+def test_the_published_catalog_names_version_region_and_every_flow(catalog: Catalog) -> None:
+    public = catalog.to_dict()
+    assert list(public) == ["version", "region", "flows"]
+    assert public["version"] == catalog.version
+    assert public["region"] == {
+        "code": "demo",
+        "name": REGION.name,
+        "settings": {
+            "verwijsindex": True,
+            "parents": "one",
+            "verzuim_threshold_hours": 16.0,
+            "verzuim_window_weeks": 4,
+            "thuiszitter_weeks": 4,
+        },
+    }
+    assert [flow["purpose"] for flow in public["flows"]] == sorted(catalog.flows)
+
+
+def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalog) -> None:
+    knooppunt = next(f for f in catalog.to_dict()["flows"] if f["purpose"] == "knooppunt.casus")
+    route = catalog.flows["knooppunt.casus"].routes[0]
+    assert knooppunt["routes"] == [
+        {
+            "senders": sorted(route.senders),
+            "recipients": sorted(route.recipients),
+            "oso_profile": None,
+            "mandatory": [],
+            "optional": sorted(route.optional),
+            "with_consent": [],
+            "forbidden": [],
+        }
+    ]
+    del knooppunt["routes"]
+    assert knooppunt == {
+        "purpose": "knooppunt.casus",
+        "title": "Knooppunt / OT / MDO case consultation",
+        "enabled": True,
+        "legal_basis": {
+            "statute": "Regional privacy convenant and each party's own statutory task",
+            "avg_ground": "AVG art. 6(1)(e) and 6(1)(a)",
+            "kind": "consent",
+        },
+        "consent": {"required": True, "age_rule": "jeugdwet", "parents_needed": 2},
+        "special_grounds": {"gezondheid": "AVG art. 9(2)(a)"},
+        "preconditions": {"send": ["participant"], "release": ["participant"]},
+        "break_glass": False,
+        "max_age": None,
+        "obligations": ["purpose_bound_minimum", "stop_on_withdrawal"],
+        "retention": {
+            "class": "own_term",
+            "term": "Each party its own term; no shared master file",
+        },
+        "bsn_allowed": False,
+    }
