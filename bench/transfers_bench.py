@@ -44,7 +44,7 @@ from gateway.orgs import service as orgs  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 
-DOSSIER = ROOT.parent / "shared" / "oso" / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
+DOSSIER = ROOT / "tests" / "data" / "oso" / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
 # The example's pupil, born 17 March 2003, is past primary school today: the body sent
 # is the example with the pupil made 12 (`pupil_dossier`), so the bench measures permits.
 BORN = b"<geboortedatum>2003-03-17</geboortedatum>"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,12 +20,12 @@ from gateway.core.errors import Unprocessable
 from gateway.subjects.models import Subject
 from gateway.transfers import formats
 from gateway.transfers.models import Transfer
+from tests.support import oso
 from tests.support.consent import refresh
 from tests.support.gateway import Gateway, Org, make_dossier
 from tests.support.portal import enrol
 
-OSO = Path(__file__).resolve().parents[2].parent / "shared" / "oso"
-POVO_FULL = OSO / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
+POVO_FULL = oso.EXAMPLES / "Voorbeelddossier_OV_POVO_full.xml"
 # The example's pupil, born 17 March 2003: 13 on the harness's date (15 April 2016).
 PUPIL = {"bsn": "269326728", "birth_date": "2003-03-17"}
 XML = {"Content-Type": "application/xml"}
