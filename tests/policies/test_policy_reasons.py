@@ -73,6 +73,19 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         "overdracht.po_vo/deny/category_forbidden",
         ("Categories forbidden (VERBODEN): vve; not allowed on this flow: gezinsplan.",),
     ),
+    "only_unlisted_on_send": (
+        make_request(
+            "school_po",
+            "school_vo",
+            "overdracht.po_vo",
+            OVERSTAP | {"gezinsplan"},
+            action="send",
+            pre=BOTH,
+        ),
+        "category_forbidden",
+        "overdracht.po_vo/deny/category_forbidden",
+        ("Categories not allowed on this flow: gezinsplan.",),
+    ),
     "nothing_allowed_on_release": (
         make_request("school_po", "school_vo", "overdracht.po_vo", {"vve", "gezinsplan"}, pre=BOTH),
         "category_forbidden",
@@ -406,6 +419,9 @@ def test_a_refusal_names_its_rule_and_reason(catalog: Catalog, name: str) -> Non
     decision = evaluate(request, catalog)
     assert (decision.effect, decision.code, decision.rule) == ("deny", code, rule)
     assert decision.reasons == reasons
+    flow = catalog.flows.get(rule.split("/")[0])
+    named = (flow.id, flow.basis_label) if flow is not None else (None, None)
+    assert (decision.flow, decision.legal_basis) == named
 
 
 def test_a_registration_and_a_permit_in_full(catalog: Catalog) -> None:
