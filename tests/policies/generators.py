@@ -50,7 +50,8 @@ def _fitting(rng: random.Random, catalog: Catalog, key: tuple[str, str, str]) ->
         categories = route.mandatory | chosen
     else:
         categories = chosen or frozenset([rng.choice(sorted(route.allowed))])
-    age = rng.randint(0, flow.max_age if flow.max_age is not None else 25)
+    scope = flow.age_scope
+    age = rng.randint(scope.min_age, scope.max_age) if scope is not None else rng.randint(0, 25)
     return Request(
         sender_kind=key[1],
         recipient_kind=key[2],

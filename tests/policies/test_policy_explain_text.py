@@ -31,8 +31,8 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "verwijsindex, on Jeugdwet art. 7.1.1.1 ff. (melding art. 7.1.4.1) (article to be "
             "verified) with AVG art. 6(1)(c): passed",
             "2. Region demo has this flow switched on and uses the verwijsindex: passed",
-            "3. The flow covers youths aged 0 to 22: FAILED: This flow covers youths aged 0 to "
-            "22; the subject is 30.",
+            "3. The flow covers youths aged 0 to 22 (Jeugdwet §7.1) on release and send: FAILED: "
+            "This flow covers youths aged 0 to 22 (Jeugdwet §7.1); the subject is 30.",
             "4. Categories must be known and allowed on this route (2 allowed; forbidden: "
             "gezinsplan, gezondheid, handelingsplannen, onderwijsondersteuning, opp); on release "
             "the rest is withheld: passed",
@@ -166,12 +166,13 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "11; categories leerling.",
             "1. Flow overdracht.po_vo (Onderwijskundig rapport / OSO overstapdossier PO to VO) "
             "applies from school_po to school_vo, on WPO art. 42 with AVG art. 6(1)(c): passed",
-            "2. Categories must be known and allowed on this route (14 allowed; forbidden: vombo, "
+            "2. The flow covers youths aged 4 to 14 (WPO art. 39) on send: passed",
+            "3. Categories must be known and allowed on this route (14 allowed; forbidden: vombo, "
             "vve); on release the rest is withheld: passed",
-            "3. When sending, the dossier must hold the mandatory categories (leerling, "
+            "4. When sending, the dossier must hold the mandatory categories (leerling, "
             "oudersverzorgers, overstapadvies, school, schoolloopbaan): FAILED: Mandatory "
             "categories missing: oudersverzorgers, overstapadvies, school, schoolloopbaan.",
-            "4. Preconditions for send: aanmelding: FAILED: Preconditions not met for send: "
+            "5. Preconditions for send: aanmelding: FAILED: Preconditions not met for send: "
             "aanmelding.",
             "Result: DENY (category_missing) by rule overdracht.po_vo/deny/category_missing; "
             "nothing is released.",
@@ -218,7 +219,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "verwijsindex, on Jeugdwet art. 7.1.1.1 ff. (melding art. 7.1.4.1) (article to be "
             "verified) with AVG art. 6(1)(c): passed",
             "2. Region demo has this flow switched on and uses the verwijsindex: passed",
-            "3. The flow covers youths aged 0 to 22: passed",
+            "3. The flow covers youths aged 0 to 22 (Jeugdwet §7.1) on release and send: passed",
             "4. Categories must be known and allowed on this route (2 allowed; forbidden: "
             "gezinsplan, gezondheid, handelingsplannen, onderwijsondersteuning, opp); on release "
             "the rest is withheld: passed",

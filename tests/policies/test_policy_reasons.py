@@ -31,7 +31,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         ),
         "out_of_scope",
         "verwijsindex.signaal/deny/age",
-        ("The pupil's age is unknown; this flow is for youths aged 0 to 22 only.",),
+        ("The pupil's age is unknown; this flow is for youths aged 0 to 22 (Jeugdwet §7.1) only.",),
     ),
     "age_negative_on_the_verwijsindex": (
         make_request(
@@ -45,7 +45,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         ),
         "out_of_scope",
         "verwijsindex.signaal/deny/age",
-        ("The pupil's age is unknown; this flow is for youths aged 0 to 22 only.",),
+        ("The pupil's age is unknown; this flow is for youths aged 0 to 22 (Jeugdwet §7.1) only.",),
     ),
     "unknown_category": (
         make_request(
@@ -54,6 +54,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
             "overdracht.po_vo",
             OVERSTAP | {"bsn"},
             action="send",
+            age=12,
             pre=BOTH,
         ),
         "category_forbidden",
@@ -67,6 +68,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
             "overdracht.po_vo",
             OVERSTAP | {"vve", "gezinsplan"},
             action="send",
+            age=12,
             pre=BOTH,
         ),
         "category_forbidden",
@@ -80,6 +82,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
             "overdracht.po_vo",
             OVERSTAP | {"gezinsplan"},
             action="send",
+            age=12,
             pre=BOTH,
         ),
         "category_forbidden",
@@ -322,6 +325,7 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
             "overdracht.po_vo",
             OVERSTAP | {"bsn", "iq"},
             action="send",
+            age=12,
             pre=BOTH,
         ),
         "category_forbidden",
