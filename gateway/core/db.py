@@ -96,27 +96,45 @@ class _WriterQueue:
             self._threads.release()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+class _NoQueue:
+    """Readers take no write lock."""
+
+    def acquire(self) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+
+_WRITER_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000")
+# A deferred transaction: one WAL snapshot for all its reads, and no write possible.
+_READER_PRAGMAS = ("busy_timeout=30000", "query_only=ON")
+
+
+def _configure_sqlite(engine: Engine, *, reader: bool = False) -> None:
+    pragmas = _READER_PRAGMAS if reader else _WRITER_PRAGMAS
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # Take transaction control away from the driver so BEGIN IMMEDIATE is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        for pragma in pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     database = engine.url.database
-    writer = _WriterQueue(database if database and database != ":memory:" else None)
-    writer.close_with(engine)
+    writer: _WriterQueue | _NoQueue = _NoQueue()
+    if not reader:
+        writer = _WriterQueue(database if database and database != ":memory:" else None)
+        writer.close_with(engine)
+    begin = "BEGIN" if reader else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         writer.acquire()
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(begin)
         except BaseException:
             writer.release()
             raise
@@ -153,30 +171,6 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
-def _configure_sqlite_reader(engine: Engine) -> None:
-    """Reads that take no write lock: a deferred transaction sees one WAL snapshot."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    @event.listens_for(engine, "commit")
-    def _on_commit(connection: Any) -> None:
-        connection.connection.dbapi_connection.commit()
-
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(connection: Any) -> None:
-        connection.connection.dbapi_connection.rollback()
-
-
 @dataclass(frozen=True, slots=True)
 class Database:
     engine: Engine
@@ -194,7 +188,7 @@ class Database:
         reader = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
         )
-        _configure_sqlite_reader(reader)
+        _configure_sqlite(reader, reader=True)
         return cls(engine, sessions, sessionmaker(reader, expire_on_commit=False))
 
     @contextmanager
