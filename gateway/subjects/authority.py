@@ -17,4 +17,3 @@ from sqlalchemy.orm import Session
 class FactAuthority(Protocol):
     def states_facts(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
         """Is `org_id` authoritative for the identity facts and gezag of this pupil?"""
-        ...
