@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,6 +16,14 @@ from policies.register import register as build_register
 from policies.register import render
 
 policy_app = typer.Typer(help="The policy catalog.", no_args_is_help=True)
+
+
+class ExplainedAction(StrEnum):
+    """What is explained: the exchange itself (as the push and the API's dry run), or the
+    release to the recipient."""
+
+    send = "send"
+    release = "release"
 
 
 @policy_app.command("check")
@@ -40,7 +49,10 @@ def explain(
     grantor: Annotated[
         list[str] | None, typer.Option(help="A consent grantor role; repeat.")
     ] = None,
-    action: Annotated[str, typer.Option(help="send or release.")] = "release",
+    action: Annotated[
+        ExplainedAction,
+        typer.Option(help="send (the exchange itself, as the push) or release (to the recipient)."),
+    ] = ExplainedAction.send,
     aanmelding: Annotated[bool, typer.Option(help="An aanmelding exists.")] = False,
     inzage: Annotated[bool, typer.Option(help="The parents had inzage.")] = False,
     informed: Annotated[bool, typer.Option(help="The parents were informed.")] = False,
@@ -55,7 +67,7 @@ def explain(
         subject_age=age,
         consent=ConsentState(tuple(grantor)) if grantor else None,
         preconditions=Preconditions(aanmelding=aanmelding, inzage=inzage, informed=informed),
-        action="send" if action == "send" else "release",
+        action=action.value,
     )
     for line in explain_decision(request, load_catalog(region=region)):
         typer.echo(line)

@@ -107,6 +107,18 @@ def test_policy_explain_walks_the_decision_in_words() -> None:
     assert result.stdout.strip().splitlines()[-1].startswith("Result: DENY (category_forbidden)")
 
 
+def test_policy_explain_asks_what_the_push_asks_unless_told_release() -> None:
+    """Like the API's dry run, the explanation is of the exchange itself by default."""
+    base = ["policy", "explain", "--purpose", "overdracht.po_vo", "--sender-kind", "school_po"]
+    base += ["--recipient-kind", "school_vo", "--category", "school", "--age", "12"]
+    default = gateway_cli(*base, env={})
+    release = gateway_cli(*base, "--action", "release", env={})
+    unknown = gateway_cli(*base, "--action", "read", env={})
+    assert default.stdout.startswith("Request: send for purpose overdracht.po_vo")
+    assert release.stdout.startswith("Request: release for purpose overdracht.po_vo")
+    assert unknown.returncode != 0
+
+
 def test_policy_check_accepts_the_catalog_and_refuses_a_broken_one(tmp_path: Path) -> None:
     catalog = Path(__file__).resolve().parents[1] / "policies" / "catalog"
     assert gateway_cli("policy", "check", str(catalog), env={}).returncode == 0
