@@ -127,14 +127,6 @@ def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
     return session.scalars(query.limit(1)).first() is not None
 
 
-def on_record(session: Session, *, subject_ref: str) -> bool:
-    """Has any school registered gezag (or its absence) for this pupil?"""
-    query = select(GezagRelation.id).where(
-        GezagRelation.subject_ref == subject_ref, GezagRelation.ended_at.is_(None)
-    )
-    return session.scalars(query.limit(1)).first() is not None
-
-
 def children_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:
     """The pupils over whom this person holds gezag at `now`, oldest relation first."""
     return _relations(session, person_ref=person_ref, now=now, has_gezag=True)

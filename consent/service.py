@@ -28,7 +28,7 @@ from consent.schemas import ConsentCreate, Status
 from gateway.core.errors import Conflict, Forbidden, NotFound
 from gateway.crypto.keyring import Keyring
 from policies.compiled import Catalog
-from policies.model import ConsentState, Decision
+from policies.model import ConsentState
 
 log = structlog.get_logger("consent")
 # The grantor roles that count as a parent with gezag (the catalog's grantor_roles).
@@ -354,23 +354,3 @@ def deliver_notifications(
             .values(delivered_at=now)
         )
     return notices
-
-
-def registry_decision(
-    catalog: Catalog, *, purpose: str, act: str, reason: str, refused: str | None = None
-) -> Decision:
-    """How an act on the registry is logged: under the flow's own legal basis.
-
-    `refused` is the error code when the registry refused the act (a deny on record).
-    """
-    basis = catalog.legal_basis(purpose)
-    return Decision(
-        effect="deny" if refused else "permit",
-        code=refused,
-        flow=purpose if catalog.flow_for_purpose(purpose) else None,
-        legal_basis=basis.label if basis else None,
-        rule=f"consent/{act}/deny/{refused}" if refused else f"consent/{act}",
-        reasons=(reason,),
-        obligations=(),
-        policy_version=catalog.version,
-    )

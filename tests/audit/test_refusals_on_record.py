@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.orgs.scopes import default_scopes
 from tests.support.consent import REFERRAL, consent_body, granted, parent, pupil_aged
-from tests.support.gateway import REGISTRATION, Gateway, Org, make_dossier, make_subject
-
-OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1"}
-
-
-def audited(gateway: Gateway, kind: str) -> Org:
-    return gateway.make_org(kind, scopes=[*default_scopes(kind), "audit:read"])
-
-
-def log_of(gateway: Gateway, officer: Org) -> list[dict[str, Any]]:
-    response = gateway.client.get("/v1/audit/events", headers=officer.headers(**OFFICER))
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
+from tests.support.gateway import (
+    OFFICER,
+    REGISTRATION,
+    Gateway,
+    Org,
+    audit_log,
+    audited,
+    make_dossier,
+    make_subject,
+)
 
 
 def denials(gateway: Gateway, officer: Org, by: Org) -> list[tuple[str, str | None]]:
     return sorted(
         (e["action"], e["code"])
-        for e in log_of(gateway, officer)
+        for e in audit_log(gateway, officer)
         if e["decision"] == "deny" and e["org"] == by.id
     )
 
@@ -80,7 +75,7 @@ def test_a_strangers_tries_on_a_transfer_are_on_the_senders_record(gateway: Gate
     ]
     # The stranger's own privacy officer sees all six tries, the unknown ids included.
     assert len(denials(gateway, stranger, stranger)) == 6
-    assert not [e for e in log_of(gateway, vo) if e["org"] == stranger.id]
+    assert not [e for e in audit_log(gateway, vo) if e["org"] == stranger.id]
 
 
 def test_a_strangers_tries_on_a_consent_are_on_the_registering_schools_record(

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from consent.models import GezagRelation
 from gateway.enrolments.models import Enrolment
-from gateway.orgs.scopes import default_scopes
 from gateway.subjects import service as subjects
 from tests.support.consent import (
     MOTHER_BSN,
@@ -26,23 +25,18 @@ from tests.support.consent import (
     pupil_aged,
     register_gezag,
 )
-from tests.support.gateway import REGISTRATION, Gateway, Org, enrol_pupil, make_dossier
+from tests.support.gateway import (
+    REGISTRATION,
+    Gateway,
+    Org,
+    audit_log,
+    audited,
+    enrol_pupil,
+    make_dossier,
+)
 
 PUPIL = {"bsn": "111222333", "birth_date": "2004-09-01", "given_name": "Sam"}
 STRANGER = {"bsn": OTHER_BSN, "name": "Een vreemde", "role": "parent"}
-
-
-def audited(gateway: Gateway, kind: str) -> Org:
-    return gateway.make_org(kind, scopes=[*default_scopes(kind), "audit:read"])
-
-
-def audit_log(gateway: Gateway, officer: Org) -> list[dict[str, Any]]:
-    response = gateway.client.get(
-        "/v1/audit/events", headers=officer.headers(purpose="audit.toezicht", actor="fg")
-    )
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
 
 
 def gezag_rows(gateway: Gateway) -> int:

@@ -19,6 +19,7 @@ from gateway.crypto.signing import SigningKeys
 from gateway.deps import Services
 from gateway.main import build_services, create_app
 from gateway.orgs import service as orgs
+from gateway.orgs.scopes import default_scopes
 
 # The OSO example dossiers are dated early 2016: the pupil is then in groep 8.
 START = datetime(2016, 4, 15, 9, 0, tzinfo=UTC)
@@ -93,6 +94,20 @@ class Gateway:
 
 
 REGISTRATION = "leerling.inschrijving"
+OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1"}
+
+
+def audited(gateway: Gateway, kind: str) -> Org:
+    """An organisation of `kind` whose privacy officer may read its audit log."""
+    return gateway.make_org(kind, scopes=[*default_scopes(kind), "audit:read"])
+
+
+def audit_log(gateway: Gateway, officer: Org) -> list[dict[str, Any]]:
+    """The audit entries the organisation's privacy officer sees, newest first."""
+    response = gateway.client.get("/v1/audit/events", headers=officer.headers(**OFFICER))
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 def enrol_pupil(gateway: Gateway, school: Org, subject: dict[str, str]) -> None:
