@@ -7,6 +7,7 @@ import sys
 import anyio
 from fastapi import FastAPI
 
+from connectors.oso.xsd import xml_schema
 from gateway.audit.router import router as audit_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
@@ -76,6 +77,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # lock held only as long as the work inside it (measured in bench/).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     services = services or build_services(settings)
+    # The OSO XSD compiled before the first request: the first pushes, compiling it at
+    # once in several threads, made libxml2 fail (XMLSchemaParseError) under load.
+    xml_schema()
     app = FastAPI(
         title="Passend onderwijs exchange gateway",
         version="0.1.0",

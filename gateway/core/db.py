@@ -8,17 +8,20 @@ SQLITE_BUSY instead of waiting its turn.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import JSON, DateTime, Engine, Insert, MetaData, create_engine, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -26,6 +29,10 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from gateway.core.errors import GatewayError
+from gateway.core.group_commit import GroupCommit
+
+P = TypeVar("P")
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -178,6 +185,8 @@ class Database:
     # Read-only transactions beside the writers: on SQLite an engine of its own, without
     # the write lock; on PostgreSQL the same engine.
     readers: sessionmaker[Session]
+    # On SQLite, writes that only write share a transaction (`write`); else None.
+    group: GroupCommit | None = None
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -189,7 +198,8 @@ class Database:
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
         )
         _configure_sqlite(reader, reader=True)
-        return cls(engine, sessions, sessionmaker(reader, expire_on_commit=False))
+        readers = sessionmaker(reader, expire_on_commit=False)
+        return cls(engine, sessions, readers, GroupCommit(sessions, write_refusal))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -229,7 +239,47 @@ class Database:
         finally:
             session.close()
 
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Runs work that only writes what was decided before: committed when this returns.
+
+        On SQLite it joins the writes waiting for the one write lock in a single
+        transaction and fsync (`gateway.core.group_commit`); on PostgreSQL, whose
+        writers run side by side, it is a unit of work of its own. Either way a refusal
+        it raises is rolled back and recorded as `unit_of_work` records it.
+        """
+        if self.group is not None:
+            return self.group.run(work)
+        with self.unit_of_work() as session:
+            return work(session)
+
+    async def decide_then_write(
+        self,
+        decide: Callable[[], P],
+        write: Callable[[Session, P], T],
+        *,
+        limiter: anyio.CapacityLimiter,
+    ) -> T:
+        """From the event loop: `decide` (reads only) in a worker thread under `limiter`,
+        then `write` what it decided.
+
+        On SQLite the write joins the next group commit and no thread waits for it, so
+        the limiter bounds only the acts being worked on; on PostgreSQL both run in one
+        trip to a thread, the write in a unit of work of its own.
+        """
+        group = self.group
+        if group is None:
+
+            def both() -> T:
+                decided = decide()
+                return self.write(lambda session: write(session, decided))
+
+            return await anyio.to_thread.run_sync(both, limiter=limiter)
+        decided = await anyio.to_thread.run_sync(decide, limiter=limiter)
+        return await asyncio.wrap_future(group.submit(lambda session: write(session, decided)))
+
     def dispose(self) -> None:
+        if self.group is not None:
+            self.group.close()
         self.engine.dispose()
         reader = self.readers.kw.get("bind")
         if reader is not None and reader is not self.engine:

@@ -133,30 +133,53 @@ async def push(
             extra={"errors": [{"loc": ["body"], "type": "json_invalid"}]},
         )
     body = None if as_xml else parse_json(TransferCreate, raw)
-    act = partial(
-        _push, services, ctx, raw=raw, body=body, recipient=recipient, key=idempotency_key
+    edges = edges_of(services)
+    if idempotency_key is not None:
+        act = partial(
+            _push_once,
+            services,
+            ctx,
+            edges,
+            raw=raw,
+            body=body,
+            recipient=recipient,
+            key=idempotency_key,
+        )
+        return await anyio.to_thread.run_sync(act, limiter=services.push_limiter)
+    # Decided and sealed in a read-only transaction, then written: on SQLite the one
+    # write lock is held only for the writes, and the pushes waiting for it are committed
+    # together (`Database.decide_then_write`, bench/transfers_bench.py).
+    transfer, decision = await services.db.decide_then_write(
+        partial(_decide, services, ctx, edges, raw=raw, body=body, recipient=recipient),
+        lambda session, prepared: service.store(session, prepared, ctx, edges),
+        limiter=services.push_limiter,
     )
-    return await anyio.to_thread.run_sync(act, limiter=services.push_limiter)
+    return JSONResponse(_created(transfer, decision, services, ctx), status_code=201)
 
 
-def _push(
+def _decide(
     services: Services,
     ctx: ActContext,
+    edges: Edges,
     *,
     raw: bytes,
     body: TransferCreate | None,
     recipient: str | None,
-    key: str | None,
+) -> service.Prepared:
+    with services.db.reading() as reader:
+        return _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
+
+
+def _push_once(
+    services: Services,
+    ctx: ActContext,
+    edges: Edges,
+    *,
+    raw: bytes,
+    body: TransferCreate | None,
+    recipient: str | None,
+    key: str,
 ) -> Response:
-    edges = edges_of(services)
-    if key is None:
-        # Decided and sealed in a read-only transaction, then written: on SQLite the one
-        # write lock is held only for the writes (bench/transfers_bench.py).
-        with services.db.reading() as reader:
-            prepared = _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
-        with services.db.unit_of_work() as session:
-            transfer, decision = service.store(session, prepared, ctx, edges)
-            return JSONResponse(_created(transfer, decision, services, ctx), status_code=201)
     # With an Idempotency-Key the look-up of an earlier result, the decision and the
     # writes are one transaction: a retry answers what the first attempt answered.
     with services.db.unit_of_work() as session:

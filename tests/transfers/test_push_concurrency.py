@@ -20,7 +20,8 @@ PUSHES = 7
 
 
 class HeldAct:
-    """Stands in the push's act: counts who is inside and keeps them there until let go."""
+    """Stands in the part of a push under the limiter (its decision): counts who is
+    inside and keeps them there until let go."""
 
     def __init__(self, act: Callable[..., Any]) -> None:
         self._act = act
@@ -44,8 +45,8 @@ class HeldAct:
 def test_no_more_pushes_than_the_limit_are_worked_on_at_once(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held = HeldAct(router._push)
-    monkeypatch.setattr(router, "_push", held)
+    held = HeldAct(router._decide)
+    monkeypatch.setattr(router, "_decide", held)
     gateway = Gateway(database_url, tmp_path / "var", push_concurrency=LIMIT)
     limiter = gateway.services.push_limiter
     try:
