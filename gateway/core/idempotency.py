@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Integer, String, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.core.db import Base
@@ -53,29 +54,77 @@ def run_once(
         return JSONResponse(body, status_code=status)
     if callable(request_fingerprint):
         request_fingerprint = request_fingerprint()
+    earlier = earlier_answer(
+        session, org_id=org_id, key=key, request_fingerprint=request_fingerprint
+    )
+    if earlier is not None:
+        return earlier
+    if not _claim(
+        session, org_id=org_id, key=key, request_fingerprint=request_fingerprint, now=now
+    ):
+        # Another attempt with this key claimed it first and has committed by now (the
+        # claim waited for it): answer what it answered.
+        earlier = earlier_answer(
+            session, org_id=org_id, key=key, request_fingerprint=request_fingerprint
+        )
+        if earlier is None:
+            raise Conflict(
+                "Another request with this Idempotency-Key is in progress.",
+                code="idempotency_key_in_use",
+            )
+        return earlier
+    status, body = act()
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.org_id == org_id, IdempotencyRecord.key == key)
+        .values(status_code=status, body=body)
+    )
+    return JSONResponse(body, status_code=status)
+
+
+def _claim(
+    session: Session, *, org_id: str, key: str, request_fingerprint: str, now: datetime
+) -> bool:
+    """Claims the key before acting: of two attempts side by side, the second waits on
+    the key's row until the first commits (or rolls back) and then claims nothing."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(
+        insert(IdempotencyRecord)
+        .values(
+            org_id=org_id,
+            key=key,
+            fingerprint=request_fingerprint,
+            status_code=0,
+            body={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(IdempotencyRecord.key)
+    )
+    return result.first() is not None
+
+
+def earlier_answer(
+    session: Session, *, org_id: str, key: str, request_fingerprint: str
+) -> JSONResponse | None:
+    """The answer this key was given before, replayed; None if it is new.
+
+    Read before an act is decided (a retry is answered without deciding again) and once
+    more in the act's own transaction by `run_once`, where a concurrent first attempt
+    that landed in between is found.
+    """
     if not 1 <= len(key) <= 128:
         raise Unprocessable(
             "The Idempotency-Key must be 1 to 128 characters.", code="invalid_idempotency_key"
         )
     earlier = session.get(IdempotencyRecord, (org_id, key))
-    if earlier is not None:
-        if earlier.fingerprint != request_fingerprint:
-            raise Conflict(
-                "This Idempotency-Key was used for another request.", code="idempotency_key_reused"
-            )
-        return JSONResponse(
-            earlier.body, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"}
+    if earlier is None:
+        return None
+    if earlier.fingerprint != request_fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was used for another request.", code="idempotency_key_reused"
         )
-    status, body = act()
-    session.add(
-        IdempotencyRecord(
-            org_id=org_id,
-            key=key,
-            fingerprint=request_fingerprint,
-            status_code=status,
-            body=body,
-            created_at=now,
-        )
+    return JSONResponse(
+        earlier.body, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"}
     )
-    session.flush()
-    return JSONResponse(body, status_code=status)

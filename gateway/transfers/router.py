@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any, Literal
 
-import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -15,7 +13,7 @@ from gateway.catalog.enforce import decision_json
 from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
-from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.idempotency import earlier_answer, fingerprint, run_once
 from gateway.core.openapi import COMPONENT_SCHEMAS
 from gateway.deps import (
     RawBody,
@@ -116,9 +114,9 @@ async def push(
     idempotency_key: IdempotencyKey = None,
     recipient: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    # The hottest endpoint: the whole act runs in one trip to the thread pool, where
-    # a session dependency would take three (open, endpoint, commit), and only a few
-    # pushes at a time (`GATEWAY_PUSH_CONCURRENCY`) are worked on per process.
+    # The hottest endpoint: no session dependency (it would take three trips to the
+    # thread pool: open, endpoint, commit), and only a few pushes at a time
+    # (`GATEWAY_PUSH_CONCURRENCY`) are worked on per process.
     # Media types are case-insensitive (RFC 9110 §8.3.1); parameters such as charset
     # are the parser's business: an XML declaration names its own encoding.
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -134,63 +132,34 @@ async def push(
         )
     body = None if as_xml else parse_json(TransferCreate, raw)
     edges = edges_of(services)
-    if idempotency_key is not None:
-        act = partial(
-            _push_once,
-            services,
-            ctx,
-            edges,
-            raw=raw,
-            body=body,
-            recipient=recipient,
-            key=idempotency_key,
-        )
-        return await anyio.to_thread.run_sync(act, limiter=services.push_limiter)
+    key = idempotency_key
     # Decided and sealed in a read-only transaction, then written: on SQLite the one
     # write lock is held only for the writes, and the pushes waiting for it are committed
-    # together (`Database.decide_then_write`, bench/transfers_bench.py).
-    transfer, decision = await services.db.decide_then_write(
-        partial(_decide, services, ctx, edges, raw=raw, body=body, recipient=recipient),
-        lambda session, prepared: service.store(session, prepared, ctx, edges),
-        limiter=services.push_limiter,
-    )
-    return JSONResponse(_created(transfer, decision, services, ctx), status_code=201)
+    # together (`Database.decide_then_write`, bench/transfers_bench.py). With an
+    # Idempotency-Key a retry is answered from the first attempt's record without
+    # deciding again; the write looks once more, in its own transaction.
 
+    request_print = ""
 
-def _decide(
-    services: Services,
-    ctx: ActContext,
-    edges: Edges,
-    *,
-    raw: bytes,
-    body: TransferCreate | None,
-    recipient: str | None,
-) -> service.Prepared:
-    with services.db.reading() as reader:
-        return _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
+    def decide() -> service.Prepared | Response:
+        nonlocal request_print
+        with services.db.reading() as reader:
+            if key is not None:
+                request_print = fingerprint("POST", f"/v1/transfers?recipient={recipient}", raw)
+                earlier = earlier_answer(
+                    reader, org_id=ctx.org_id, key=key, request_fingerprint=request_print
+                )
+                if earlier is not None:
+                    return earlier
+            return _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
 
-
-def _push_once(
-    services: Services,
-    ctx: ActContext,
-    edges: Edges,
-    *,
-    raw: bytes,
-    body: TransferCreate | None,
-    recipient: str | None,
-    key: str,
-) -> Response:
-    # With an Idempotency-Key the look-up of an earlier result, the decision and the
-    # writes are one transaction: a retry answers what the first attempt answered.
-    with services.db.unit_of_work() as session:
+    def write(session: Session, decided: service.Prepared | Response) -> Response:
+        if isinstance(decided, Response):
+            return decided
 
         def act() -> tuple[int, dict[str, Any]]:
-            prepared = _prepare(session, ctx, edges, raw=raw, body=body, recipient=recipient)
-            transfer, decision = service.store(session, prepared, ctx, edges)
+            transfer, decision = service.store(session, decided, ctx, edges)
             return 201, _created(transfer, decision, services, ctx)
-
-        def request_print() -> str:
-            return fingerprint("POST", f"/v1/transfers?recipient={recipient}", raw)
 
         return run_once(
             session,
@@ -200,6 +169,8 @@ def _push_once(
             now=edges.now,
             act=act,
         )
+
+    return await services.db.decide_then_write(decide, write, limiter=services.push_limiter)
 
 
 def _prepare(

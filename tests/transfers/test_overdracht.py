@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx2
 from lxml import etree
 
 from tests.support import oso
-from tests.support.gateway import Gateway, Org, make_dossier, make_subject
+from tests.support.gateway import (
+    ISSUER,
+    Gateway,
+    Org,
+    audit_log,
+    audited,
+    make_dossier,
+    make_subject,
+)
 
 OSO = oso.OSO
 POVO_FULL = OSO / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
@@ -258,3 +269,28 @@ def test_retry_with_the_same_idempotency_key_creates_nothing_new(gateway: Gatewa
     )
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_key_reused"
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_transfer(gateway: Gateway) -> None:
+    """Retries decided side by side (each finds no earlier answer) write once: the
+    write looks for the key again in its own transaction."""
+    po, vo = audited(gateway, "school_po"), gateway.make_org("school_vo")
+    subject = make_subject()
+    enrol(gateway, vo, subject)
+    body = {"recipient": vo.id, "subject": subject, "dossier": DOSSIER, "inzage": None}
+    headers = {**po.headers(), "Idempotency-Key": "push-twice"}
+
+    async def push_together() -> list[httpx2.Response]:
+        transport = httpx2.ASGITransport(app=gateway.app)
+        async with httpx2.AsyncClient(transport=transport, base_url=ISSUER) as client:
+            return await asyncio.gather(
+                *(client.post("/v1/transfers", headers=headers, json=body) for _ in range(6))
+            )
+
+    responses = asyncio.run(asyncio.wait_for(push_together(), timeout=60))
+    assert [r.status_code for r in responses] == [201] * 6
+    assert len({r.json()["id"] for r in responses}) == 1
+    outbox = gateway.client.get("/v1/transfers?box=outbox", headers=po.headers())
+    assert len(outbox.json()["items"]) == 1
+    sends = [e for e in audit_log(gateway, po) if e["action"] == "transfer.send"]
+    assert len(sends) == 1

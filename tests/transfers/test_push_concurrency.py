@@ -45,8 +45,8 @@ class HeldAct:
 def test_no_more_pushes_than_the_limit_are_worked_on_at_once(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held = HeldAct(router._decide)
-    monkeypatch.setattr(router, "_decide", held)
+    held = HeldAct(router._prepare)
+    monkeypatch.setattr(router, "_prepare", held)
     gateway = Gateway(database_url, tmp_path / "var", push_concurrency=LIMIT)
     limiter = gateway.services.push_limiter
     try:
