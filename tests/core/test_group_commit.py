@@ -141,9 +141,7 @@ def test_when_the_commit_fails_no_write_of_the_group_is_answered_as_done(
     assert db.write(_append("org_next")) == 1
 
 
-def test_a_write_its_caller_gave_up_on_before_it_began_is_not_made(
-    url: str, db: Database
-) -> None:
+def test_a_write_its_caller_gave_up_on_before_it_began_is_not_made(url: str, db: Database) -> None:
     assert db.group is not None
     group = db.group
 
