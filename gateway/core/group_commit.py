@@ -42,7 +42,11 @@ class _Write(Generic[T]):
 class GroupCommit:
     """Writes submitted from many threads, committed together by one."""
 
-    def __init__(self, sessions: sessionmaker[Session], write_refusal: Callable[..., None]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        write_refusal: Callable[[Session, GatewayError], None],
+    ) -> None:
         self._sessions = sessions
         self._write_refusal = write_refusal
         self._queue: queue.SimpleQueue[_Write[Any] | None] = queue.SimpleQueue()
