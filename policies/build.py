@@ -19,6 +19,7 @@ from policies.compiled import (
     Retention,
     Route,
 )
+from policies.fields import validator
 from policies.rules import plan
 from policies.schema import AgeRule as AgeRuleSpec
 from policies.schema import FlowSpec, Region, Taxonomy
@@ -82,7 +83,14 @@ def build_catalog(tax: Taxonomy, flows: tuple[FlowSpec, ...], region: Region) ->
         taxonomy=tax,
         legal_bases=MappingProxyType(bases),
         purpose_bases=MappingProxyType(purpose_bases),
-        _public=MappingProxyType(_public(version, region, compiled)),
+        field_validators=MappingProxyType(
+            {
+                name: validator(category.fields)
+                for name, category in tax.categories.items()
+                if category.fields is not None
+            }
+        ),
+        _public=MappingProxyType(_public(version, region, compiled, tax)),
     )
 
 
@@ -187,7 +195,7 @@ def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule 
     )
 
 
-def _public(version: str, region: Region, flows: dict[str, Flow]) -> dict[str, Any]:
+def _public(version: str, region: Region, flows: dict[str, Flow], tax: Taxonomy) -> dict[str, Any]:
     return {
         "version": version,
         "region": {
@@ -196,6 +204,12 @@ def _public(version: str, region: Region, flows: dict[str, Flow]) -> dict[str, A
             "settings": region.settings.model_dump(mode="json"),
         },
         "flows": [_flow_public(flow) for flow in sorted(flows.values(), key=lambda f: f.id)],
+        # What each category of a JSON dossier may hold: its closed JSON Schema.
+        "categories": {
+            name: {"label": category.label, "source": category.source, "fields": category.fields}
+            for name, category in sorted(tax.categories.items())
+            if not category.structure
+        },
     }
 
 

@@ -11,6 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
+from policies.fields import Misfit, dossier_misfits
 from policies.model import Decision, Request
 from policies.outcome import Facts, Failure
 from policies.schema import RegionSettings, Taxonomy
@@ -177,6 +180,8 @@ class Catalog:
     taxonomy: Taxonomy
     legal_bases: Mapping[str, LegalBasis]
     purpose_bases: Mapping[str, LegalBasis]
+    # The closed fields of every content category, compiled once.
+    field_validators: Mapping[str, Draft202012Validator]
     _public: Mapping[str, Any]
 
     def flow_for_purpose(self, purpose: str) -> Flow | None:
@@ -189,6 +194,10 @@ class Catalog:
     def legal_basis(self, purpose: str) -> LegalBasis | None:
         """The basis of the flow for `purpose`, or of a purpose without a flow (audit)."""
         return self.purpose_bases.get(purpose)
+
+    def misfits(self, dossier: Mapping[str, Any]) -> list[Misfit]:
+        """Where a JSON dossier does not fit its categories' fields; [] when it fits."""
+        return dossier_misfits(self.field_validators, dossier)
 
     def to_dict(self) -> dict[str, Any]:
         """The catalog in force for `GET /v1/policies`: version, region and flows."""

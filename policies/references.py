@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator
 
-from policies.schema import AgeRule, FlowSpec, Region, Route, Taxonomy
+from policies.fields import schema_errors
+from policies.schema import AgeRule, Category, FlowSpec, Region, Route, Taxonomy
 
 FLOWS_FILE = "flows.yaml"
 
@@ -23,9 +24,23 @@ def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
         for kind in purpose.actors:
             if kind not in tax.org_kinds:
                 yield f"taxonomy.yaml: purpose '{name}': unknown org kind '{kind}'"
+    for name, category in tax.categories.items():
+        yield from (f"taxonomy.yaml: {problem}" for problem in _field_errors(name, category))
     clash = set(tax.org_kinds) & set(tax.parties)
     if clash:
         yield f"taxonomy.yaml: names used as both org kind and party: {sorted(clash)}"
+
+
+def _field_errors(name: str, category: Category) -> Iterator[str]:
+    """A content category has closed fields with a fitting example; structure has none."""
+    if category.structure:
+        if category.fields is not None:
+            yield f"category '{name}': a structure category has no fields"
+        return
+    if category.fields is None:
+        yield f"category '{name}': a content category needs its fields (a closed JSON Schema)"
+        return
+    yield from schema_errors(name, category.fields, category.example)
 
 
 def _band_errors(name: str, rule: AgeRule) -> Iterator[str]:

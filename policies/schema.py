@@ -6,7 +6,7 @@ exist, and `compiled.py` turns them into the frozen structures the engine reads.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -66,6 +66,10 @@ class Category(_Strict):
     special: bool = False
     # OSO structure (metadata, ouderinzage): carried by the dossier, never content.
     structure: bool = False
+    # A content category's fields: a closed JSON Schema a JSON dossier's value must fit
+    # (`fields.py`), and an example that fits it. Required for every content category.
+    fields: dict[str, Any] | None = None
+    example: Any = None
 
 
 class AgeBand(_Strict):

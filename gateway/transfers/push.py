@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,7 @@ def prepare_json(
         facts=body.facts(),
         ctx=ctx,
         edges=edges,
+        fields=body.dossier,
     )
 
 
@@ -125,6 +127,7 @@ def _prepare(
     ctx: ActContext,
     edges: Edges,
     oso_profile: str | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Prepared:
     subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
     with _attempt(ctx, edges) as act:
@@ -158,6 +161,8 @@ def _prepare(
     decision = enforce(
         edges.catalog, request, ctx, action="transfer.send", now=edges.now, subject_ref=subject_ref
     )
+    if fields is not None:
+        _check_fields(fields, categories, subject_ref, ctx, edges)
     transfer.retention, transfer.policy_version = decision.retention, decision.policy_version
     if waits_for_inzage(edges.catalog, ctx.purpose) and inzage is None:
         transfer.status = "awaiting_inzage"
@@ -215,6 +220,31 @@ def store(
     )
     audit.append(session, event, now=edges.now)
     return transfer, decision
+
+
+def _check_fields(
+    dossier: Mapping[str, Any],
+    categories: frozenset[str],
+    subject_ref: str,
+    ctx: ActContext,
+    edges: Edges,
+) -> None:
+    """A JSON dossier's categories hold only the fields the catalog gives them.
+
+    Judged after the decision, so a category the flow refuses is named as such; the
+    refusal is on record like any other, with the paths and never the values.
+    """
+    misfits = edges.catalog.misfits(dossier)
+    if not misfits:
+        return
+    with _attempt(ctx, edges) as act:
+        act.subject_ref, act.categories = subject_ref, categories
+        where = "; ".join(f"{m.path} {m.problem}" for m in misfits)
+        raise Unprocessable(
+            f"The dossier does not fit the fields the catalog gives its categories: {where}.",
+            code="category_invalid",
+            extra={"invalid": [m.to_dict() for m in misfits]},
+        )
 
 
 def _attempt(ctx: ActContext, edges: Edges) -> audit.AttemptScope:

@@ -45,7 +45,13 @@ class TransferCreate(BaseModel):
 
     recipient: str = Field(max_length=40)
     subject: ClientSubject
-    dossier: dict[str, Any] = Field(min_length=1, repr=False)
+    dossier: dict[str, Any] = Field(
+        min_length=1,
+        repr=False,
+        description="Category name to its value. Each value must fit the closed fields the "
+        "catalog gives its category (`GET /v1/policies`, `categories`), else 422 "
+        "category_invalid naming the field path.",
+    )
     inzage: InzageIn | None = None
     informed: StrictBool = Field(
         default=False, description="The parents (or the youth) were told of this transfer."

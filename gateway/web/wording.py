@@ -70,7 +70,9 @@ CATEGORIES: dict[str, str] = {
     "gezinsplan": "gezinsplan",
     "knooppunt_afspraken": "afspraken uit het knooppunt",
     "verzuim_melding": "verzuimmelding",
-    "tlv": "toelaatbaarheidsverklaring (TLV)",
+    "tlv_aanvraag": "aanvraag voor een toelaatbaarheidsverklaring (TLV)",
+    "deskundigenadvies": "advies van deskundigen over de TLV",
+    "tlv_besluit": "besluit over de toelaatbaarheidsverklaring (TLV)",
     "signaal": "signaal in de verwijsindex",
     "gezondheid": "gezondheidsgegevens",
 }

@@ -36,8 +36,8 @@ OSO_CATEGORIES = {
     "handelingsplannen", "cijferlijsten", "vombo", "bijlagedocs",
 }  # fmt: skip
 GATEWAY_CATEGORIES = {
-    "opp", "duiden_en_doen", "gezinsplan", "knooppunt_afspraken", "verzuim_melding", "tlv",
-    "signaal", "gezondheid",
+    "opp", "duiden_en_doen", "gezinsplan", "knooppunt_afspraken", "verzuim_melding",
+    "tlv_aanvraag", "deskundigenadvies", "tlv_besluit", "signaal", "gezondheid",
 }  # fmt: skip
 OSO_EXAMPLES = oso.EXAMPLES
 
@@ -194,6 +194,22 @@ BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
     ("a gap in an age rule", "taxonomy.yaml",
      lambda d: d["age_rules"]["jeugdwet"]["bands"][1].update(min_age=13),
      "taxonomy.yaml: age rule 'jeugdwet' band 1: starts at 13, expected 12"),
+    ("a content category without fields", "taxonomy.yaml",
+     lambda d: d["categories"]["gezinsplan"].pop("fields"),
+     "taxonomy.yaml: category 'gezinsplan': a content category needs its fields"),
+    ("open fields", "taxonomy.yaml",
+     lambda d: d["categories"]["verzuim_melding"]["fields"].pop("additionalProperties"),
+     "category 'verzuim_melding': verzuim_melding must set additionalProperties: false"),
+    ("open nested fields", "taxonomy.yaml",
+     lambda d: d["categories"]["verzuim_melding"]["fields"]["properties"]["periode"].pop(
+         "additionalProperties"),
+     "category 'verzuim_melding': verzuim_melding.periode must set additionalProperties: false"),
+    ("fields that are no JSON Schema", "taxonomy.yaml",
+     lambda d: d["categories"]["signaal"]["fields"].update(type="dossier"),
+     "taxonomy.yaml: category 'signaal': fields are not a valid JSON Schema"),
+    ("an example that does not fit", "taxonomy.yaml",
+     lambda d: d["categories"]["verzuim_melding"]["example"].update(reden="ziek"),
+     "the example verzuim_melding holds a field the catalog does not list"),
     ("override of an unknown flow", "regions/demo.yaml",
      lambda d: d["flows"].update({"knooppunt.overleg": {"parents": "one"}}),
      "regions/demo.yaml: override for unknown flow 'knooppunt.overleg'"),

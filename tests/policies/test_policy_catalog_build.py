@@ -59,7 +59,7 @@ def test_each_flow_carries_its_title_description_retention_and_age_rule(catalog:
 
 def test_the_published_catalog_names_version_region_and_every_flow(catalog: Catalog) -> None:
     public = catalog.to_dict()
-    assert list(public) == ["version", "region", "flows"]
+    assert list(public) == ["version", "region", "flows", "categories"]
     assert public["version"] == catalog.version
     assert public["region"] == {
         "code": "demo",
@@ -73,22 +73,26 @@ def test_the_published_catalog_names_version_region_and_every_flow(catalog: Cata
         },
     }
     assert [flow["purpose"] for flow in public["flows"]] == sorted(catalog.flows)
+    content = {name for name, c in TAX.categories.items() if not c.structure}
+    assert set(public["categories"]) == content
+    melding = public["categories"]["verzuim_melding"]["fields"]
+    assert melding["additionalProperties"] is False
+    assert set(melding["properties"]) == {"soort", "periode", "uren"}
 
 
 def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalog) -> None:
     knooppunt = next(f for f in catalog.to_dict()["flows"] if f["purpose"] == "knooppunt.casus")
     route = catalog.flows["knooppunt.casus"].routes[0]
-    assert knooppunt["routes"] == [
-        {
-            "senders": sorted(route.senders),
-            "recipients": sorted(route.recipients),
-            "oso_profile": None,
-            "mandatory": [],
-            "optional": sorted(route.optional),
-            "with_consent": [],
-            "forbidden": [],
-        }
-    ]
+    assert len(knooppunt["routes"]) == len(catalog.flows["knooppunt.casus"].routes) == 3
+    assert knooppunt["routes"][0] == {
+        "senders": sorted(route.senders),
+        "recipients": sorted(route.recipients),
+        "oso_profile": None,
+        "mandatory": [],
+        "optional": sorted(route.optional),
+        "with_consent": [],
+        "forbidden": [],
+    }
     del knooppunt["routes"]
     assert knooppunt == {
         "purpose": "knooppunt.casus",

@@ -97,7 +97,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "age 17; categories leerling.",
             "1. Flow rechten.inzage (Inzage and copy for the parent or pupil) applies from "
             "school_vo to data_subject, on AVG art. 15 with AVG art. 15: passed",
-            "2. Categories must be known and allowed on this route (22 allowed; forbidden: none); "
+            "2. Categories must be known and allowed on this route (24 allowed; forbidden: none); "
             "on release the rest is withheld: passed",
             "3. Who may exercise the right (Under 16 a parent with gezag exercises the rights; "
             "from 16 the pupil.) Requester: unknown: FAILED: The requester and the pupil's age "

@@ -63,14 +63,20 @@ def test_tlv_aanvraag_records_zienswijze_only_without_consent_and_never_carries_
 @cases(
     Case(
         "decision to the school",
-        req("swv_po", "school_po", "tlv.besluit", {"leerling", "tlv"}),
+        req("swv_po", "school_po", "tlv.besluit", {"leerling", "tlv_besluit"}),
         "permit",
-        {"leerling", "tlv"},
+        {"leerling", "tlv_besluit"},
         {"objection_route"},
     ),
     Case(
         "VO decision",
-        req("swv_vo", "school_vso", "tlv.besluit", {"leerling", "tlv", "school"}, action="send"),
+        req(
+            "swv_vo",
+            "school_vso",
+            "tlv.besluit",
+            {"leerling", "tlv_besluit", "school"},
+            action="send",
+        ),
         "permit",
     ),
     Case(
@@ -80,12 +86,18 @@ def test_tlv_aanvraag_records_zienswijze_only_without_consent_and_never_carries_
     ),
     Case(
         "no health data to the school",
-        req("swv_po", "school_po", "tlv.besluit", {"leerling", "tlv", "gezondheid"}, action="send"),
+        req(
+            "swv_po",
+            "school_po",
+            "tlv.besluit",
+            {"leerling", "tlv_besluit", "gezondheid"},
+            action="send",
+        ),
         "category_forbidden",
     ),
     Case(
         "PO partnership to a VO school",
-        req("swv_po", "school_vo", "tlv.besluit", {"leerling", "tlv"}),
+        req("swv_po", "school_vo", "tlv.besluit", {"leerling", "tlv_besluit"}),
         "flow_not_allowed",
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from gateway.deps import Services
 from gateway.main import build_services, create_app
 from gateway.orgs import service as orgs
 from gateway.orgs.scopes import default_scopes
+from policies.loader import load_catalog
 
 # The OSO example dossiers are dated early 2016: the pupil is then in groep 8.
 START = datetime(2016, 4, 15, 9, 0, tzinfo=UTC)
@@ -131,6 +133,13 @@ def make_keyring() -> Keyring:
 
 def make_subject(bsn: str = "111222333", birth_date: str = "2004-02-29") -> dict[str, str]:
     return {"bsn": bsn, "birth_date": birth_date}
+
+
+def lawful_dossier(categories: Iterable[str]) -> dict[str, Any]:
+    """A JSON dossier of `categories`, each holding the example that fits its fields in
+    the catalog; a category the catalog does not know gets an empty object."""
+    known = load_catalog().taxonomy.categories
+    return {c: known[c].example if c in known else {} for c in categories}
 
 
 def make_dossier() -> dict[str, object]:

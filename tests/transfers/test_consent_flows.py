@@ -14,7 +14,7 @@ from tests.support.consent import child, consent_body, grant, granted, parent, p
 from tests.support.gateway import Gateway, Org
 
 PUPIL = pupil_aged(13)
-REFERRAL = {"leerling": {"roepnaam": "Sam"}, "onderwijsondersteuning": {"zorg": "gedrag"}}
+REFERRAL = {"leerling": {"roepnaam": "Sam"}, "onderwijsondersteuning": {"ondersteuning": "gedrag"}}
 
 
 def push(
@@ -54,7 +54,7 @@ def test_referral_moves_with_consent_and_stops_at_withdrawal(gateway: Gateway) -
         school,
         wijkteam,
         "jeugdhulp.verwijzing",
-        {**REFERRAL, "gezondheid": {"diagnose": "x"}},
+        {**REFERRAL, "gezondheid": {"diagnoses": [{"omschrijving": "ADHD"}]}},
     )
     assert health.json()["code"] == "consent_missing"
 

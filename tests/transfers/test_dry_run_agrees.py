@@ -27,7 +27,7 @@ from tests.support.consent import (
     parent,
     register_gezag,
 )
-from tests.support.gateway import START, Gateway, Org
+from tests.support.gateway import START, Gateway, Org, lawful_dossier
 from tests.transfers.test_flows import MELDCODE_STEPS, SUBJECT, enrol, push
 
 CATALOG = load_catalog(region="demo")
@@ -183,7 +183,7 @@ def both_answers(gateway: Gateway, case: Case) -> tuple[str | None, str | None]:
     }
     dry = gateway.client.post("/v1/policies/evaluate", json=question, headers=sender.headers())
     assert dry.status_code == 200, dry.text
-    dossier: dict[str, Any] = {category: {} for category in case.categories}
+    dossier = lawful_dossier(case.categories)
     pushed = push(gateway, sender, recipient, case.purpose, dossier, **facts)
     assert pushed.status_code in (201, 403, 409, 422), pushed.text
     return dry.json()["decision"]["code"], pushed.json().get("code")

@@ -23,6 +23,17 @@ OVERSTAP = {
     "schoolloopbaan": [{"groep": 6}],
     "overstapadvies": {"advies": "n.v.t."},
 }
+VERZUIM_MELDING = {
+    "soort": "ongeoorloofd",
+    "periode": {"van": "2016-03-14", "tot": "2016-04-08"},
+    "uren": 18,
+}
+TLV_BESLUIT = {
+    "besluit": "toegekend",
+    "soort": "tlv",
+    "categorie": "laag",
+    "geldig_tot": "2018-08-01",
+}
 MELDCODE_STEPS = ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"]
 
 
@@ -117,7 +128,7 @@ def test_tlv_request_to_the_swv_and_its_decision_back(gateway: Gateway) -> None:
         "schoolloopbaan": [],
         "onderwijsondersteuning": {"arrangement": "SBO"},
         "opp": {"instemming": True},
-        "gezondheid": {"onderzoek": "ja"},
+        "gezondheid": {"diagnoses": [{"omschrijving": "Dyslexie"}]},
     }
     pushed = push(gateway, school, swv, "tlv.aanvraag", request)
     assert pushed.status_code == 201, pushed.text
@@ -132,7 +143,7 @@ def test_tlv_request_to_the_swv_and_its_decision_back(gateway: Gateway) -> None:
         swv,
         school,
         "tlv.besluit",
-        {"leerling": {}, "tlv": {"categorie": "laag", "geldig_tot": "2018-08-01"}},
+        {"leerling": {}, "tlv_besluit": TLV_BESLUIT},
     )
     assert decision.status_code == 201, decision.text
     assert "objection_route" in decision.json()["decision"]["obligations"]
@@ -141,7 +152,7 @@ def test_tlv_request_to_the_swv_and_its_decision_back(gateway: Gateway) -> None:
 
 def test_verzuimmelding_to_leerplicht_above_the_threshold(gateway: Gateway) -> None:
     school, leerplicht = gateway.make_org("school_vo"), gateway.make_org("leerplicht")
-    melding = {"leerling": {}, "school": {}, "verzuim_melding": {"soort": "ongeoorloofd"}}
+    melding = {"leerling": {}, "school": {}, "verzuim_melding": VERZUIM_MELDING}
     below = push(gateway, school, leerplicht, "leerplicht.verzuim", melding, absence_hours=10)
     assert below.json()["code"] == "below_threshold"
     pushed = push(gateway, school, leerplicht, "leerplicht.verzuim", melding, absence_hours=18)
@@ -152,7 +163,7 @@ def test_verzuimmelding_to_leerplicht_above_the_threshold(gateway: Gateway) -> N
         school,
         leerplicht,
         "leerplicht.verzuim",
-        {**melding, "gezondheid": {"diagnose": "x"}},
+        {**melding, "gezondheid": {"diagnoses": [{"omschrijving": "Depressie"}]}},
         absence_hours=18,
     )
     assert care.json()["code"] == "category_forbidden"
