@@ -98,7 +98,11 @@ def child_page(
         context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
-            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref, cursor=eerder
+            db,
+            subject_ref=kid.subject_ref,
+            viewer_ref=who.person_ref,
+            break_glass_purposes=access_log.break_glass_purposes(edges.catalog),
+            cursor=eerder,
         )
         context["log_paged_on"] = eerder is not None
     return portal.render(request, "child.html", context)

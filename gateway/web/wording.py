@@ -124,6 +124,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "legde de geboortedatum en naam vast zoals de school die kent",
         "de geboortedatum en naam vastleggen",
     ),
+    "meldcode.restriction_lift": (
+        "hief de afscherming van een melding voor u op",
+        "de afscherming van een melding opheffen",
+    ),
     "subject.correct": (
         "verbeterde de geboortedatum of naam",
         "de geboortedatum of naam verbeteren",
