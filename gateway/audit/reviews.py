@@ -75,15 +75,13 @@ def open_review(
     return review
 
 
-def pending(
-    session: Session, *, org_id: str, everything: bool = False
-) -> Sequence[BreakGlassReview]:
-    """Uses still to be reviewed or still restricted towards the parents; or all of them."""
+def pending(session: Session, *, org_id: str, state: str = "open") -> Sequence[BreakGlassReview]:
+    """`open`: still to be reviewed; `restricted`: still hidden from the parents; `all`."""
     query = select(BreakGlassReview).where(BreakGlassReview.org_id == org_id)
-    if not everything:
-        query = query.where(
-            or_(BreakGlassReview.reviewed_at.is_(None), _restricted(BreakGlassReview))
-        )
+    if state == "open":
+        query = query.where(BreakGlassReview.reviewed_at.is_(None))
+    elif state == "restricted":
+        query = query.where(_restricted(BreakGlassReview))
     return session.scalars(query.order_by(BreakGlassReview.created_at)).all()
 
 

@@ -104,18 +104,19 @@ def search(
 @router.get(
     "/reviews",
     response_model=BreakGlassReviews,
-    summary="Break-glass uses of your organisation still to be reviewed or still restricted",
-    description="`state=open` (default): not yet reviewed, or still hidden from the parents "
-    "(`restricted`); `state=all`: every use, with who lifted a restriction, when and why.",
+    summary="Break-glass uses of your organisation still to be reviewed",
+    description="`state=open` (default): not yet reviewed; `state=restricted`: meldcode "
+    "reports still hidden from the parents, reviewed or not; `state=all`: every use, with "
+    "who lifted a restriction, when and why.",
 )
 def pending_reviews(
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
-    state: Literal["open", "all"] = "open",
+    state: Literal["open", "restricted", "all"] = "open",
 ) -> dict[str, Any]:
     allowed = _supervision(ctx, services, "audit.reviews")
-    items = reviews.pending(session, org_id=ctx.org_id, everything=state == "all")
+    items = reviews.pending(session, org_id=ctx.org_id, state=state)
     service.append(
         session,
         AuditEvent.of(ctx, action="audit.reviews", decision=allowed),

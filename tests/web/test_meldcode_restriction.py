@@ -130,6 +130,12 @@ def test_the_reporter_lifts_the_restriction_and_the_parents_then_see_the_report(
 ) -> None:
     school, vt = setting(portal)
     transfer_id = everything_about_the_report(portal, school, vt)
+    reviewed = portal.client.get("/v1/audit/reviews", headers=school.headers(**OFFICER))
+    assert reviewed.json()["items"] == []
+    still = portal.client.get(
+        "/v1/audit/reviews?state=restricted", headers=school.headers(**OFFICER)
+    )
+    assert [r["object_id"] for r in still.json()["items"]] == [transfer_id]
     other = portal.client.post(
         f"/v1/transfers/{transfer_id}/restriction/lift",
         json={"reason": "parents_informed"},
@@ -144,6 +150,10 @@ def test_the_reporter_lifts_the_restriction_and_the_parents_then_see_the_report(
     )
     assert lifted.status_code == 200, lifted.text
     assert lifted.json()["restricted"] is False
+    none_left = portal.client.get(
+        "/v1/audit/reviews?state=restricted", headers=school.headers(**OFFICER)
+    )
+    assert none_left.json()["items"] == []
     again = portal.client.post(
         f"/v1/transfers/{transfer_id}/restriction/lift",
         json={"reason": "parents_informed"},
