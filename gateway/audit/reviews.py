@@ -18,8 +18,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 from gateway.core.db import Base
 from gateway.core.errors import Conflict, Forbidden, NotFound
 
-LIFT_REASONS = ("parents_informed", "no_longer_unsafe")
-
 
 class BreakGlassReview(Base):
     __tablename__ = "break_glass_reviews"
@@ -36,7 +34,7 @@ class BreakGlassReview(Base):
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(128))
     verdict: Mapped[str | None] = mapped_column(String(16))
-    # Lifting the restriction towards the parents: who, when, why (LIFT_REASONS).
+    # Lifting the restriction towards the parents: who, when, why (`LiftIn.reason`).
     restriction_lifted_at: Mapped[datetime | None]
     restriction_lifted_by: Mapped[str | None] = mapped_column(String(128))
     restriction_lift_reason: Mapped[str | None] = mapped_column(String(32))
