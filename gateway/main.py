@@ -25,6 +25,7 @@ from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
+from gateway.rights.router import router as rights_router
 from gateway.subjects.router import router as subjects_router
 from gateway.transfers.router import router as transfers_router
 from gateway.web.app import MOUNT as PORTAL_MOUNT
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         consents_router,
         subjects_router,
         transfers_router,
+        rights_router,
         audit_router,
         policies_router,
         health_router,

@@ -19,6 +19,7 @@ from gateway.audit.schemas import (
     AuditSearch,
     BreakGlassReviewRead,
     BreakGlassReviews,
+    LiftIn,
     ReviewIn,
 )
 from gateway.audit.service import AuditEvent
@@ -104,10 +105,18 @@ def search(
     "/reviews",
     response_model=BreakGlassReviews,
     summary="Break-glass uses of your organisation still to be reviewed",
+    description="`state=open` (default): not yet reviewed; `state=restricted`: meldcode "
+    "reports still hidden from the parents, reviewed or not; `state=all`: every use, with "
+    "who lifted a restriction, when and why.",
 )
-def pending_reviews(session: SessionDep, ctx: Officer, services: ServicesDep) -> dict[str, Any]:
+def pending_reviews(
+    session: SessionDep,
+    ctx: Officer,
+    services: ServicesDep,
+    state: Literal["open", "restricted", "all"] = "open",
+) -> dict[str, Any]:
     allowed = _supervision(ctx, services, "audit.reviews")
-    items = reviews.pending(session, org_id=ctx.org_id)
+    items = reviews.pending(session, org_id=ctx.org_id, state=state)
     service.append(
         session,
         AuditEvent.of(ctx, action="audit.reviews", decision=allowed),
@@ -152,6 +161,40 @@ def review(
         now=now,
     )
     return _review(closed, services.keyring.pseudonyms.refs_for(ctx.org_id))
+
+
+@router.post(
+    "/reviews/{review_id}/restriction/lift",
+    response_model=BreakGlassReviewRead,
+    summary="Lift the restriction towards the parents on a meldcode report (the privacy officer)",
+    description="A report the parents were not told of is hidden from everything they see "
+    "(AVG art. 23, UAVG art. 41). Lifting it is logged and shown on the review; the "
+    "reporter lifts it at `POST /v1/transfers/{id}/restriction/lift`.",
+)
+def lift_restriction(
+    review_id: str, body: LiftIn, session: SessionDep, ctx: Officer, services: ServicesDep
+) -> dict[str, Any]:
+    allowed = _supervision(ctx, services, "meldcode.restriction_lift")
+    now = services.clock.now()
+    version = services.catalog.version
+    action = "meldcode.restriction_lift"
+    with service.attempt(ctx, action=action, policy_version=version, now=now) as act:
+        found = reviews.find(session, review_id)
+        if found is not None:
+            act.subject_ref, act.object_id, act.owner = found.subject_ref, found.id, found.org_id
+        lifted = reviews.lift_restriction(
+            session,
+            review_id=review_id,
+            org_id=ctx.org_id,
+            by=ctx.actor,
+            reason=body.reason,
+            now=now,
+        )
+    event = AuditEvent.of(
+        ctx, action=action, decision=allowed, subject_ref=lifted.subject_ref, object_id=lifted.id
+    )
+    service.append(session, event, now=now)
+    return _review(lifted, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
 
 def _review(found: object, refs: Callable[[str], str]) -> dict[str, Any]:

@@ -78,6 +78,12 @@ class BreakGlassReviewRead(BaseModel):
     reviewed_at: datetime | None
     reviewed_by: str | None
     verdict: str | None
+    restricted: bool = Field(
+        description="Hidden from the parents (they were not told) until someone lifts it."
+    )
+    restriction_lifted_at: datetime | None
+    restriction_lifted_by: str | None
+    restriction_lift_reason: str | None
 
 
 class BreakGlassReviews(BaseModel):
@@ -88,3 +94,11 @@ class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verdict: Literal["justified", "unjustified"]
+
+
+class LiftIn(BaseModel):
+    """Why the parents may now see the report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["parents_informed", "no_longer_unsafe"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
@@ -239,8 +239,9 @@ def search(
     end: datetime | None = None,
     cursor: str | None = None,
     limit: int = paging.DEFAULT_LIMIT,
+    hide: ColumnElement[bool] | None = None,
 ) -> Page[AuditEntry]:
-    """The matching entries, newest first, one page at a time.
+    """The matching entries, newest first, one page at a time; `hide` leaves some out.
 
     Keyset on `seq`: entries appended while someone pages on (reading the log is
     itself logged) never shift a page, and every entry is shown exactly once.
@@ -262,4 +263,6 @@ def search(
         query = query.where(AuditEntry.time >= start)
     if end:
         query = query.where(AuditEntry.time < end)
+    if hide is not None:
+        query = query.where(not_(hide))
     return paging.page_of(list(session.scalars(query)), limit, lambda entry: (entry.seq,))

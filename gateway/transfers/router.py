@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from gateway.audit.schemas import BreakGlassReviewRead, LiftIn
 from gateway.catalog.enforce import decision_json
 from gateway.core import paging
 from gateway.core.context import ActContext
@@ -25,7 +26,7 @@ from gateway.deps import (
     scoped_context,
 )
 from gateway.edges import Edges
-from gateway.transfers import service
+from gateway.transfers import restriction, service
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import (
     AcknowledgeIn,
@@ -308,6 +309,26 @@ def acknowledge(
         now=edges.now,
         act=act,
     )
+
+
+@router.post(
+    "/{transfer_id}/restriction/lift",
+    response_model=BreakGlassReviewRead,
+    summary="Lift the restriction towards the parents on your meldcode report (the reporter)",
+    description="A report sent while telling the parents was unsafe is hidden from "
+    "everything they see (AVG art. 23, UAVG art. 41). Only the reporter (X-Actor) lifts "
+    "it here, under X-Purpose `meldcode.melding`; the act is logged and shown on the "
+    "privacy officer's review list. Someone else of the organisation: 403 `not_reporter`.",
+)
+def lift_restriction(
+    transfer_id: str, body: LiftIn, session: SessionDep, ctx: Writer, services: ServicesDep
+) -> dict[str, Any]:
+    lifted = restriction.lift(
+        session, transfer_id=transfer_id, reason=body.reason, ctx=ctx, edges=edges_of(services)
+    )
+    read = BreakGlassReviewRead.model_validate(lifted)
+    ref = services.keyring.pseudonyms.refs_for(ctx.org_id)(read.subject_ref)
+    return read.model_copy(update={"subject_ref": ref}).model_dump(mode="json")
 
 
 def _wants_xml(accept: str) -> bool:

@@ -15,12 +15,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.audit import reviews
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core.context import PORTAL_ORG
 from gateway.core.paging import Page
 from gateway.orgs.models import Organisation
 from gateway.web import wording
+from policies.catalog import Catalog
 
 PAGE_SIZE = 50  # a page a parent reads; older lines are one link away
 
@@ -37,11 +39,19 @@ def lines(
     *,
     subject_ref: str,
     viewer_ref: str,
+    break_glass_purposes: frozenset[str],
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page[LogLine]:
-    """One page of the pupil's entries, newest first, each as one Dutch sentence."""
-    found = audit.search(session, subject_ref=subject_ref, cursor=cursor, limit=limit)
+    """One page of the pupil's entries, newest first, each as one Dutch sentence.
+
+    A meldcode report the parents may not know of yet is left out by the query itself
+    (`reviews.hidden_from_parents`), so a page is never short of a line it hid.
+    """
+    hide = reviews.hidden_from_parents(
+        subject_ref, AuditEntry.object_id, AuditEntry.purpose, break_glass_purposes
+    )
+    found = audit.search(session, subject_ref=subject_ref, cursor=cursor, limit=limit, hide=hide)
     names = _org_names(session, {entry.org for entry in found.items})
     return Page(
         [
@@ -50,6 +60,11 @@ def lines(
         ],
         found.next,
     )
+
+
+def break_glass_purposes(catalog: Catalog) -> frozenset[str]:
+    """The purposes whose acts may be restricted towards the parents (the meldcode)."""
+    return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
 
 
 def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:

@@ -48,6 +48,7 @@ def _templates() -> Jinja2Templates:
         category=wording.category,
         transfer_status=lambda status: TRANSFER_STATUS.get(status, status),
         relation_label=lambda relation: RELATIONS.get(relation, relation),
+        refusal_remedy=wording.REFUSAL_REMEDY,
     )
     return templates
 

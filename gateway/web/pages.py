@@ -13,9 +13,10 @@ from gateway.core.errors import NotFound
 from gateway.deps import SessionDep
 from gateway.edges import Edges
 from gateway.orgs.models import Organisation
+from gateway.rights import service as rights
 from gateway.transfers import inzage
 from gateway.transfers.inzage import Requester
-from gateway.web import access_log, children, consents, session
+from gateway.web import access_log, children, consents, session, wording
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.session import Viewer
@@ -98,10 +99,38 @@ def child_page(
         context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
-            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref, cursor=eerder
+            db,
+            subject_ref=kid.subject_ref,
+            viewer_ref=who.person_ref,
+            break_glass_purposes=access_log.break_glass_purposes(edges.catalog),
+            cursor=eerder,
         )
         context["log_paged_on"] = eerder is not None
+        context["refusals"] = _refusal_lines(db, kid)
     return portal.render(request, "child.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalLine:
+    what: str
+    why: str
+
+
+def _refusal_lines(db: SessionDep, kid: Child) -> list[RefusalLine]:
+    """Requests a controller refused or restricted, each with its ground in words."""
+    found = rights.refusals(db, subject_ref=kid.subject_ref)
+    names = {
+        org.id: org.name
+        for org in (db.get(Organisation, org_id) for org_id in {r.org for r in found})
+        if org
+    }
+    return [
+        RefusalLine(
+            wording.refusal(names.get(r.org, "Een organisatie"), r.right, r.outcome, r.time),
+            wording.refusal_ground(r.ground.code, is_self=kid.is_self),
+        )
+        for r in found
+    ]
 
 
 def _dossier_lines(db: SessionDep, kid: Child, edges: Edges) -> list[DossierLine]:

@@ -126,6 +126,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "legde de geboortedatum en naam vast zoals de school die kent",
         "de geboortedatum en naam vastleggen",
     ),
+    "meldcode.restriction_lift": (
+        "hief de afscherming van een melding voor u op",
+        "de afscherming van een melding opheffen",
+    ),
+    "rights.refused": ("weigerde een verzoek", "een verzoek weigeren"),
+    "rights.restricted": (
+        "voerde een verzoek maar voor een deel uit",
+        "een verzoek beperken",
+    ),
     "subject.correct": (
         "verbeterde de geboortedatum of naam",
         "de geboortedatum of naam verbeteren",
@@ -166,3 +175,46 @@ def moment(value: datetime) -> str:
 def mask_bsn(bsn: str) -> str:
     """Only the last four digits show: enough to recognise, too few to use."""
     return "*" * (len(bsn) - 4) + bsn[-4:]
+
+
+# A refused or restricted rights request, as the requester reads it (B1). `{kind}` is
+# "uw kind" for a parent, "u" for the pupil.
+RIGHTS_ASKED: dict[str, str] = {
+    "rechten.inzage": "inzage (de gegevens bekijken)",
+    "rechten.correctie": "verbetering van gegevens",
+    "rechten.verwijdering": "verwijdering van gegevens",
+}
+REFUSAL_OUTCOMES: dict[str, str] = {
+    "refused": "heeft een verzoek om {right} geweigerd",
+    "restricted": "heeft een verzoek om {right} maar voor een deel uitgevoerd. "
+    "U krijgt niet alles wat u vroeg",
+}
+REFUSAL_GROUNDS: dict[str, str] = {
+    "child_interest": "De organisatie vindt dat het nu niet goed is voor {kind} als dit "
+    "gebeurt. Een hulpverlener moet eerst aan het belang van het kind denken. Dat staat in "
+    "de Jeugdwet (artikel 7.3.11, lid 3).",
+    "third_party_interest": "In de gegevens staat ook iets over iemand anders. De "
+    "organisatie moet die persoon beschermen. Dat staat in de Jeugdwet (artikel 7.3.11, "
+    "lid 3).",
+    "avg_23": "De wet staat toe dat een organisatie een verzoek weigert of beperkt als dat "
+    "nodig is om {kind} of iemand anders te beschermen. Dat staat in de privacywet (AVG, "
+    "artikel 23, en Uitvoeringswet AVG, artikel 41).",
+}
+REFUSAL_REMEDY = (
+    "Bent u het er niet mee eens? Vraag de organisatie om uitleg. U kunt ook een klacht "
+    "indienen bij de Autoriteit Persoonsgegevens, of naar de rechter gaan."
+)
+
+
+def refusal(org: str, right: str, outcome: str, when: datetime) -> str:
+    """E.g. "Veilig Thuis heeft een verzoek om … geweigerd op 15 april 2016 om 11:00."."""
+    asked = RIGHTS_ASKED.get(right, purpose(right))
+    done = REFUSAL_OUTCOMES[outcome].format(right=asked)
+    if outcome == "refused":
+        return f"{org} {done} op {moment(when)}."
+    first, rest = done.split(". ", 1)
+    return f"{org} {first} op {moment(when)}. {rest}."
+
+
+def refusal_ground(ground: str, *, is_self: bool) -> str:
+    return REFUSAL_GROUNDS[ground].format(kind="u" if is_self else "uw kind")
