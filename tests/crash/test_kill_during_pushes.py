@@ -2,7 +2,7 @@
 
 The gateway runs as a real process (`gateway serve`). Several clients push dossiers,
 each request with its own Idempotency-Key and a marker (the key) inside the dossier.
-At a seeded moment (after a seeded number of 201s, plus a seeded few milliseconds) the
+At a seeded moment (after a seeded number of 201s, plus a seeded millisecond or so) the
 server and all its workers get SIGKILL; it is restarted on the same database and every
 request that got no answer is retried, same key and same body. Then:
 
@@ -89,17 +89,14 @@ def test_sigkill_during_pushes_loses_nothing_acknowledged_and_doubles_nothing(
     credentials = register_schools(database_url)
     server.start(workers=WORKERS[0])
     try:
-        po = Party(
-            credentials["school_po"][0], context(server.token(*credentials["school_po"][1:]))
-        )
-        vo = Party(
-            credentials["school_vo"][0], context(server.token(*credentials["school_vo"][1:]))
-        )
+        po, vo = (signed_in(server, *credentials[kind]) for kind in ("school_po", "school_vo"))
         pupil = enrol_pupil(server, vo)
         pushes: list[Push] = []
         for round_ in range(KILLS):
             threshold = schedule.randint(5, 40)
-            delay = schedule.uniform(0.0, 0.05)
+            # Soon after an answer: were a push answered before its commit, that is the
+            # moment its commit would still be under way (the group's fsync).
+            delay = schedule.uniform(0.0, 0.005)
             sent = asyncio.run(
                 asyncio.wait_for(
                     burst(server, po, vo.id, pupil, round_, threshold, delay), PATIENCE
@@ -156,8 +153,12 @@ def register_schools(database_url: str) -> dict[str, tuple[str, str, str]]:
     return made
 
 
-def context(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "X-Purpose": PURPOSE, "X-Actor": "ib-1"}
+def signed_in(server: ServedGateway, org_id: str, client_id: str, secret: str) -> Party:
+    """The school with a token (kept across restarts: the keys are in the data dir)."""
+    token = server.token(client_id, secret)
+    return Party(
+        org_id, {"Authorization": f"Bearer {token}", "X-Purpose": PURPOSE, "X-Actor": "ib-1"}
+    )
 
 
 def enrol_pupil(server: ServedGateway, vo: Party) -> dict[str, str]:
