@@ -177,7 +177,7 @@ def enrol_pupil(server: ServedGateway, vo: Party) -> dict[str, str]:
 def push_body(recipient: str, pupil: dict[str, str], key: str) -> dict[str, Any]:
     """A POVO dossier whose leerling carries `key`: each transfer names its request."""
     dossier = make_dossier()
-    dossier["leerling"] = {"roepnaam": "Sam", "kenmerk": key}
+    dossier["leerling"] = {"roepnaam": "Sam", "leerlingnummer": key}
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     return {
         "recipient": recipient,
@@ -367,7 +367,7 @@ def check_exactly_once(server: ServedGateway, po: Party, vo: Party, pushes: list
         for transfer_id in inbox:
             read = http.get(f"/v1/transfers/{transfer_id}")
             assert read.status_code == 200, read.text
-            marker = read.json()["dossier"]["leerling"]["kenmerk"]
+            marker = read.json()["dossier"]["leerling"]["leerlingnummer"]
             markers[marker] += 1
             assert ids[marker] == transfer_id, marker
     assert set(markers) == set(ids)
