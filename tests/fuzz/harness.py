@@ -127,6 +127,7 @@ class Net:
     sent: int = 0
     refused: int = 0
     pushed: int = 0
+    enrolled: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -213,12 +214,12 @@ class Net:
             self.failures.append(f"{label}: {first[0] if first else describe(exc)}")
 
     def given(
-        self, strategy: st.SearchStrategy[Any], *, examples: int
+        self, strategy: st.SearchStrategy[Any], *, examples: int, salt: int = 0
     ) -> Callable[[Callable[..., None]], Callable[[], None]]:
         """`hypothesis.given` under this run's seed, for a stateful scenario."""
 
         def decorate(test: Callable[..., None]) -> Callable[[], None]:
             budget = Budget(examples, self.budget.seed)
-            return budget.seeded(budget.settings()(hypothesis.given(strategy)(test)), salt=0)
+            return budget.seeded(budget.settings()(hypothesis.given(strategy)(test)), salt)
 
         return decorate
