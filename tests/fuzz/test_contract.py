@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
@@ -189,10 +188,7 @@ def enrolment_chain(net: Net, world: World) -> None:
     scenario()
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_the_contract_holds_under_generated_requests(
-    gateway: Gateway, request: pytest.FixtureRequest
-) -> None:
+def test_the_contract_holds_under_generated_requests(gateway: Gateway) -> None:
     net = Net.load(gateway, Budget.from_env(examples=8))
     REPORTS.append((gateway.settings.database_url.split(":", 1)[0], net))
     try:
