@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 IDP := deploy/dev-idp
 IDP_STAMP := $(IDP)/node_modules/.installed
 
-.PHONY: run test lint bench mutate system-deps clean
+.PHONY: run test lint bench fuzz mutate system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ bench: $(STAMP)
 	@scripts/ensure-system-deps bench
 	$(BIN)/python bench/transfers_bench.py
 	$(BIN)/python bench/policies_bench.py
+
+## fuzz: a longer contract-fuzzing campaign than `make test` runs, with a seed left to chance
+## (`make fuzz FUZZ_EXAMPLES=200 FUZZ_SEED=1234` to repeat one; SQLite and PostgreSQL)
+FUZZ_EXAMPLES ?= 100
+FUZZ_SEED ?= random
+fuzz: $(STAMP) system-deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 ## mutate: mutation testing of the policy engine and the guards, with the score per package
 ## (minutes, so not part of `make test`; `make mutate MUTANTS='policies.*'` for one package)

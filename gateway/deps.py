@@ -9,7 +9,6 @@ ever reach it through the aliases here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.tokens import TokenService
 from gateway.core.clock import Clock
-from gateway.core.context import ActContext, Principal
+from gateway.core.context import ACTOR_RE, PURPOSE_RE, ROLE_RE, ActContext, Principal
 from gateway.core.db import Database
 from gateway.core.errors import BadRequest, Forbidden, Unauthorized
 from gateway.core.fields import BSN_SHAPED, bind_today
@@ -110,15 +109,6 @@ def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return guard
-
-
-# The acting person is an opaque id of the organisation's own (never a name, e-mail
-# address of a pupil, or BSN): it is stored in the audit log and shown to parents.
-ACTOR_RE = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
-ROLE_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
-# A purpose code as the catalog writes them (overdracht.po_vo); whether it is one the
-# catalog knows is the policy's question, answered (and logged) per act.
-PURPOSE_RE = re.compile(r"[a-z][a-z0-9_]{0,30}\.[a-z][a-z0-9_]{0,30}")
 
 
 def _context(

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
+
+# The context headers' shapes, checked on every act (gateway.deps) and documented in the
+# served OpenAPI (gateway.core.openapi). The acting person is an opaque id of the
+# organisation's own (never a name, e-mail address of a pupil, or BSN): it is stored in
+# the audit log and shown to parents. A purpose code is written as the catalog writes
+# them (overdracht.po_vo); whether the catalog knows it is the policy's question.
+ACTOR_PATTERN = r"[A-Za-z0-9._:@-]{1,128}"
+ROLE_PATTERN = r"[a-z][a-z0-9_-]{0,63}"
+PURPOSE_PATTERN = r"[a-z][a-z0-9_]{0,30}\.[a-z][a-z0-9_]{0,30}"
+ACTOR_RE, ROLE_RE, PURPOSE_RE = map(re.compile, (ACTOR_PATTERN, ROLE_PATTERN, PURPOSE_PATTERN))
 
 
 @dataclass(frozen=True, slots=True)

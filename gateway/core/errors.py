@@ -155,5 +155,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers a JSON body it cannot decode (not UTF-8, nested past the
+        # recursion limit) with a bare 400; it is invalid JSON like any other: 422.
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+            return validation_problem([{"loc": ("body",), "type": "json_invalid"}])
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, "Request refused", str(exc.detail))

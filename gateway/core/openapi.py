@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from gateway.core.context import ACTOR_PATTERN, PURPOSE_PATTERN, ROLE_PATTERN
 from gateway.core.errors import PROBLEM_JSON
 
 COMPONENTS = "#/components/schemas/"
@@ -57,10 +58,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
+# The context headers: what each means and the shape it must have (else 400
+# context_invalid). X-Purpose and X-Actor are required (else 400 context_missing).
 CONTEXT = {
-    "x-purpose": "The purpose code of the flow, e.g. overdracht.po_vo.",
-    "x-actor": "An opaque id of the person acting inside the organisation.",
+    "x-purpose": ("The purpose code of the flow, e.g. overdracht.po_vo.", PURPOSE_PATTERN),
+    "x-actor": (
+        "An opaque id of the person acting inside the organisation; never a BSN.",
+        ACTOR_PATTERN,
+    ),
+    "x-actor-role": ("Optional: the actor's role, e.g. ib, leerplichtambtenaar.", ROLE_PATTERN),
 }
+REQUIRED_CONTEXT = {"x-purpose", "x-actor"}
+IDEMPOTENCY_KEY = {"type": "string", "minLength": 1, "maxLength": 128}
 
 # What each refusal means here (API.md, Conventions).
 MEANING = {
@@ -127,10 +136,15 @@ def _refusals(method: str, path: str, operation: dict[str, Any]) -> None:
     if params:
         implied.add(422)
     for param in params:
-        if param["in"] == "header" and param["name"].lower() in CONTEXT:
+        name = param["name"].lower()
+        if param["in"] == "header" and name in CONTEXT:
+            description, pattern = CONTEXT[name]
             # Declared optional so that a missing one is our 400, not FastAPI's 422.
-            param["required"] = True
-            param["description"] = CONTEXT[param["name"].lower()]
+            param["required"] = name in REQUIRED_CONTEXT
+            param["description"] = description
+            param["schema"] = {"type": "string", "pattern": f"^{pattern}$"}
+        elif param["in"] == "header" and name == "idempotency-key":
+            param["schema"] = IDEMPOTENCY_KEY
     responses = operation.setdefault("responses", {})
     declared = {int(code) for code in responses if code.startswith("4")}
     for status in implied | declared:

@@ -59,6 +59,27 @@ def schools(gateway: Gateway) -> tuple[Org, Org]:
     return gateway.make_org("school_po"), gateway.make_org("school_vo")
 
 
+# --- a body that is not JSON at all ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"recipient": "\xff"}', b"[" * 100_000],
+    ids=["not_utf8", "nested_past_recursion_limit"],
+)
+def test_a_body_that_cannot_be_decoded_is_422_json_invalid(
+    gateway: Gateway, schools: tuple[Org, Org], body: bytes
+) -> None:
+    # Found by tests/fuzz: FastAPI answered these with a bare 400 `http_error`.
+    po, _ = schools
+    headers = {**po.headers(), "Content-Type": "application/json"}
+    for path in ("/v1/transfers", "/v1/policies/evaluate"):
+        response = gateway.client.post(path, content=body, headers=headers)
+        refused_at(response, ["body"], "json_invalid")
+        assert response.json()["code"] == "json_invalid"
+    assert stored(gateway) == NOTHING
+
+
 # --- booleans are booleans --------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
+from gateway.core.context import ACTOR_RE, PURPOSE_RE, ROLE_RE
 from tests.support.gateway import Gateway
 
 PROBLEM_JSON = "application/problem+json"
@@ -130,3 +131,19 @@ def test_the_dry_run_documents_that_it_asks_about_the_send(document: dict[str, A
 
 def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
     validate(document)
+
+
+def test_the_context_headers_document_the_shape_that_is_enforced(
+    document: dict[str, Any],
+) -> None:
+    # Found by tests/fuzz: an X-Actor-Role the document allowed was refused as
+    # context_invalid, so generated calls never got past the context check.
+    read = document["paths"]["/v1/transfers/{transfer_id}"]["get"]["parameters"]
+    headers = {p["name"].lower(): p for p in read if p["in"] == "header"}
+    assert headers["x-purpose"]["schema"]["pattern"] == f"^{PURPOSE_RE.pattern}$"
+    assert headers["x-actor"]["schema"]["pattern"] == f"^{ACTOR_RE.pattern}$"
+    assert headers["x-actor-role"]["schema"]["pattern"] == f"^{ROLE_RE.pattern}$"
+    assert (headers["x-purpose"]["required"], headers["x-actor-role"]["required"]) == (True, False)
+    push = document["paths"]["/v1/transfers"]["post"]["parameters"]
+    key = next(p for p in push if p["name"].lower() == "idempotency-key")
+    assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 128)
