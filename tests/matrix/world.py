@@ -122,12 +122,20 @@ class World:
             scenario, subject, sender, recipient, pushed, transfer_id, consent_id
         )
 
-    def grant(self, scenario: Scenario, subject: dict[str, str], sender: Org, recipient: Org) -> str:
+    def grant(
+        self, scenario: Scenario, subject: dict[str, str], sender: Org, recipient: Org
+    ) -> str:
         grantors = [GRANTOR[role] for role in scenario.grantors]
         for person in grantors:
             if "bsn" in person:
-                found = post_gezag(gateway=self.gateway, school=self.school, subject=subject,
-                                   person=person, has=True, purpose=REGISTRATION)
+                found = post_gezag(
+                    gateway=self.gateway,
+                    school=self.school,
+                    subject=subject,
+                    person=person,
+                    has=True,
+                    purpose=REGISTRATION,
+                )
                 assert found.status_code == 201, found.text
         named = recipient.id
         if scenario.consent == "other_recipient":

@@ -97,9 +97,7 @@ class Scenario:
     @property
     def listed_to_recipient(self) -> bool:
         """A recipient's inbox never shows what awaits the parents' inzage."""
-        return self.push_permitted and (
-            not self.waits_for_inzage or "inzage" in self.preconditions
-        )
+        return self.push_permitted and (not self.waits_for_inzage or "inzage" in self.preconditions)
 
 
 @dataclass(frozen=True)
@@ -340,9 +338,9 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
         used_pre = set(flow.preconditions.get("send", ())) | set(
             flow.preconditions.get("release", ())
         )
-        pre_states = tuple(
-            dict.fromkeys(state & used_pre for state in PRECONDITION_STATES)
-        ) or (frozenset(),)
+        pre_states = tuple(dict.fromkeys(state & used_pre for state in PRECONDITION_STATES)) or (
+            frozenset(),
+        )
         base = list(itertools.product(CATEGORY_CLASSES, AGE_BANDS))
         # Enough rows that every sender and recipient kind of the flow appears, and every
         # (consent, precondition) pair of the flow, each at least once.
