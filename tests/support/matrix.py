@@ -341,22 +341,34 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
         pre_states = tuple(dict.fromkeys(state & used_pre for state in PRECONDITION_STATES)) or (
             frozenset(),
         )
-        base = list(itertools.product(CATEGORY_CLASSES, AGE_BANDS))
-        # Enough rows that every sender and recipient kind of the flow appears, and every
-        # (consent, precondition) pair of the flow, each at least once.
+        # Per category class, `width` rows: each class meets every age band, every
+        # consent state and every precondition state of the flow (pairwise), and the
+        # shifts by class spread the remaining pairs (age x consent, consent x
+        # precondition) over the classes.
+        width = max(len(AGE_BANDS), len(consent_states), len(pre_states))
+        base = [
+            (
+                category_class,
+                AGE_BANDS[j % len(AGE_BANDS)],
+                consent_states[(j + c) % len(consent_states)],
+                pre_states[(j + 2 * c) % len(pre_states)],
+            )
+            for c, category_class in enumerate(CATEGORY_CLASSES)
+            for j in range(width)
+        ]
+        # More rows where needed so that every sender and recipient kind of the flow
+        # appears at least once.
         kinds_needed = max(
             max(len(r.senders) for r in routes) * len(routes),
             max(len(r.recipients) for r in routes) * len(routes),
         )
-        rows = max(len(base), kinds_needed, len(consent_states) * len(pre_states))
+        rows = max(len(base), kinds_needed)
         for i in range(rows):
-            category_class, (band, ages) = base[i % len(base)]
+            category_class, (band, ages), consent, pre = base[i % len(base)]
             route = routes[i % len(routes)]
             senders, recipients = sorted(route.senders), sorted(route.recipients)
             sender = _cycle(senders, i // len(routes))
             recipient = _cycle(recipients, i // len(routes) + i // len(senders))
-            consent = _cycle(consent_states, i)
-            pre = _cycle(pre_states, i // len(consent_states) + i)
             bystander = _cycle(org_kinds, i * 7 + len(scenarios))
             age = _cycle(ages, i // len(base) + i)
             categories = dossier_categories(route, flow, category_class)
