@@ -8,14 +8,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import ColumnElement, bindparam, insert, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from gateway.core import paging
 from gateway.core.context import ActContext
-from gateway.core.errors import GatewayError
+from gateway.core.errors import GatewayError, NotFound
 from gateway.core.paging import Page
 from policies.model import Decision
 
@@ -228,6 +228,23 @@ def _check(entry: AuditEntry, expected_seq: int, previous: str) -> str | None:
     return None
 
 
+NOT_FOUND = NotFound.code
+
+
+def strayed(entry: AuditEntry, viewer: str) -> bool:
+    """Is `entry` the viewer's own try on another organisation's object, answered 404?
+
+    The viewer was told what an id that never existed gets; its log shows the try the
+    same way, without the pupil, the object or the owner (those are on the owner's log).
+    """
+    return (
+        entry.org == viewer
+        and entry.owner is not None
+        and entry.owner != viewer
+        and entry.code == NOT_FOUND
+    )
+
+
 def search(
     session: Session,
     *,
@@ -252,7 +269,19 @@ def search(
         query = query.where(AuditEntry.seq < before)
     if org:
         # The organisation's own acts, and the attempts of others on its objects.
-        query = query.where(or_(AuditEntry.org == org, AuditEntry.owner == org))
+        mine = AuditEntry.org == org
+        if subject_ref:
+            # Not its own tries on another's object by pupil: they were answered as for
+            # an id that never existed, and must not tell it whose object that was.
+            mine = and_(
+                mine,
+                or_(
+                    AuditEntry.owner.is_(None),
+                    AuditEntry.code.is_(None),
+                    AuditEntry.code != NOT_FOUND,
+                ),
+            )
+        query = query.where(or_(mine, AuditEntry.owner == org))
     if purpose:
         query = query.where(AuditEntry.purpose == purpose)
     if decision:

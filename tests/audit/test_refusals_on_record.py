@@ -75,6 +75,10 @@ def test_a_strangers_tries_on_a_transfer_are_on_the_senders_record(gateway: Gate
     ]
     # The stranger's own privacy officer sees all six tries, the unknown ids included.
     assert len(denials(gateway, stranger, stranger)) == 6
+    # ... and alike: its log does not name the pupil, the object or the owner of the
+    # real one, which the stranger was answered as for an id that never existed.
+    seen = [e for e in audit_log(gateway, stranger) if e["decision"] == "deny"]
+    assert {(e["subject_ref"], e["object_id"], e["owner"]) for e in seen} == {(None, None, None)}
     assert not [e for e in audit_log(gateway, vo) if e["org"] == stranger.id]
 
 

@@ -1,0 +1,423 @@
+"""The access matrix: every generated case against the real app, on SQLite and PostgreSQL.
+
+What each case asserts (tests/support/matrix.py says how the cases are made):
+- a bystander learns nothing: 404 with the very body an unknown id gets (request ids
+  aside), never a 403, and nothing in its lists or its audit log;
+- a recipient sees exactly the released categories, no more, and the expected refusal
+  when the catalog refuses;
+- no category's content appears where it was not released (forbidden and unknown ones
+  nowhere at all);
+- every refusal is in the owning organisation's audit log with its rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from httpx2 import Response
+
+from tests.matrix.conftest import matrix
+from tests.matrix.world import Setup, World
+from tests.support.gateway import OFFICER, Org
+from tests.support.matrix import (
+    CASE_ENDPOINTS,
+    DENY_STATUS,
+    OUT_OF_MATRIX,
+    Case,
+    Scenario,
+    marker,
+    served_endpoints,
+)
+
+CASES = matrix().cases
+MARKER = re.compile(r"MX[A-Za-z0-9_.\-]+/[a-z_]+")
+VOLATILE = {"request_id", "trace_id", "instance"}
+
+
+def test_the_matrix_is_large_enough() -> None:
+    assert len(CASES) >= 2000, matrix().summary()
+
+
+def test_every_served_endpoint_is_covered(world: World) -> None:
+    served = served_endpoints(world.gateway.client.get("/v1/openapi.json").json())
+    assert served == matrix().endpoints, "the served routes changed since collection"
+    covered = {op for ops in CASE_ENDPOINTS.values() for op in ops}
+    unplaced = sorted(set(served) - covered - set(OUT_OF_MATRIX))
+    assert not unplaced, f"endpoints without a matrix case: {unplaced}"
+    assert {case.endpoint for case in CASES} >= {name for _, name in CASE_ENDPOINTS}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_access(world: World, case: Case) -> None:
+    setup = world.setups[case.scenario.key]
+    CHECKS[(case.party, case.endpoint)](world, setup)
+
+
+# ---- what may be seen ----------------------------------------------------------------
+
+
+def leaks(response: Response, scenario: Scenario, released: frozenset[str] = frozenset()) -> None:
+    """No category content in `response` except that of `released` in this scenario."""
+    allowed = {marker(scenario, name) for name in released}
+    seen = set(MARKER.findall(response.text))
+    assert not seen - allowed, f"content leaked: {sorted(seen - allowed)}"
+
+
+def expect_refusal(response: Response, codes: frozenset[str]) -> None:
+    assert response.status_code in {DENY_STATUS.get(code, 403) for code in codes}, (
+        response.status_code,
+        response.text,
+    )
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] in codes, (sorted(codes), response.text)
+
+
+def normalised(response: Response, *ids: str) -> tuple[int, str, Any]:
+    """Status, media type and body, with request ids dropped and the asked id masked."""
+    body = response.json()
+    if isinstance(body, dict):
+        body = {key: value for key, value in body.items() if key not in VOLATILE}
+    text = json.dumps(body, sort_keys=True)
+    for value in ids:
+        text = text.replace(value, "<id>")
+    return response.status_code, response.headers["content-type"], json.loads(text)
+
+
+def like_unknown(world: World, call: Any, real_id: str, prefix: str) -> None:
+    """The answer about `real_id` is the answer about an id that never existed."""
+    unknown_id = world.unknown_id(prefix)
+    real, unknown = call(real_id), call(unknown_id)
+    assert real.status_code == 404, (real.status_code, real.text)
+    assert normalised(real, real_id) == normalised(unknown, unknown_id)
+
+
+# ---- the sender ----------------------------------------------------------------------
+
+
+def sender_push(world: World, setup: Setup) -> None:
+    scenario, pushed = setup.scenario, setup.push
+    leaks(pushed, scenario)
+    if scenario.push_permitted:
+        assert pushed.status_code == 201, pushed.text
+        decision = pushed.json()["decision"]
+        assert decision["effect"] == "permit"
+        assert set(decision["released"]) <= scenario.categories
+    else:
+        expect_refusal(pushed, scenario.push_denies)
+
+
+def sender_outbox(world: World, setup: Setup) -> None:
+    ids = about_pupil(world, setup, setup.sender, "outbox")
+    assert ids == ([setup.transfer_id] if setup.scenario.push_permitted else [])
+
+
+def sender_inzage(world: World, setup: Setup) -> None:
+    scenario = setup.scenario
+    response = world.post(
+        f"/v1/transfers/{setup.transfer_id}/inzage",
+        setup.sender,
+        scenario.flow,
+        {"date": world.today.isoformat(), "akkoord": True},
+    )
+    leaks(response, scenario)
+    assert response.status_code == 200, response.text
+
+
+# ---- the recipient -------------------------------------------------------------------
+
+
+def read_as(world: World, org: Org, transfer_id: str, purpose: str) -> Response:
+    return world.gateway.client.get(f"/v1/transfers/{transfer_id}", headers=org.headers(purpose))
+
+
+def recipient_read(world: World, setup: Setup) -> None:
+    scenario = setup.scenario
+    assert setup.transfer_id is not None
+    response = read_as(world, setup.recipient, setup.transfer_id, scenario.flow)
+    if not scenario.read_permitted:
+        leaks(response, scenario)
+        expect_refusal(response, scenario.read_denies)
+        return
+    assert response.status_code == 200, response.text
+    body = response.json()
+    released = set(body["dossier"])
+    # Exactly what the catalog releases, and never more than it allows and consent covers.
+    assert released == scenario.released, (sorted(released), sorted(scenario.released))
+    assert set(body["decision"]["released"]) == released
+    leaks(response, scenario, scenario.released)
+    for name in released:
+        assert body["dossier"][name] == {"kenmerk": marker(scenario, name)}
+
+
+def recipient_read_other_purpose(world: World, setup: Setup) -> None:
+    scenario = setup.scenario
+    assert setup.transfer_id is not None
+    other = next(flow for flow in sorted(world.catalog.flows) if flow != scenario.flow)
+    response = read_as(world, setup.recipient, setup.transfer_id, other)
+    leaks(response, scenario)
+    expect_refusal(response, frozenset({"purpose_mismatch"}))
+
+
+def recipient_acknowledge(world: World, setup: Setup) -> None:
+    scenario = setup.scenario
+    assert setup.transfer_id is not None
+    read_as(world, setup.recipient, setup.transfer_id, scenario.flow)
+    response = world.post(
+        f"/v1/transfers/{setup.transfer_id}/acknowledge",
+        setup.recipient,
+        scenario.flow,
+        {"conversation_date": world.today.isoformat()},
+    )
+    leaks(response, scenario)
+    if scenario.read_permitted:
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "acknowledged"
+    else:
+        assert 400 <= response.status_code < 500, response.text
+        assert response.status_code != 404, "the recipient is a party, not a stranger"
+
+
+def recipient_inbox(world: World, setup: Setup) -> None:
+    ids = about_pupil(world, setup, setup.recipient, "inbox")
+    assert ids == ([setup.transfer_id] if setup.scenario.listed_to_recipient else [])
+
+
+def recipient_consent_read(world: World, setup: Setup) -> None:
+    scenario = setup.scenario
+    assert setup.consent_id is not None
+
+    def call(consent_id: str) -> Response:
+        return world.gateway.client.get(
+            f"/v1/consents/{consent_id}", headers=setup.recipient.headers(scenario.flow)
+        )
+
+    if scenario.consent == "other_recipient":
+        like_unknown(world, call, setup.consent_id, "cs")
+        return
+    response = call(setup.consent_id)
+    assert response.status_code == 200, response.text
+    assert setup.subject["bsn"] not in response.text
+    assert set(response.json()["categories"]) == set(scenario.consent_categories or ())
+
+
+def box_of(world: World, org: Org, scenario: Scenario, box: str) -> list[dict[str, Any]]:
+    """Every item of the box, page after page; no page holds any dossier content."""
+    items: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        response = world.gateway.client.get(
+            f"/v1/transfers?box={box}&limit=500{cursor}", headers=org.headers(scenario.flow)
+        )
+        assert response.status_code == 200, response.text
+        leaks(response, scenario)
+        page = response.json()
+        items += page["items"]
+        if page["next"] is None:
+            return items
+        cursor = f"&cursor={page['next']}"
+
+
+def about_pupil(world: World, setup: Setup, org: Org, box: str) -> list[str]:
+    """The ids in `org`'s box of transfers about this scenario's pupil."""
+    ref = world.pseudonym(org, setup.subject)
+    items = box_of(world, org, setup.scenario, box)
+    return [item["id"] for item in items if item["subject_ref"] == ref]
+
+
+# ---- the bystander -------------------------------------------------------------------
+
+
+def bystander(world: World, setup: Setup) -> Org:
+    return world.bystanders[setup.scenario.bystander_kind]
+
+
+def bystander_read(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    assert setup.transfer_id is not None
+    like_unknown(world, lambda tid: read_as(world, org, tid, purpose), setup.transfer_id, "tr")
+
+
+def bystander_acknowledge(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    body = {"conversation_date": world.today.isoformat()}
+    assert setup.transfer_id is not None
+    like_unknown(
+        world,
+        lambda tid: world.post(f"/v1/transfers/{tid}/acknowledge", org, purpose, body),
+        setup.transfer_id,
+        "tr",
+    )
+
+
+def bystander_inzage(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    body = {"date": world.today.isoformat(), "akkoord": True}
+    assert setup.transfer_id is not None
+    like_unknown(
+        world,
+        lambda tid: world.post(f"/v1/transfers/{tid}/inzage", org, purpose, body),
+        setup.transfer_id,
+        "tr",
+    )
+
+
+def bystander_lists(world: World, setup: Setup) -> None:
+    org = bystander(world, setup)
+    for box in ("inbox", "outbox"):
+        assert box_of(world, org, setup.scenario, box) == []
+
+
+def bystander_consent_search(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+
+    def search(subject: dict[str, str]) -> Response:
+        return world.post("/v1/consents/search", org, purpose, {"subject": subject})
+
+    real, unknown = search(setup.subject), search(world.unknown_subject)
+    assert normalised(real) == normalised(unknown)
+    assert real.status_code != 403
+
+
+def bystander_consent_notifications(world: World, setup: Setup) -> None:
+    org = bystander(world, setup)
+    response = world.gateway.client.get(
+        "/v1/consents/notifications", headers=org.headers(setup.scenario.flow)
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+def bystander_consent_read(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    assert setup.consent_id is not None
+    like_unknown(
+        world,
+        lambda cid: world.gateway.client.get(f"/v1/consents/{cid}", headers=org.headers(purpose)),
+        setup.consent_id,
+        "cs",
+    )
+
+
+def bystander_consent_withdraw(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    assert setup.consent_id is not None
+    like_unknown(
+        world,
+        lambda cid: world.post(f"/v1/consents/{cid}/withdraw", org, purpose, None),
+        setup.consent_id,
+        "cs",
+    )
+
+
+def bystander_audit(world: World, setup: Setup) -> None:
+    """Its privacy officer's log tells the bystander nothing of the pupil or the act: its
+    try on a real id is logged just like its try on an id that never existed."""
+    org, flow = bystander(world, setup), setup.scenario.flow
+    if setup.transfer_id is not None:
+        read_as(world, org, setup.transfer_id, flow)
+        read_as(world, org, world.unknown_id("tr"), flow)
+        real, unknown = [e for e in events(world, org) if e["action"] == "transfer.read"][1::-1]
+        assert unlinked(real) == unlinked(unknown)
+    # Its own questions naming the pupil (this very search, a consent search) are its
+    # own acts; an act of another organisation, or on another's object, would be news.
+    found = [
+        (e["action"], e["object_id"], e["owner"])
+        for e in search_audit(world, org, setup.subject)
+        if e["org"] != org.id or e["owner"] is not None or e["object_id"] is not None
+    ]
+    assert found == [], found
+    for item in events(world, org):
+        assert item["object_id"] is None or item["object_id"] not in (
+            setup.transfer_id,
+            setup.consent_id,
+        ), item
+
+
+def unlinked(entry: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry without what differs between any two entries."""
+    return {
+        key: value
+        for key, value in entry.items()
+        if key not in ("seq", "time", "hash", "prev_hash", "request_id")
+    }
+
+
+# ---- the owner's privacy officer -----------------------------------------------------
+
+
+def events(world: World, officer: Org) -> list[dict[str, Any]]:
+    response = world.gateway.client.get(
+        "/v1/audit/events?limit=100", headers=officer.headers(**OFFICER)
+    )
+    assert response.status_code == 200, response.text
+    leaks_none(response)
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def search_audit(world: World, officer: Org, subject: dict[str, str]) -> list[dict[str, Any]]:
+    response = world.post(
+        "/v1/audit/events/search", officer, OFFICER["purpose"], {"subject": subject, "limit": 100}
+    )
+    assert response.status_code == 200, response.text
+    leaks_none(response)
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def leaks_none(response: Response) -> None:
+    assert MARKER.search(response.text) is None, "dossier content in the audit log"
+
+
+def owner_audit(world: World, setup: Setup) -> None:
+    """Every refusal about the sender's act or its data is on the sender's log, with the
+    rule it was refused under."""
+    scenario, officer = setup.scenario, setup.sender
+    flow = scenario.flow
+    if setup.transfer_id is not None and not scenario.read_permitted:
+        read_as(world, setup.recipient, setup.transfer_id, flow)
+    log = search_audit(world, officer, setup.subject)
+    denies = [e for e in log if e["decision"] == "deny"]
+    assert all(e["rule"] for e in denies)
+    if not scenario.push_permitted:
+        sends = [e for e in denies if e["action"] == "transfer.send"]
+        assert sends, log
+        assert sends[0]["code"] in scenario.push_denies
+        assert sends[0]["rule"].startswith(f"{flow}/deny/"), sends[0]
+    if scenario.push_permitted and not scenario.read_permitted:
+        reads = [
+            e
+            for e in denies
+            if e["action"] == "transfer.read"
+            and e["org"] == setup.recipient.id
+            and e["purpose"] == flow
+        ]
+        assert reads, log
+        assert {e["code"] for e in reads} <= scenario.read_denies
+        assert all(e["rule"].startswith(f"{flow}/deny/") for e in reads), reads
+        assert all(e["object_id"] == setup.transfer_id for e in reads)
+
+
+CHECKS = {
+    ("sender", "push"): sender_push,
+    ("sender", "outbox"): sender_outbox,
+    ("sender", "inzage"): sender_inzage,
+    ("recipient", "read"): recipient_read,
+    ("recipient", "read_other_purpose"): recipient_read_other_purpose,
+    ("recipient", "acknowledge"): recipient_acknowledge,
+    ("recipient", "inbox"): recipient_inbox,
+    ("recipient", "consent_read"): recipient_consent_read,
+    ("bystander", "read"): bystander_read,
+    ("bystander", "acknowledge"): bystander_acknowledge,
+    ("bystander", "inzage"): bystander_inzage,
+    ("bystander", "lists"): bystander_lists,
+    ("bystander", "consent_search"): bystander_consent_search,
+    ("bystander", "consent_notifications"): bystander_consent_notifications,
+    ("bystander", "consent_read"): bystander_consent_read,
+    ("bystander", "consent_withdraw"): bystander_consent_withdraw,
+    ("bystander", "audit"): bystander_audit,
+    ("owner_officer", "audit"): owner_audit,
+}
