@@ -29,6 +29,7 @@ from tests.support.matrix import (
     Case,
     Scenario,
     marker,
+    payload,
     served_endpoints,
 )
 
@@ -148,8 +149,9 @@ def recipient_read(world: World, setup: Setup) -> None:
     assert released == scenario.released, (sorted(released), sorted(scenario.released))
     assert set(body["decision"]["released"]) == released
     leaks(response, scenario, scenario.released)
+    taxonomy = world.catalog.taxonomy
     for name in released:
-        assert body["dossier"][name] == {"kenmerk": marker(scenario, name)}
+        assert body["dossier"][name] == payload(taxonomy, name, marker(scenario, name))
 
 
 def recipient_read_other_purpose(world: World, setup: Setup) -> None:
@@ -259,6 +261,18 @@ def bystander_inzage(world: World, setup: Setup) -> None:
     like_unknown(
         world,
         lambda tid: world.post(f"/v1/transfers/{tid}/inzage", org, purpose, body),
+        setup.transfer_id,
+        "tr",
+    )
+
+
+def bystander_restriction_lift(world: World, setup: Setup) -> None:
+    org, purpose = bystander(world, setup), setup.scenario.flow
+    body = {"reason": "parents_informed"}
+    assert setup.transfer_id is not None
+    like_unknown(
+        world,
+        lambda tid: world.post(f"/v1/transfers/{tid}/restriction/lift", org, purpose, body),
         setup.transfer_id,
         "tr",
     )
@@ -413,6 +427,7 @@ CHECKS = {
     ("bystander", "read"): bystander_read,
     ("bystander", "acknowledge"): bystander_acknowledge,
     ("bystander", "inzage"): bystander_inzage,
+    ("bystander", "restriction_lift"): bystander_restriction_lift,
     ("bystander", "lists"): bystander_lists,
     ("bystander", "consent_search"): bystander_consent_search,
     ("bystander", "consent_notifications"): bystander_consent_notifications,

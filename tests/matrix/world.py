@@ -99,7 +99,7 @@ class World:
         body: dict[str, Any] = {
             "recipient": recipient.id,
             "subject": subject,
-            "dossier": dossier(scenario),
+            "dossier": dossier(scenario, self.catalog.taxonomy),
         }
         if "inzage" in scenario.preconditions:
             body["inzage"] = {"date": (self.today - timedelta(days=1)).isoformat(), "akkoord": True}

@@ -17,6 +17,7 @@ free), and what a recipient may see is `route.allowed`, cut by what the consent 
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from policies.compiled import Catalog, Flow, Route
+from policies.schema import Taxonomy
 
 # What the brief calls the category classes of a dossier.
 CATEGORY_CLASSES = ("allowed", "optional", "forbidden", "unknown", "gezondheid")
@@ -275,6 +277,7 @@ CASE_ENDPOINTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bystander", "read"): ("GET /v1/transfers/{transfer_id}",),
     ("bystander", "acknowledge"): ("POST /v1/transfers/{transfer_id}/acknowledge",),
     ("bystander", "inzage"): ("POST /v1/transfers/{transfer_id}/inzage",),
+    ("bystander", "restriction_lift"): ("POST /v1/transfers/{transfer_id}/restriction/lift",),
     ("bystander", "lists"): ("GET /v1/transfers",),
     ("bystander", "consent_read"): ("GET /v1/consents/{consent_id}",),
     ("bystander", "consent_withdraw"): ("POST /v1/consents/{consent_id}/withdraw",),
@@ -295,6 +298,12 @@ OUT_OF_MATRIX = {
     "POST /v1/policies/evaluate": "a dry run on the caller's own question; holds no data",
     "GET /v1/audit/reviews": "break-glass reviews of the officer's own organisation",
     "POST /v1/audit/reviews/{review_id}": "break-glass reviews of the officer's own organisation",
+    "POST /v1/audit/reviews/{review_id}/restriction/lift": (
+        "break-glass reviews of the officer's own organisation"
+    ),
+    "POST /v1/rights/refusals": (
+        "the controller's own answer to a rights request: it records a refusal, moves no data"
+    ),
 }
 
 
@@ -313,7 +322,7 @@ def cases_of(scenario: Scenario) -> list[Case]:
     if scenario.has_consent:
         parties.append(("recipient", "consent_read"))
     if scenario.push_permitted:
-        parties += [("bystander", n) for n in ("read", "acknowledge", "inzage")]
+        parties += [("bystander", n) for n in ("read", "acknowledge", "inzage", "restriction_lift")]
     parties += [("bystander", "lists"), ("bystander", "consent_search")]
     parties.append(("bystander", "consent_notifications"))
     if scenario.has_consent:
@@ -438,10 +447,48 @@ def birth_date(age: int, today: date) -> str:
     return date(birthday.year - age, birthday.month, birthday.day).isoformat()
 
 
-def dossier(scenario: Scenario) -> dict[str, Any]:
+def dossier(scenario: Scenario, taxonomy: Taxonomy) -> dict[str, Any]:
     """One marker per category, unique to the scenario: a marker seen where its category
     was not released is a leak."""
-    return {name: {"kenmerk": marker(scenario, name)} for name in sorted(scenario.categories)}
+    return {
+        name: payload(taxonomy, name, marker(scenario, name))
+        for name in sorted(scenario.categories)
+    }
+
+
+def payload(taxonomy: Taxonomy, category: str, mark: str) -> Any:
+    """The category's catalog example with `mark` in its first free-text field, so the
+    payload fits the category's closed fields. A category the catalog does not know (it
+    is refused before its fields matter) carries the mark as it comes; one whose fields
+    are closed lists only (a verzuimmelding, a signaal) carries no mark, and only the
+    exact-categories checks watch it."""
+    spec = taxonomy.categories.get(category)
+    if spec is None or spec.fields is None:
+        return {"kenmerk": mark}
+    value = copy.deepcopy(spec.example)
+    _mark(spec.fields, value, mark)
+    return value
+
+
+def _mark(schema: dict[str, Any], value: Any, mark: str) -> bool:
+    if schema.get("type") == "array" and isinstance(value, list) and value:
+        items = schema.get("items", {})
+        return isinstance(items, dict) and _mark(items, value[0], mark)
+    if schema.get("type") != "object" or not isinstance(value, dict):
+        return False
+    for name, prop in sorted(schema.get("properties", {}).items()):
+        if _free_text(prop, mark):
+            value[name] = mark
+            return True
+    return False
+
+
+def _free_text(field: dict[str, Any], mark: str) -> bool:
+    return (
+        field.get("type") == "string"
+        and not {"enum", "pattern", "format", "const"} & set(field)
+        and int(field.get("maxLength", len(mark))) >= len(mark)
+    )
 
 
 def marker(scenario: Scenario, category: str) -> str:
