@@ -6,10 +6,11 @@ Reading the log is itself an act on personal data, and is logged like any other.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from gateway.audit import reviews, service
 from gateway.audit.models import AuditEntry
@@ -58,8 +59,14 @@ def events(
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[
+        date | AwareDatetime | None,
+        Query(alias="from", description="A day (from its start, UTC) or an instant with zone"),
+    ] = None,
+    end: Annotated[
+        date | AwareDatetime | None,
+        Query(alias="to", description="A day (up to its end, UTC) or an instant with zone"),
+    ] = None,
     purpose: str | None = None,
     decision: Literal["permit", "deny"] | None = None,
     cursor: paging.Cursor = None,
@@ -71,8 +78,8 @@ def events(
         org=ctx.org_id,
         purpose=purpose,
         decision=decision,
-        start=start,
-        end=end,
+        start=_instant(start),
+        end=_instant(end, day_end=True),
         cursor=cursor,
         limit=limit,
     )
@@ -81,6 +88,13 @@ def events(
     )
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
     return {"items": [_read(e, refs, ctx.org_id) for e in page.items], "next": page.next}
+
+
+def _instant(value: date | datetime | None, *, day_end: bool = False) -> datetime | None:
+    """A day counts from its start, or up to its end (`to`), in UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value + timedelta(days=1 if day_end else 0), time(), tzinfo=UTC)
 
 
 @router.post(

@@ -152,3 +152,19 @@ def test_a_bad_cursor_or_page_size_is_refused_and_nothing_is_logged(gateway: Gat
             .where(AuditEntry.org == officer.id, AuditEntry.action.like("audit.%"))
         )
     assert logged == 0
+
+
+def test_the_officer_filters_by_day_and_a_time_without_zone_is_refused(gateway: Gateway) -> None:
+    officer = gateway.make_org("school_po", scopes=["audit:read"])
+    headers = officer.headers(**OFFICER)
+    fill(gateway, officer.id, 3, noise="org_other")
+    today = gateway.clock.now().date()
+    day = gateway.client.get(f"/v1/audit/events?from={today}&to={today}", headers=headers)
+    assert day.status_code == 200, day.text
+    assert len(day.json()["items"]) >= 3
+    before = gateway.client.get(f"/v1/audit/events?to={today.replace(day=1)}", headers=headers)
+    assert before.status_code == 200
+    assert before.json()["items"] == []
+    naive = gateway.client.get(f"/v1/audit/events?from={today}T09:30:00", headers=headers)
+    assert naive.status_code == 422, naive.text
+    assert naive.headers["content-type"] == "application/problem+json"
