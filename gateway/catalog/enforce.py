@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,15 @@ _STATUS = {
     "out_of_scope": 422,
     "inzage_missing": 409,
 }
+
+
+def catalog_names(catalog: Catalog, names: Iterable[str]) -> frozenset[str]:
+    """The categories as the catalog knows them; every other name the sender chose
+    becomes `unknown_<n>`, so a decision, an error or an audit entry never repeats it (a
+    key can be any text, a diagnosis included). Unknown names are refused all the same."""
+    given = set(names)
+    known = given & catalog.categories
+    return frozenset(known) | {f"unknown_{n}" for n in range(1, len(given - known) + 1)}
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:

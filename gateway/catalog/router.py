@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.catalog.enforce import decision_json
+from gateway.catalog.enforce import catalog_names, decision_json
 from gateway.core.context import Principal
 from gateway.deps import ServicesDep, require_scope
 from gateway.transfers.schemas import MeldcodeIn
@@ -73,7 +73,7 @@ def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict
         sender_kind=body.sender_kind,
         recipient_kind=body.recipient_kind,
         purpose=body.purpose,
-        categories=frozenset(body.categories),
+        categories=catalog_names(services.catalog, body.categories),
         subject_age=body.subject_age,
         consent=ConsentState(tuple(body.consent.granted_by)) if body.consent else None,
         preconditions=Preconditions(**body.preconditions.model_dump()),

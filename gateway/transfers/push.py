@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gateway.audit import reviews
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
-from gateway.catalog.enforce import enforce
+from gateway.catalog.enforce import catalog_names, enforce
 from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
@@ -78,7 +78,7 @@ def prepare_json(
         session,
         recipient_id=body.recipient,
         subject=body.subject,
-        categories=frozenset(body.dossier),
+        categories=catalog_names(edges.catalog, body.dossier),
         fmt="json",
         payload=payload,
         inzage=body.inzage,
@@ -143,6 +143,11 @@ def _prepare(
                 sender_kind=ctx.org_kind,
                 recipient_kind=recipient_kind,
                 profile=oso_profile,
+            )
+        if facts.meldcode is not None and not _break_glass(edges, ctx.purpose):
+            raise Unprocessable(
+                "Meldcode facts belong to a report under the meldcode only.",
+                code="meldcode_not_applicable",
             )
         act.subject_ref = subject_ref
         known = subjects.agreed(session, subject, ctx=ctx, standing=edges.standing, act=act)
@@ -245,6 +250,11 @@ def _check_fields(
             code="category_invalid",
             extra={"invalid": [m.to_dict() for m in misfits]},
         )
+
+
+def _break_glass(edges: Edges, purpose: str) -> bool:
+    flow = edges.catalog.flow_for_purpose(purpose)
+    return flow is not None and flow.break_glass
 
 
 def _attempt(ctx: ActContext, edges: Edges) -> audit.AttemptScope:
