@@ -13,19 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from consent.models import Consent, ConsentRecipient
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import enforce
 from gateway.core.context import DATA_SUBJECT, ActContext
-from gateway.core.errors import Forbidden
+from gateway.core.errors import Forbidden, NotFound
 from gateway.edges import Edges
+from gateway.enrolments.models import Enrolment
 from gateway.rights.grounds import ACTIONS, GROUNDS, Ground, ground_of
 from gateway.rights.schemas import RefusalIn
 from gateway.subjects import service as subjects
+from gateway.transfers.models import Transfer
 from policies.model import Decision, Request
 
 
@@ -41,8 +44,13 @@ def record_refusal(
             raise Forbidden(
                 "X-Purpose names no data-subject right (rechten.*).", code="flow_not_allowed"
             )
-        ref = subjects.resolve(session, body.subject, ctx=ctx, standing=edges.standing, act=act)
+        ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        if not holds_data_on(session, org_id=ctx.org_id, subject_ref=ref):
+            # Only a controller that holds the pupil's data answers a request about it;
+            # to anyone else the pupil is unknown, whether the gateway knows it or not.
+            raise NotFound("No such pupil.")
         act.subject_ref = ref
+        subjects.agreed(session, body.subject, ctx=ctx, standing=edges.standing, act=act)
         request = Request(
             sender_kind=ctx.org_kind,
             recipient_kind=DATA_SUBJECT,
@@ -72,6 +80,30 @@ def record_refusal(
     event = AuditEvent.of(ctx, action=action, decision=decision, subject_ref=ref)
     audit.append(session, event, now=edges.now)
     return ref, decision
+
+
+def holds_data_on(session: Session, *, org_id: str, subject_ref: str) -> bool:
+    """The organisation has the pupil's data through the gateway: it enrolled the pupil,
+    sent or received a dossier about it, or registered or is named by a consent."""
+    held = (
+        select(Enrolment.id).where(
+            Enrolment.org_id == org_id, Enrolment.subject_ref == subject_ref
+        ),
+        select(Transfer.id).where(
+            Transfer.subject_ref == subject_ref,
+            or_(Transfer.sender_org_id == org_id, Transfer.recipient_org_id == org_id),
+        ),
+        select(Consent.id).where(
+            Consent.subject_ref == subject_ref,
+            or_(
+                Consent.registered_by_org == org_id,
+                Consent.id.in_(
+                    select(ConsentRecipient.consent_id).where(ConsentRecipient.org_id == org_id)
+                ),
+            ),
+        ),
+    )
+    return any(session.scalar(query.limit(1)) is not None for query in held)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,25 @@ def refuse(
     )
 
 
+def report(gateway: Gateway, sender: Org, vt: Org, subject: dict[str, str] = CHILD) -> None:
+    """A meldcode report (parents told) from `sender` to Veilig Thuis: both then hold the
+    pupil's data, and may answer a request about it."""
+    steps = ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"]
+    sent = gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": vt.id,
+            "subject": subject,
+            "dossier": {"leerling": {}},
+            "meldcode": {"steps": steps, "reasons": ["Signalen"], "parents_told": True},
+        },
+        headers=sender.headers(
+            purpose="meldcode.melding", actor="af-1", role="aandachtsfunctionaris"
+        ),
+    )
+    assert sent.status_code == 201, sent.text
+
+
 def page_text(gateway: Gateway) -> str:
     page = gateway.client.get(child_url(gateway.client)).text
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
@@ -58,6 +77,7 @@ def test_veilig_thuis_refuses_inzage_for_the_child_and_the_parent_reads_why(
     school = org(portal, "school_po", "OBS De Hien")
     register_gezag(portal, school, CHILD, PARENT[1])
     vt = org(portal, "veilig_thuis", "Veilig Thuis Zuid-Holland Zuid")
+    report(portal, school, vt)
 
     refused = refuse(portal, vt)
 
@@ -92,6 +112,7 @@ def test_the_jgz_restricts_a_correction_to_protect_someone_else(portal: Gateway)
     school = org(portal, "school_po", "OBS De Hien")
     register_gezag(portal, school, CHILD, PARENT[1])
     jgz = org(portal, "jgz", "JGZ Zuid-Holland Zuid")
+    report(portal, jgz, org(portal, "veilig_thuis", "Veilig Thuis Zuid-Holland Zuid"))
 
     restricted = refuse(
         portal, jgz, right="rechten.correctie", outcome="restricted", ground="third_party_interest"
@@ -131,14 +152,41 @@ def test_a_school_cannot_invoke_the_jeugdwet_but_may_restrict_under_avg_23(
 def test_only_a_request_the_catalog_lets_the_caller_answer_can_be_refused(
     portal: Gateway,
 ) -> None:
+    school = org(portal, "school_po", "OBS De Hien")
     vt = org(portal, "veilig_thuis", "Veilig Thuis Zuid-Holland Zuid")
+    report(portal, school, vt)
     not_a_right = refuse(portal, vt, right="overdracht.po_vo")
     assert (not_a_right.status_code, not_a_right.json()["code"]) == (403, "flow_not_allowed")
     # At 17 the pupil exercises the rights, not the parent (DOMAIN §5).
     older = {**CHILD, "bsn": "123456782", "birth_date": "1998-09-01"}
+    report(portal, school, vt, older)
     not_entitled = refuse(portal, vt, subject=older, requester="parent")
     assert not_entitled.status_code == 403, not_entitled.text
     assert not_entitled.json()["code"] == "requester_not_entitled"
     unknown = refuse(portal, vt, ground="because")
     assert unknown.status_code == 422
     assert "because" not in unknown.text and CHILD["bsn"] not in unknown.text
+
+
+def test_an_organisation_without_the_pupils_data_cannot_record_a_refusal(
+    portal: Gateway,
+) -> None:
+    """A stranger would put a false refusal before the parents; to it the pupil is
+    unknown, exactly as a pupil the gateway has never seen, and the try is on record."""
+    school = org(portal, "school_po", "OBS De Hien")
+    register_gezag(portal, school, CHILD, PARENT[1])
+    stranger = org(portal, "school_po", "Vreemde school")
+    known = refuse(portal, stranger, outcome="restricted", ground="avg_23")
+    never_seen = refuse(
+        portal,
+        stranger,
+        outcome="restricted",
+        ground="avg_23",
+        subject={**CHILD, "bsn": "123456782"},
+    )
+    assert known.status_code == never_seen.status_code == 404
+    assert known.json() == never_seen.json()
+    tries = [e for e in audit_log(portal, stranger) if e["action"] == "rights.restricted"]
+    assert [(e["decision"], e["code"]) for e in tries] == [("deny", "not_found")] * 2
+    assert login(portal.client, PARENT).status_code == 303
+    assert "Verzoeken die zijn geweigerd of beperkt" not in page_text(portal)
