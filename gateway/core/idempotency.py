@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Integer, String, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gateway.core.context import ActContext
 from gateway.core.db import Base
 from gateway.core.errors import Conflict, Unprocessable
 
@@ -31,8 +32,12 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime]
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(method.encode() + b"\0" + path.encode() + b"\0" + body).hexdigest()
+def fingerprint(ctx: ActContext, method: str, path: str, body: bytes) -> str:
+    """The request as a retry must repeat it: the act under the same purpose, by the same
+    actor in the same role, not only the same bytes."""
+    context = "\0".join((ctx.purpose, ctx.actor, ctx.actor_role or "")).encode()
+    parts = (context, method.encode(), path.encode(), body)
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 def run_once(

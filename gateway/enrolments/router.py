@@ -47,7 +47,7 @@ def register(
         enrolment = service.register(session, body=body, ctx=ctx, edges=edges)
         return 201, _read(enrolment, services.keyring.pseudonyms.for_org)
 
-    request_print = fingerprint("POST", "/v1/enrolments", body.model_dump_json().encode())
+    request_print = fingerprint(ctx, "POST", "/v1/enrolments", body.model_dump_json().encode())
     return run_once(
         session,
         org_id=ctx.org_id,

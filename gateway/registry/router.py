@@ -80,7 +80,7 @@ def grant(
         events = registry.histories(session, [consent.id])[consent.id]
         return 201, _read(consent, events, edges.now, refs)
 
-    request_print = fingerprint("POST", "/v1/consents", body.model_dump_json().encode())
+    request_print = fingerprint(ctx, "POST", "/v1/consents", body.model_dump_json().encode())
     return run_once(
         session,
         org_id=ctx.org_id,
@@ -162,7 +162,7 @@ def withdraw(
         session,
         org_id=ctx.org_id,
         key=idempotency_key,
-        request_fingerprint=fingerprint("POST", f"/v1/consents/{consent_id}/withdraw", b""),
+        request_fingerprint=fingerprint(ctx, "POST", f"/v1/consents/{consent_id}/withdraw", b""),
         now=edges.now,
         act=act,
     )
@@ -194,7 +194,7 @@ def register_gezag(
         )
         return 201, read.model_dump(mode="json")
 
-    request_print = fingerprint("POST", "/v1/subjects/gezag", body.model_dump_json().encode())
+    request_print = fingerprint(ctx, "POST", "/v1/subjects/gezag", body.model_dump_json().encode())
     return run_once(
         session,
         org_id=ctx.org_id,

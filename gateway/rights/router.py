@@ -55,7 +55,7 @@ def record_refusal(
             "decision": decision_json(decision),
         }
 
-    request_print = fingerprint("POST", "/v1/rights/refusals", body.model_dump_json().encode())
+    request_print = fingerprint(ctx, "POST", "/v1/rights/refusals", body.model_dump_json().encode())
     return run_once(
         session,
         org_id=ctx.org_id,

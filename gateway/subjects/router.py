@@ -36,7 +36,9 @@ def correct(
         ref = services.keyring.pseudonyms.for_org(subject_ref, ctx.org_id)
         return 200, SubjectCorrected(subject_ref=ref).model_dump()
 
-    request_print = fingerprint("POST", "/v1/subjects/correction", body.model_dump_json().encode())
+    request_print = fingerprint(
+        ctx, "POST", "/v1/subjects/correction", body.model_dump_json().encode()
+    )
     return run_once(
         session,
         org_id=ctx.org_id,

@@ -146,7 +146,9 @@ async def push(
         nonlocal request_print
         with services.db.reading() as reader:
             if key is not None:
-                request_print = fingerprint("POST", f"/v1/transfers?recipient={recipient}", raw)
+                request_print = fingerprint(
+                    ctx, "POST", f"/v1/transfers?recipient={recipient}", raw
+                )
                 earlier = earlier_answer(
                     reader, org_id=ctx.org_id, key=key, request_fingerprint=request_print
                 )
@@ -219,7 +221,7 @@ def inzage(
         return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
     request_print = fingerprint(
-        "POST", f"/v1/transfers/{transfer_id}/inzage", body.model_dump_json().encode()
+        ctx, "POST", f"/v1/transfers/{transfer_id}/inzage", body.model_dump_json().encode()
     )
     return run_once(
         session,
@@ -299,7 +301,7 @@ def acknowledge(
         return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
     request_print = fingerprint(
-        "POST", f"/v1/transfers/{transfer_id}/acknowledge", body.model_dump_json().encode()
+        ctx, "POST", f"/v1/transfers/{transfer_id}/acknowledge", body.model_dump_json().encode()
     )
     return run_once(
         session,

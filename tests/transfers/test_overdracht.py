@@ -269,6 +269,11 @@ def test_retry_with_the_same_idempotency_key_creates_nothing_new(gateway: Gatewa
     )
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_key_reused"
+    # The same bytes under another purpose or by another actor are another request.
+    for changed in ({"X-Purpose": "overdracht.po_po"}, {"X-Actor": "actor-2"}):
+        again = gateway.client.post("/v1/transfers", headers={**headers, **changed}, json=body)
+        assert again.status_code == 409, again.text
+        assert again.json()["code"] == "idempotency_key_reused"
 
 
 def test_concurrent_retries_with_one_idempotency_key_make_one_transfer(gateway: Gateway) -> None:
