@@ -112,7 +112,10 @@ def resolve(
             authoritative = _authority(session, ctx, ref, standing)
         if authoritative:
             _restate(session, ref, subject, stated, ctx=ctx, standing=standing)
-            return ref
+        # A provisional record binds no one: whoever mentioned the pupil first cannot
+        # make a report about it fail by stating a wrong birth date (the act is decided
+        # on its own statement, and the record waits for the school).
+        return ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
     raise _conflict()
@@ -138,8 +141,8 @@ def agreed(
     birth, given, family, on_authority, stated_by = row
     if not Facts.of(keyring.pseudonyms, ref, subject).conflicts(birth, given, family):
         return ref
-    if not on_authority and _authority(session, ctx, ref, standing):
-        return None
+    if not on_authority:  # provisional: binds no one (`resolve`)
+        return None if _authority(session, ctx, ref, standing) else ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
     raise _conflict()

@@ -389,3 +389,41 @@ def _enrolment_of(gateway: Gateway, school: Org) -> str:
     with gateway.services.db.sessions() as session:
         found = session.scalars(select(Enrolment.id).where(Enrolment.org_id == school.id)).one()
     return str(found)
+
+
+def test_a_provisional_record_binds_no_one_who_reports_after_it(gateway: Gateway) -> None:
+    """A first mention with a wrong birth date cannot make another party's report fail:
+    only what the school where the pupil is enrolled stated is refused against."""
+    stranger, wijkteam = gateway.make_org("wijkteam"), gateway.make_org("wijkteam")
+    veilig_thuis = gateway.make_org("veilig_thuis")
+
+    def report(by: Org, birth_date: str) -> Any:
+        return gateway.client.post(
+            "/v1/transfers",
+            json={
+                "recipient": veilig_thuis.id,
+                "subject": {**PUPIL, "birth_date": birth_date},
+                "dossier": {"leerling": {}},
+                "meldcode": {
+                    "steps": [
+                        "signalen",
+                        "collegiale_consultatie",
+                        "gesprek",
+                        "afweging",
+                        "besluit",
+                    ],
+                    "reasons": ["Signalen van mishandeling"],
+                    "parents_told": True,
+                },
+            },
+            headers=by.headers(purpose="meldcode.melding", actor="jp-1"),
+        )
+
+    assert report(stranger, "2004-09-02").status_code == 201
+    second = report(wijkteam, PUPIL["birth_date"])
+    assert second.status_code == 201, second.text
+    with gateway.services.db.sessions() as session:
+        ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    # Still provisional, as first mentioned: the school's statement will replace it.
+    assert on_record is not None and on_record.birth_date.isoformat() == "2004-09-02"
