@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 IDP := deploy/dev-idp
 IDP_STAMP := $(IDP)/node_modules/.installed
 
-.PHONY: run test lint bench mutate system-deps clean
+.PHONY: run test lint bench soak mutate system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: $(STAMP)
 	@scripts/ensure-system-deps bench
 	$(BIN)/python bench/transfers_bench.py
 	$(BIN)/python bench/policies_bench.py
+
+## soak: 30 minutes at half the measured capacity, a realistic mix; errors, p99 and RSS over time
+## (not part of `make test`; `make soak SOAK_ARGS='--backend postgresql --minutes 10'`)
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 ## mutate: mutation testing of the policy engine and the guards, with the score per package
 ## (minutes, so not part of `make test`; `make mutate MUTANTS='policies.*'` for one package)
