@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 IDP := deploy/dev-idp
 IDP_STAMP := $(IDP)/node_modules/.installed
 
-.PHONY: run test lint bench fuzz mutate system-deps clean
+.PHONY: run test lint bench fuzz soak mutate system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ FUZZ_EXAMPLES ?= 100
 FUZZ_SEED ?= random
 fuzz: $(STAMP) system-deps
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -p no:cacheprovider
+
+## soak: 30 minutes at half the measured capacity, a realistic mix; errors, p99 and RSS over time
+## (not part of `make test`; `make soak SOAK_ARGS='--backend postgresql --minutes 10'`)
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 ## mutate: mutation testing of the policy engine and the guards, with the score per package
 ## (minutes, so not part of `make test`; `make mutate MUTANTS='policies.*'` for one package)

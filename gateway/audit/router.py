@@ -27,10 +27,11 @@ from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import supervision_decision
 from gateway.core import paging
 from gateway.core.context import ActContext
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, scoped_context
 from policies.model import Decision
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=OneTripRoute)
 Officer = Annotated[ActContext, Depends(scoped_context("audit:read"))]
 
 

@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from gateway.auth.client_auth import ASSERTION_ALGORITHMS, OAuthError, authenticate
 from gateway.core.context import Principal
 from gateway.core.openapi import COMPONENT_SCHEMAS
+from gateway.core.routing import OneTripRoute
 from gateway.deps import Services, SettingsDep
 from gateway.orgs.models import Organisation
 from gateway.orgs.scopes import SCOPES
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=OneTripRoute)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

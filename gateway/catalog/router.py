@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.catalog.enforce import catalog_names, decision_json
 from gateway.core.context import Principal
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, require_scope
 from gateway.transfers.schemas import MeldcodeIn
 from policies.engine import evaluate
 from policies.model import ConsentState, Preconditions, Request
 
-router = APIRouter(prefix="/v1/policies", tags=["policies"])
+router = APIRouter(prefix="/v1/policies", tags=["policies"], route_class=OneTripRoute)
 Reader = Annotated[Principal, Depends(require_scope("policies:read"))]
 
 

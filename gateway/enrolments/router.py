@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from gateway.core.context import ActContext
 from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.enrolments import service
 from gateway.enrolments.models import Enrolment
 from gateway.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
 
-router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
+router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"], route_class=OneTripRoute)
 School = Annotated[ActContext, Depends(scoped_context("enrolments:write"))]
 
 

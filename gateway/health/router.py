@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=OneTripRoute)
 
 
 @router.get("/health/live", summary="The process is up")

@@ -26,10 +26,11 @@ from consent.schemas import (
 )
 from gateway.core.context import ActContext
 from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.registry import service
 
-router = APIRouter(tags=["consents"])
+router = APIRouter(tags=["consents"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("consents:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("consents:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

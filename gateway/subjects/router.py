@@ -9,11 +9,12 @@ from fastapi.responses import Response
 
 from gateway.core.context import ActContext
 from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.subjects import service
 from gateway.subjects.schemas import SubjectCorrected, SubjectCorrection
 
-router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
+router = APIRouter(prefix="/v1/subjects", tags=["subjects"], route_class=OneTripRoute)
 School = Annotated[ActContext, Depends(scoped_context("enrolments:write"))]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.core.db import Base
@@ -12,11 +12,18 @@ class Transfer(Base):
     """One dossier on its way; content, zienswijze and notes are stored sealed."""
 
     __tablename__ = "transfers"
+    # The inbox and outbox are read newest first a page at a time: in key order from
+    # these, not by sorting every transfer the organisation ever had (dossiers and all)
+    # for each page, which grew with the inbox and held SQLite's write lock meanwhile.
+    __table_args__ = (
+        Index("ix_transfers_inbox", "recipient_org_id", "created_at", "id"),
+        Index("ix_transfers_outbox", "sender_org_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     purpose: Mapped[str] = mapped_column(String(64))
-    sender_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    recipient_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    sender_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    recipient_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     subject_ref: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(8))

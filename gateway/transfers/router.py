@@ -16,6 +16,7 @@ from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
 from gateway.core.idempotency import earlier_answer, fingerprint, run_once
 from gateway.core.openapi import COMPONENT_SCHEMAS
+from gateway.core.routing import OneTripRoute
 from gateway.deps import (
     RawBody,
     Services,
@@ -39,7 +40,7 @@ from gateway.transfers.schemas import (
 )
 from policies.model import Decision
 
-router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
+router = APIRouter(prefix="/v1/transfers", tags=["transfers"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

@@ -12,7 +12,8 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import event, insert, select
 
 from gateway.core import paging
 from gateway.transfers.models import Transfer
@@ -138,3 +139,36 @@ def test_a_forged_cursor_or_page_size_is_refused(gateway: Gateway) -> None:
             "/v1/transfers", params={"box": "outbox", "limit": limit}, headers=po.headers()
         )
         assert (refused.status_code, refused.json()["code"]) == (422, "invalid_request")
+
+
+def test_a_page_is_read_in_index_order_not_sorted_from_the_whole_box(gateway: Gateway) -> None:
+    """The soak found it: each page sorted every transfer of the box, sealed dossiers
+    and all, so a listing grew with the inbox (while holding SQLite's write lock)."""
+    if gateway.services.db.group is None:
+        pytest.skip("the plan asked of SQLite; PostgreSQL plans by its statistics")
+    po, vo = region(gateway)
+    engine = gateway.services.db.engine
+    seen: list[tuple[str, Any]] = []
+
+    def listing(*args: Any) -> None:
+        statement, parameters = args[2], args[3]
+        if "FROM transfers" in statement and "ORDER BY" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", listing)
+    try:
+        inbox = gateway.client.get("/v1/transfers?box=inbox", headers=vo.headers(OVERSTAP))
+        outbox = gateway.client.get("/v1/transfers?box=outbox", headers=po.headers(OVERSTAP))
+        cursor = inbox.json()["next"]
+        later = gateway.client.get(
+            f"/v1/transfers?box=inbox&cursor={cursor}", headers=vo.headers(OVERSTAP)
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", listing)
+    assert [inbox.status_code, outbox.status_code, later.status_code] == [200, 200, 200]
+    assert len(seen) == 3
+    with engine.connect() as connection:
+        for statement, parameters in seen:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            details = [row[3] for row in plan]
+            assert not any("TEMP B-TREE" in d for d in details), details
