@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from gateway.catalog.enforce import decision_json
 from gateway.core.context import ActContext
 from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.rights import service
 from gateway.rights.grounds import GROUNDS
 from gateway.rights.schemas import RefusalIn, RefusalRecorded
 
-router = APIRouter(prefix="/v1/rights", tags=["rights"])
+router = APIRouter(prefix="/v1/rights", tags=["rights"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 

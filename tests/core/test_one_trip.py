@@ -14,7 +14,9 @@ from typing import Any
 
 import anyio.to_thread
 import pytest
+from fastapi.routing import APIRoute
 
+from gateway.core.routing import OneTripRoute
 from tests.support.consent import REFERRAL, consent_body, granted
 from tests.support.gateway import OFFICER, Gateway, audited, make_dossier, make_subject
 
@@ -69,3 +71,18 @@ def test_no_shared_thread_trip_starts_while_a_writer_connection_is_out(
 
     assert trips, "the watch saw no trip at all"
     assert [trip for trip in trips if trip[1]] == []
+
+
+def test_every_api_route_answers_in_one_trip(gateway: Gateway) -> None:
+    """A router added without the route class would bring the hang back under load."""
+    routes: list[Any] = []
+    pending = list(gateway.app.routes)
+    while pending:  # included routers keep their own routes
+        route = pending.pop()
+        inner = getattr(route, "original_router", None)
+        pending.extend(inner.routes if inner is not None else ())
+        if isinstance(route, APIRoute):
+            routes.append(route)
+    api = [r for r in routes if r.path.startswith("/v1")]
+    assert len(api) > 20
+    assert sorted(r.path for r in api if not isinstance(r, OneTripRoute)) == []

@@ -1,7 +1,7 @@
 """the inbox and outbox in key order: (organisation, created_at, id)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 
