@@ -72,6 +72,7 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.transfers_bench import start_server  # noqa: E402
 from gateway.core import migrate  # noqa: E402
 from gateway.core.clock import SystemClock  # noqa: E402
 from gateway.core.db import Database  # noqa: E402
@@ -149,39 +150,6 @@ def prepare(database_url: str, data_dir: Path) -> dict[str, dict[str, str]]:
             }
     db.dispose()
     return made
-
-
-def start_server(
-    env: dict[str, str], port: int, workers: int, log: Path
-) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "gateway.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(f"the server did not start; see {log}")
 
 
 def descendants(root_pid: int) -> list[int]:
@@ -648,7 +616,9 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         "GATEWAY_LOG_LEVEL": "WARNING",
     }
     log = data_dir / "server.log"
-    server = start_server(env, port, args.workers, log)
+    server = start_server(
+        env, port, args.workers, log, app="gateway.main:create_app", wait_seconds=90
+    )
     try:
         region = setup_region(base, made, data_dir)
         return asyncio.run(drive(args, region, server.pid))

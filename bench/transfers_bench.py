@@ -87,13 +87,20 @@ def token(base: str, org: dict[str, Any]) -> str:
 
 
 def start_server(
-    env: dict[str, str], port: int, workers: int, log: Path
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log: Path,
+    *,
+    app: str = "bench.app:app_factory",
+    wait_seconds: float = 60,
 ) -> subprocess.Popen[bytes]:
+    """The app as uvicorn serves it, with `workers` processes, once it answers ready."""
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.app:app_factory",
+        app,
         "--factory",
         "--host",
         "127.0.0.1",
@@ -108,7 +115,7 @@ def start_server(
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
