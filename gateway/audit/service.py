@@ -8,7 +8,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    insert,
+    not_,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
@@ -263,12 +273,28 @@ def search(
     Keyset on `seq`: entries appended while someone pages on (reading the log is
     itself logged) never shift a page, and every entry is shown exactly once.
     """
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit + 1)
+    common: list[ColumnElement[bool]] = []
     if cursor is not None:
         (before,) = paging.decode(cursor, int)
-        query = query.where(AuditEntry.seq < before)
+        common.append(AuditEntry.seq < before)
+    if purpose:
+        common.append(AuditEntry.purpose == purpose)
+    if decision:
+        common.append(AuditEntry.decision == decision)
+    if subject_ref:
+        common.append(AuditEntry.subject_ref == subject_ref)
+    if start:
+        common.append(AuditEntry.time >= start)
+    if end:
+        common.append(AuditEntry.time < end)
+    if hide is not None:
+        common.append(not_(hide))
+    newest = AuditEntry.seq.desc()
+    query = select(AuditEntry).where(*common).order_by(newest).limit(limit + 1)
     if org:
-        # The organisation's own acts, and the attempts of others on its objects.
+        # The organisation's own acts, and the attempts of others on its objects: each
+        # read newest first from its own index and merged, where one `OR` would sort
+        # every entry of the organisation for each page.
         mine = AuditEntry.org == org
         if subject_ref:
             # Not its own tries on another's object by pupil: they were answered as for
@@ -281,17 +307,11 @@ def search(
                     AuditEntry.code != NOT_FOUND,
                 ),
             )
-        query = query.where(or_(mine, AuditEntry.owner == org))
-    if purpose:
-        query = query.where(AuditEntry.purpose == purpose)
-    if decision:
-        query = query.where(AuditEntry.decision == decision)
-    if subject_ref:
-        query = query.where(AuditEntry.subject_ref == subject_ref)
-    if start:
-        query = query.where(AuditEntry.time >= start)
-    if end:
-        query = query.where(AuditEntry.time < end)
-    if hide is not None:
-        query = query.where(not_(hide))
+        branches = [
+            select(AuditEntry.seq).where(side, *common).order_by(newest).limit(limit + 1)
+            for side in (mine, AuditEntry.owner == org)
+        ]
+        seqs = union_all(*(select(b.subquery().c.seq) for b in branches))
+        query = select(AuditEntry).where(AuditEntry.seq.in_(seqs)).order_by(newest)
+        query = query.limit(limit + 1)
     return paging.page_of(list(session.scalars(query)), limit, lambda entry: (entry.seq,))
