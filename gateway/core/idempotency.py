@@ -40,6 +40,28 @@ def fingerprint(ctx: ActContext, method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
+def answer_once(
+    session: Session,
+    ctx: ActContext,
+    *,
+    key: str | None,
+    path: str,
+    body: bytes,
+    now: datetime,
+    act: Callable[[], tuple[int, dict[str, Any]]],
+) -> JSONResponse:
+    """`run_once` for a POST to `path` by the caller of `ctx`, fingerprinted only when a
+    key was given."""
+    return run_once(
+        session,
+        org_id=ctx.org_id,
+        key=key,
+        request_fingerprint=lambda: fingerprint(ctx, "POST", path, body),
+        now=now,
+        act=act,
+    )
+
+
 def run_once(
     session: Session,
     *,

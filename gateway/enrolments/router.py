@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
 
 from gateway.core.context import ActContext
-from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.enrolments import service
@@ -48,12 +48,12 @@ def register(
         enrolment = service.register(session, body=body, ctx=ctx, edges=edges)
         return 201, _read(enrolment, services.keyring.pseudonyms.for_org)
 
-    request_print = fingerprint(ctx, "POST", "/v1/enrolments", body.model_dump_json().encode())
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path="/v1/enrolments",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )

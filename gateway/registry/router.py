@@ -25,7 +25,7 @@ from consent.schemas import (
     Withdrawn,
 )
 from gateway.core.context import ActContext
-from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.registry import service
@@ -81,12 +81,12 @@ def grant(
         events = registry.histories(session, [consent.id])[consent.id]
         return 201, _read(consent, events, edges.now, refs)
 
-    request_print = fingerprint(ctx, "POST", "/v1/consents", body.model_dump_json().encode())
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path="/v1/consents",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )
@@ -159,11 +159,12 @@ def withdraw(
         body = Withdrawn(id=consent.id, status="withdrawn", withdrawn_at=edges.now, receipt=receipt)
         return 200, body.model_dump(mode="json")
 
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=fingerprint(ctx, "POST", f"/v1/consents/{consent_id}/withdraw", b""),
+        path=f"/v1/consents/{consent_id}/withdraw",
+        body=b"",
         now=edges.now,
         act=act,
     )
@@ -195,12 +196,12 @@ def register_gezag(
         )
         return 201, read.model_dump(mode="json")
 
-    request_print = fingerprint(ctx, "POST", "/v1/subjects/gezag", body.model_dump_json().encode())
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path="/v1/subjects/gezag",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from gateway.catalog.enforce import decision_json
 from gateway.core.context import ActContext
-from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.rights import service
@@ -56,12 +56,12 @@ def record_refusal(
             "decision": decision_json(decision),
         }
 
-    request_print = fingerprint(ctx, "POST", "/v1/rights/refusals", body.model_dump_json().encode())
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path="/v1/rights/refusals",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
 
 from gateway.core.context import ActContext
-from gateway.core.idempotency import fingerprint, run_once
+from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.subjects import service
@@ -37,14 +37,12 @@ def correct(
         ref = services.keyring.pseudonyms.for_org(subject_ref, ctx.org_id)
         return 200, SubjectCorrected(subject_ref=ref).model_dump()
 
-    request_print = fingerprint(
-        ctx, "POST", "/v1/subjects/correction", body.model_dump_json().encode()
-    )
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path="/v1/subjects/correction",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )

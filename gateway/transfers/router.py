@@ -14,7 +14,7 @@ from gateway.catalog.enforce import decision_json
 from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
-from gateway.core.idempotency import earlier_answer, fingerprint, run_once
+from gateway.core.idempotency import answer_once, earlier_answer, fingerprint, run_once
 from gateway.core.openapi import COMPONENT_SCHEMAS
 from gateway.core.routing import OneTripRoute
 from gateway.deps import (
@@ -221,14 +221,12 @@ def inzage(
         )
         return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
-    request_print = fingerprint(
-        ctx, "POST", f"/v1/transfers/{transfer_id}/inzage", body.model_dump_json().encode()
-    )
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path=f"/v1/transfers/{transfer_id}/inzage",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )
@@ -301,14 +299,12 @@ def acknowledge(
         )
         return 200, summary(transfer, services.keyring.pseudonyms.refs_for(ctx.org_id))
 
-    request_print = fingerprint(
-        ctx, "POST", f"/v1/transfers/{transfer_id}/acknowledge", body.model_dump_json().encode()
-    )
-    return run_once(
+    return answer_once(
         session,
-        org_id=ctx.org_id,
+        ctx,
         key=idempotency_key,
-        request_fingerprint=request_print,
+        path=f"/v1/transfers/{transfer_id}/acknowledge",
+        body=body.model_dump_json().encode(),
         now=edges.now,
         act=act,
     )
