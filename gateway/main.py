@@ -16,6 +16,7 @@ from gateway.core.clock import Clock, SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import install_handlers
 from gateway.core.logging import configure_logging
+from gateway.core.memory import tune_allocator
 from gateway.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # the GIL while request threads parse XML: a short switch interval keeps the
     # lock held only as long as the work inside it (measured in bench/).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    if settings.malloc_tuning:
+        tune_allocator()
     services = services or build_services(settings)
     # The OSO XSD compiled before the first request: the first pushes, compiling it at
     # once in several threads, made libxml2 fail (XMLSchemaParseError) under load.

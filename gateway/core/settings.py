@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # the push that holds the database's write lock, so that it holds it longer.
     push_concurrency: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
+    # glibc's allocator kept the freed request bodies of a long-running server as free
+    # space it never returned (gateway/core/memory.py); false leaves it as it is.
+    malloc_tuning: bool = True
     log_json: bool = True
     # The parents' portal logs people in with OpenID Connect at this provider. Empty:
     # the portal serves its pages but cannot log anyone in.
