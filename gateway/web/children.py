@@ -68,7 +68,8 @@ def not_entitled_because(kid: Child) -> str:
 
 
 def overview_title(kids: list[Child]) -> str:
-    """ "Mijn gegevens" for a pupil who sees their own page, "Mijn kinderen" for a parent."""
+    """The overview's heading: "Mijn gegevens" for a pupil on their own page, "Mijn
+    kinderen" for a parent."""
     own = any(kid.is_self for kid in kids)
     others = any(not kid.is_self for kid in kids)
     if own and others:

@@ -50,9 +50,9 @@ BY_CODE: dict[str, tuple[str, str]] = {
     ),
     "pupil_decides": (
         "Dit kan niet",
-        "Uw kind is 16 jaar of ouder. Daarom geeft uw kind nu zelf toestemming en bekijkt het "
-        "zelf zijn gegevens in dit portaal. U kunt de school wel om informatie over uw kind "
-        "vragen.",
+        "Uw kind is 16 jaar of ouder. Daarom geeft uw kind nu zelf toestemming en bekijkt "
+        "uw kind zelf de gegevens in dit portaal. U kunt de school wel om informatie over uw "
+        "kind vragen.",
     ),
 }
 FALLBACK = ("Er ging iets mis", "Probeer het later opnieuw.")
