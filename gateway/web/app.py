@@ -25,11 +25,13 @@ from gateway.web.session import SessionCookie
 
 HERE = Path(__file__).resolve().parent
 MOUNT = "/portaal"
+# Who recorded the inzage is said next to the status (`wording.inzage_recorded`): the
+# school can record it as well as the parents.
 TRANSFER_STATUS = {
-    "awaiting_inzage": "Wacht op uw inzage: de nieuwe school ziet nog niets.",
-    "available": "U heeft het dossier ingezien; de nieuwe school kan het ophalen.",
+    "awaiting_inzage": "De nieuwe school ziet nog niets. U kunt het dossier eerst inzien.",
+    "available": "De nieuwe school kan het dossier nu ophalen.",
     "received": "De nieuwe school heeft het dossier ontvangen.",
-    "acknowledged": "De nieuwe school heeft het overdrachtsgesprek gevoerd.",
+    "acknowledged": "De nieuwe school heeft bevestigd dat het overdrachtsgesprek is gevoerd.",
 }
 RELATIONS = {
     "parent": "ouder met gezag",
@@ -49,7 +51,10 @@ def _templates() -> Jinja2Templates:
         transfer_status=lambda status: TRANSFER_STATUS.get(status, status),
         relation_label=lambda relation: RELATIONS.get(relation, relation),
         refusal_remedy=wording.REFUSAL_REMEDY,
+        inzage_recorded=wording.inzage_recorded,
+        words=wording.WORDS,
     )
+    templates.env.filters["first_upper"] = wording.first_upper
     return templates
 
 

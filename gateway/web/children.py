@@ -57,6 +57,26 @@ class Child:
         return self.relation
 
 
+def not_entitled_because(kid: Child) -> str:
+    """Why this viewer may not exercise a right for this child, as the code its page
+    explains: no gezag on record, or a pupil from 16 who exercises it alone."""
+    if kid.relation == WITHOUT_GEZAG:
+        return "no_gezag"
+    if not kid.is_self:
+        return "pupil_decides"
+    return "requester_not_entitled"
+
+
+def overview_title(kids: list[Child]) -> str:
+    """The overview's heading: "Mijn gegevens" for a pupil on their own page, "Mijn
+    kinderen" for a parent."""
+    own = any(kid.is_self for kid in kids)
+    others = any(not kid.is_self for kid in kids)
+    if own and others:
+        return "Mijn gegevens en mijn kinderen"
+    return "Mijn gegevens" if own else "Mijn kinderen"
+
+
 def today(now: datetime) -> date:
     return now.astimezone(AMSTERDAM).date()
 

@@ -21,7 +21,13 @@ from gateway.web.session import Viewer
 router = APIRouter()
 DEFAULT_TERM = timedelta(days=365)
 FormList = Annotated[list[str] | None, Form()]
-WITHDRAWN = "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
+# Withdrawal stops every later use on this consent (AVG art. 7(3)); it does not undo
+# what a recipient already received, and the parent is told so.
+WITHDRAWN = (
+    "Uw toestemming is ingetrokken. Vanaf nu mag niemand met deze toestemming nog gegevens "
+    "delen of ophalen. Gegevens die een organisatie al eerder kreeg, blijven bij die "
+    "organisatie. Wilt u dat die organisatie ze verwijdert? Vraag dat dan aan de organisatie zelf."
+)
 INCOMPLETE = "Kies ten minste één organisatie en één soort gegevens, en een einddatum."
 
 
@@ -30,7 +36,10 @@ def _acting_child(
 ) -> Child:
     kid = child_of(request, db, portal, who, handle)
     if not kid.may_act:
-        raise Forbidden("From 16 the pupil decides.", code="requester_not_entitled")
+        raise Forbidden(
+            "This viewer does not exercise the rights for this pupil.",
+            code=children.not_entitled_because(kid),
+        )
     return kid
 
 
@@ -127,7 +136,5 @@ def withdraw(
     kid = _acting_child(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose="consent")
     consents.withdraw(db, consent_id=consent_id, child=kid, ctx=ctx, services=portal.services)
-    session.flash(
-        request, "Uw toestemming is ingetrokken. Vanaf nu mag niemand er nog gebruik van maken."
-    )
+    session.flash(request, WITHDRAWN)
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

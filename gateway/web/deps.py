@@ -39,6 +39,7 @@ class Portal:
             "viewer": who,
             "csrf_token": session.csrf_token(request) if who else "",
             "flash": session.take_flash(request) if has_session else None,
+            "overview": session.overview(request) if has_session else "Overzicht",
             "development": self.services.settings.environment == "development",
         }
         return self.templates.TemplateResponse(

@@ -40,7 +40,20 @@ BY_CODE: dict[str, tuple[str, str]] = {
         "Ga terug, laad de pagina opnieuw en probeer het nog eens.",
     ),
     "no_bsn": ("Inloggen is niet gelukt", "Uw inlog levert geen geldig burgerservicenummer op."),
-    "requester_not_entitled": ("Dit kan niet", "Vanaf 16 jaar beslist uw kind hier zelf over."),
+    "requester_not_entitled": ("Dit kan niet", "U mag dit niet doen voor dit kind."),
+    # Which of the two applies is said where it is the reason (`children.not_entitled_because`).
+    "no_gezag": (
+        "Dit kan niet",
+        "Volgens de school heeft u geen gezag over dit kind. Daarom kunt u hier geen "
+        "toestemming geven en geen dossiers inzien. Klopt dat niet? Vraag de school om het te "
+        "verbeteren.",
+    ),
+    "pupil_decides": (
+        "Dit kan niet",
+        "Uw kind is 16 jaar of ouder. Daarom geeft uw kind nu zelf toestemming en bekijkt "
+        "uw kind zelf de gegevens in dit portaal. U kunt de school wel om informatie over uw "
+        "kind vragen.",
+    ),
 }
 FALLBACK = ("Er ging iets mis", "Probeer het later opnieuw.")
 

@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from gateway.core.errors import NotFound
+from gateway.core.errors import Forbidden, GatewayError, NotFound
 from gateway.deps import SessionDep
-from gateway.edges import Edges
 from gateway.orgs.models import Organisation
 from gateway.rights import service as rights
 from gateway.transfers import inzage
 from gateway.transfers.inzage import Requester
-from gateway.web import access_log, children, consents, session, wording
+from gateway.web import access_log, children, consents, dossiers, session, wording
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.session import Viewer
 
 router = APIRouter()
-INZAGE_DONE = "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ontvangen."
-
-
-@dataclass(frozen=True, slots=True)
-class DossierLine:
-    id: str
-    purpose: str
-    status: str
-    sender: str
-    recipient: str
-    created_at: datetime
+INZAGE_DONE = (
+    "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ophalen, met uw zienswijze "
+    "als u die schreef."
+)
 
 
 @router.get("/")
@@ -54,7 +47,9 @@ def kids(request: Request, db: SessionDep, portal: PortalDep, who: ViewerDep) ->
         now=services.clock.now(),
     )
     listed = [(kid, session.handle_for(request, kid.subject_ref)) for kid in found]
-    return portal.render(request, "children.html", {"title": "Mijn kinderen", "kids": listed})
+    title = children.overview_title(found)
+    session.set_overview(request, title)
+    return portal.render(request, "children.html", {"title": title, "kids": listed})
 
 
 def child_of(request: Request, db: SessionDep, portal: Portal, who: Viewer, handle: str) -> Child:
@@ -77,6 +72,20 @@ def requester(kid: Child) -> Requester:
     return Requester(kid.subject_ref, kid.relation, kid.age)
 
 
+@contextmanager
+def explained_refusal(kid: Child) -> Iterator[None]:
+    """The catalog refuses a right in its own words; the page says why for this child
+    (no gezag, or a pupil from 16 decides), its refusal still on record as it was."""
+    try:
+        yield
+    except GatewayError as exc:
+        if exc.code != "requester_not_entitled":
+            raise
+        record, exc.record = exc.record, None
+        reason = children.not_entitled_because(kid)
+        raise Forbidden(exc.detail, code=reason, record=record) from exc
+
+
 @router.get("/kind/{handle}")
 def child_page(
     handle: str,
@@ -95,7 +104,10 @@ def child_page(
     context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
     if kid.may_act:
         edges = portal.edges()
-        context["dossiers"] = _dossier_lines(db, kid, edges)
+        context["dossiers"] = dossiers.transfers(
+            db, kid=kid, viewer_ref=who.person_ref, edges=edges
+        )
+        context["decisions"] = dossiers.decisions(db, kid=kid, catalog=edges.catalog)
         context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
@@ -133,25 +145,6 @@ def _refusal_lines(db: SessionDep, kid: Child) -> list[RefusalLine]:
     ]
 
 
-def _dossier_lines(db: SessionDep, kid: Child, edges: Edges) -> list[DossierLine]:
-    found = inzage.awaiting(db, subject_ref=kid.subject_ref, edges=edges)
-    org_ids = {t.sender_org_id for t in found} | {t.recipient_org_id for t in found}
-    names = {
-        org.id: org.name for org in (db.get(Organisation, org_id) for org_id in org_ids) if org
-    }
-    return [
-        DossierLine(
-            t.id,
-            t.purpose,
-            t.status,
-            names.get(t.sender_org_id, ""),
-            names.get(t.recipient_org_id, ""),
-            t.created_at,
-        )
-        for t in found
-    ]
-
-
 @router.get("/kind/{handle}/dossier/{transfer_id}")
 def dossier_page(
     handle: str,
@@ -163,15 +156,19 @@ def dossier_page(
 ) -> Response:
     kid = child_of(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
-    view = inzage.read(
-        db, transfer_id=transfer_id, requester=requester(kid), ctx=ctx, edges=portal.edges()
-    )
+    with explained_refusal(kid):
+        view = inzage.read(
+            db, transfer_id=transfer_id, requester=requester(kid), ctx=ctx, edges=portal.edges()
+        )
     context = {
         "title": "Overdrachtsdossier",
         "kid": kid,
         "handle": handle,
         "view": view,
         "open_for_inzage": view.transfer.status == "awaiting_inzage",
+        "inzage_by": dossiers.inzage_recorders(
+            db, subject_ref=kid.subject_ref, viewer_ref=who.person_ref
+        ).get(transfer_id),
     }
     return portal.render(request, "dossier.html", context)
 
@@ -190,17 +187,16 @@ def record_inzage(
     kid = child_of(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose=inzage.RIGHTS_PURPOSE)
     edges = portal.edges()
-    inzage.record(
-        db,
-        transfer_id=transfer_id,
-        requester=requester(kid),
-        akkoord=akkoord == "ja",
-        zienswijze=zienswijze.strip() or None,
-        today=children.today(edges.now),
-        ctx=ctx,
-        edges=edges,
-    )
-    session.flash(
-        request, "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ontvangen."
-    )
+    with explained_refusal(kid):
+        inzage.record(
+            db,
+            transfer_id=transfer_id,
+            requester=requester(kid),
+            akkoord=akkoord == "ja",
+            zienswijze=zienswijze.strip() or None,
+            today=children.today(edges.now),
+            ctx=ctx,
+            edges=edges,
+        )
+    session.flash(request, INZAGE_DONE)
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

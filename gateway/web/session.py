@@ -32,7 +32,7 @@ from gateway.web import session_store as store
 from gateway.web.models import PortalSession
 from gateway.web.wording import mask_bsn
 
-WHO, CSRF, KIDS, FLASH = "who", "csrf", "kids", "flash"
+WHO, CSRF, KIDS, FLASH, OVERVIEW = "who", "csrf", "kids", "flash", "overview"
 BSN_SEAL = "portal-bsn"
 CSRF_FIELD = "csrf_token"
 COOKIE = "portaal_sessie"
@@ -135,6 +135,17 @@ def subject_for(request: Request, handle: str) -> str | None:
         return None
     ref = kids.get(handle)
     return ref if isinstance(ref, str) else None
+
+
+def set_overview(request: Request, title: str) -> None:
+    """The overview's title as the menu names it on every page: the overview (where
+    every login lands) works out whose pages these are."""
+    request.session[OVERVIEW] = title
+
+
+def overview(request: Request) -> str:
+    title = request.session.get(OVERVIEW)
+    return title if isinstance(title, str) else "Overzicht"
 
 
 def flash(request: Request, message: str) -> None:

@@ -34,7 +34,7 @@ PURPOSES: dict[str, str] = {
     "overdracht.so": "overdracht vanuit het speciaal onderwijs",
     "overdracht.voorschool_po": "overdracht van de voorschool naar de basisschool",
     "tlv.aanvraag": "een aanvraag voor extra ondersteuning (TLV of arrangement)",
-    "tlv.besluit": "het besluit over extra ondersteuning (TLV)",
+    "tlv.besluit": "het besluit over toelaatbaarheid (TLV)",
     "leerplicht.verzuim": "een verzuimmelding aan leerplicht",
     "leerplicht.thuiszitter": "overleg met leerplicht over thuiszitten",
     "jeugdhulp.verwijzing": "een verwijzing naar het wijkteam of jeugdhulp",
@@ -140,6 +140,74 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "de geboortedatum of naam verbeteren",
     ),
 }
+
+
+# Words parents meet in the portal that are not everyday Dutch, each in plain words.
+# Shown where they occur, in a <details> that opens without JavaScript.
+WORDS: dict[str, str] = {
+    "inzage": "Inzage betekent: de gegevens bekijken. U heeft het recht om te zien welke "
+    "gegevens een school of organisatie heeft vastgelegd.",
+    "zienswijze": "Uw zienswijze is uw mening over het dossier, in uw eigen woorden. De "
+    "school stuurt die mee met het dossier. Het dossier gaat ook naar de nieuwe school als "
+    "u het er niet mee eens bent.",
+    "overdrachtsgesprek": "Een overdrachtsgesprek is een gesprek tussen de oude en de "
+    "nieuwe school over wat uw kind nodig heeft.",
+    "aandachtsfunctionaris": "Een aandachtsfunctionaris is een medewerker van een school of "
+    "organisatie die collega's helpt als zij zich zorgen maken over de veiligheid van een "
+    "kind.",
+}
+
+# A decision with an objection route (a beschikking, Awb art. 1:3): what parents read
+# about it, by purpose.
+DECISIONS: dict[str, tuple[str, str]] = {
+    "tlv.besluit": (
+        "Besluit over toelaatbaarheid (TLV)",
+        "Het samenwerkingsverband heeft besloten of {kind} naar het speciaal "
+        "basisonderwijs, het speciaal onderwijs of het praktijkonderwijs mag. Zo'n besluit "
+        "heet een toelaatbaarheidsverklaring (TLV). Het besluit is naar {school} gestuurd.",
+    ),
+}
+OBJECTION = (
+    "Bent u het niet eens met het besluit? Dan kunt u bezwaar maken. Stuur binnen 6 weken "
+    "een brief naar {swv}. De 6 weken beginnen op de dag nadat u het besluit kreeg. Schrijf "
+    "in de brief uw naam en adres, de datum, over welk besluit het gaat en waarom u het er "
+    "niet mee eens is, en zet uw handtekening eronder. Dit staat in de Algemene wet "
+    "bestuursrecht (artikel 6:5 en 6:7). Heeft u het besluit zelf niet gekregen? Vraag het "
+    "dan aan {swv}."
+)
+
+
+def decision_title(code: str) -> str:
+    return DECISIONS[code][0]
+
+
+def decision_text(code: str, *, kind: str, school: str, swv: str) -> tuple[str, str]:
+    """What the decision is about, and how to object to it."""
+    return DECISIONS[code][1].format(kind=kind, school=school), OBJECTION.format(swv=swv)
+
+
+def first_upper(text: str) -> str:
+    """Capitalised like a sentence, without lowering the rest (OPP, TLV stay)."""
+    return text[:1].upper() + text[1:]
+
+
+def inzage_recorded(on: date, *, by: str) -> str:
+    """Who recorded the inzage, so a parent can tell a school's note from their own act.
+
+    `by` is "self" (the viewer, in the portal), "school" (the sending school, through
+    the API), or the portal role of someone else ("parent", "guardian", "pupil").
+    """
+    when = day(on)
+    if by == "self":
+        return f"U heeft het dossier op {when} ingezien."
+    if by == "school":
+        return (
+            f"De school heeft genoteerd dat u het dossier op {when} heeft ingezien. "
+            "Klopt dat niet? Zeg het dan tegen de school."
+        )
+    if by == "pupil":
+        return f"Uw kind heeft het dossier op {when} ingezien."
+    return f"Een {role(by)} heeft het dossier op {when} ingezien."
 
 
 def purpose(code: str) -> str:

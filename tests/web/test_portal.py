@@ -98,6 +98,7 @@ def test_a_parent_grants_records_inzage_withdraws_and_finds_each_act_in_the_log(
     assert referral_consent(portal, region.wijkteam.id) is not None
     assert refer(portal, region).status_code == 201
     give_inzage(portal, kid, region.transfer_id)
+    assert "U heeft het dossier op 15 april 2016 ingezien." in portal.client.get(kid).text
     read = portal.client.get(
         f"/v1/transfers/{region.transfer_id}",
         headers=region.vo.headers(purpose=OVERSTAP, actor="mentor-7", role="mentor"),
@@ -111,6 +112,9 @@ def test_a_parent_grants_records_inzage_withdraws_and_finds_each_act_in_the_log(
         withdraw, data={"csrf_token": csrf_token(page.text)}, follow_redirects=False
     )
     assert withdrawn.status_code == 303, withdrawn.text
+    told = portal.client.get(kid).text
+    assert "Gegevens die een organisatie al eerder kreeg, blijven bij die organisatie" in told
+    assert "niemand er nog gebruik van maken" not in told
     assert referral_consent(portal, region.wijkteam.id) is None
     assert refer(portal, region).json()["code"] == "consent_missing"
 
@@ -156,15 +160,23 @@ def test_from_16_the_pupil_acts_and_the_parent_reads_the_rule(portal: Gateway) -
     assert login(portal.client, PARENT).status_code == 303
     kid = child_url(portal.client)
     page = portal.client.get(kid)
-    assert "beslist uw kind zelf" in page.text
+    assert "Daarom regelt Noor de privacy nu zelf" in page.text
+    # Parents keep the right to the onderwijskundig rapport (WPO art. 42) and information.
+    assert "het onderwijskundig rapport (het dossier voor de nieuwe school) ook inzien" in page.text
+    assert "beslist uw kind zelf over toestemming en inzage" not in page.text
     assert "Toestemming geven" not in page.text
-    assert portal.client.get(f"{kid}/toestemming").status_code == 403
+    refused = portal.client.get(f"{kid}/toestemming")
+    assert refused.status_code == 403
+    assert "Uw kind is 16 jaar of ouder" in refused.text and "gezag" not in refused.text
 
     portal.client.cookies.clear()
     assert login(portal.client, PUPIL_16).status_code == 303
+    overview = portal.client.get("/portaal/kinderen").text
+    assert "<h1>Mijn gegevens</h1>" in overview and "Mijn kinderen" not in overview
     own = portal.client.get(child_url(portal.client))
     assert own.status_code == 200
     assert "Toestemming geven" in own.text and "Wie bekeek de gegevens van Noor" in own.text
+    assert "Mijn kinderen" not in own.text and "Terug naar mijn gegevens" in own.text
     assert re.search(r"U \(rol: leerling", own.text) is None  # nothing done yet
 
 
@@ -209,13 +221,18 @@ def test_a_parent_without_gezag_sees_where_to_ask_and_nothing_of_the_data(
     overview = portal.client.get("/portaal/kinderen").text
     assert "ouder zonder gezag" in overview and "recht op informatie" in overview
     kid = child_url(portal.client)
+    assert "behalve als dat niet goed is voor uw kind" in overview
     page = portal.client.get(kid)
     assert "1:377c" in page.text
+    assert "alleen weigeren als het niet goed is voor uw kind" in page.text
     for absent in ("Overdrachtsdossiers", "Toestemming geven", "Wie bekeek de gegevens"):
         assert absent not in page.text
-    assert portal.client.get(f"{kid}/toestemming").status_code == 403
+    consent_form = portal.client.get(f"{kid}/toestemming")
     # Asked anyway, the dossier is refused by the catalog's rule, and the refusal logged.
-    assert portal.client.get(f"{kid}/dossier/{pushed['id']}").status_code == 403
+    dossier = portal.client.get(f"{kid}/dossier/{pushed['id']}")
+    for refused in (consent_form, dossier):
+        assert refused.status_code == 403
+        assert "geen gezag" in refused.text and "16 jaar" not in refused.text
     ref = portal.keyring.pseudonyms.subject_ref(CHILD["bsn"])
     with portal.services.db.sessions() as session:
         refused = [
@@ -306,3 +323,82 @@ def test_a_consent_of_another_child_cannot_be_withdrawn_on_this_childs_page(
         f"/v1/consents/{consent.json()['id']}", headers=region.po.headers(purpose=REFERRAL)
     )
     assert read.json()["status"] == "active"
+
+
+def test_a_school_noted_inzage_reads_as_the_schools_note_and_no_veto_is_claimed(
+    portal: Gateway,
+) -> None:
+    region = make_region(portal, PARENT[1])
+    noted = portal.client.post(
+        f"/v1/transfers/{region.transfer_id}/inzage",
+        json={"date": "2016-04-14", "akkoord": True},
+        headers=region.po.headers(purpose=OVERSTAP, actor="ib-1", role="ib"),
+    )
+    assert noted.status_code == 200, noted.text
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+
+    page = portal.client.get(kid).text
+    dossier = portal.client.get(f"{kid}/dossier/{region.transfer_id}").text
+
+    school_note = "De school heeft genoteerd dat u het dossier op 14 april 2016 heeft ingezien."
+    for text in (page, dossier):
+        assert school_note in text
+        assert "U heeft het dossier" not in text
+
+
+def test_the_inzage_text_claims_no_veto_and_explains_its_words(portal: Gateway) -> None:
+    region = make_region(portal, PARENT[1])
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+    dossier = portal.client.get(f"{kid}/dossier/{region.transfer_id}").text
+    assert "pas als u het heeft ingezien" not in dossier
+    assert "Tegenhouden kunt u het dossier niet" in dossier
+    assert "<summary>Wat betekenen inzage en zienswijze?</summary>" in dossier
+    assert "Uw zienswijze is uw mening over het dossier" in dossier
+    page = portal.client.get(kid).text
+    assert "Een overdrachtsgesprek is een gesprek tussen de oude en de nieuwe school" in page
+    assert "Een aandachtsfunctionaris is een medewerker" in page
+    # The convenant is how organisations work together, never a permission; the data
+    # are the child's.
+    assert "Uw gegevens worden" not in page
+    assert "Het geeft zelf geen toestemming om gegevens te delen." in page
+
+
+def test_abbreviations_stay_upper_case(portal: Gateway) -> None:
+    make_region(portal, PARENT[1])
+    assert login(portal.client, PARENT).status_code == 303
+    form = portal.client.get(f"{child_url(portal.client)}/toestemming", params={"doel": REFERRAL})
+    assert "Ontwikkelingsperspectiefplan (OPP)" in form.text
+    assert re.search(r">[^<]*\b(opp|tlv)\b", form.text) is None  # in what a parent reads
+
+
+def test_a_tlv_decision_shows_as_a_beschikking_with_its_objection_route(portal: Gateway) -> None:
+    region = make_region(portal, PARENT[1])
+    swv = portal.make_org("swv_po", name="SWV Onderwijs dat Past")
+    sent = portal.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": region.po.id,
+            "subject": CHILD,
+            "dossier": {"leerling": {}, "tlv_besluit": {"besluit": "toegekend", "soort": "tlv"}},
+        },
+        headers=swv.headers(purpose="tlv.besluit", actor="tlv-1", role="tlv_commissie"),
+    )
+    assert sent.status_code == 201, sent.text
+    assert login(portal.client, PARENT).status_code == 303
+
+    page = portal.client.get(child_url(portal.client)).text
+
+    decision = re.search(r'<section aria-labelledby="kop-besluiten">(.*?)</section>', page, re.S)
+    assert decision is not None
+    for said in (
+        "<h3>Besluit over toelaatbaarheid (TLV)</h3>",
+        "Van SWV Onderwijs dat Past, gestuurd op 15 april 2016.",
+        "besloten of Sam de Vries naar het speciaal basisonderwijs",
+        "Het besluit is naar OBS De Hien gestuurd.",
+        "Dan kunt u bezwaar maken. Stuur binnen 6 weken een brief naar SWV Onderwijs dat Past.",
+        "artikel 6:5 en 6:7",
+    ):
+        assert said in decision.group(1), said
+    assert "voor het besluit over toelaatbaarheid (TLV)" in page  # the access log's line

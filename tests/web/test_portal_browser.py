@@ -2,9 +2,11 @@
 
 Headless Chromium (Debian's `chromium`, driven by Playwright) logs a parent in through a
 real OpenID Connect provider process (deploy/dev-idp, npm `oidc-provider`) against the
-gateway served by uvicorn on a random port. The parent grants a consent, records
-inzage with a zienswijze on the waiting dossier, withdraws the consent and finds each
-act in the child's access log. Every page is saved as test-artifacts/portal/NN-name.png.
+gateway served by uvicorn on a random port, with JavaScript switched off: the portal and
+its explanations of words work without it. The parent grants a consent, records
+inzage with a zienswijze on the waiting dossier, reads the SWV's TLV decision with its
+objection route, withdraws the consent and finds each act in the child's access log; a
+pupil of 16 reads their own data. Every page is saved as test-artifacts/portal/NN-name.png.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from gateway.core import migrate
 from tests.support.gateway import Gateway
-from tests.support.idp import PARENT, portal_settings, start_idp
-from tests.support.portal import OVERSTAP, Region, make_region
+from tests.support.idp import PARENT, PUPIL_16, portal_settings, start_idp
+from tests.support.portal import CHILD, OVERSTAP, Region, make_region, register_gezag
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -82,7 +84,7 @@ def page() -> Iterator[Page]:
     SHOTS.mkdir(parents=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, locale="nl-NL")
+        context = browser.new_context(viewport=PHONE, locale="nl-NL", java_script_enabled=False)
         context.set_default_timeout(TIMEOUT_MS)
         try:
             yield context.new_page()
@@ -95,18 +97,48 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def log_in(page: Page, portal: LivePortal) -> None:
+def log_in(
+    page: Page,
+    portal: LivePortal,
+    account: tuple[str, str] = PARENT,
+    overview: str = "Mijn kinderen",
+) -> None:
     page.goto(f"{portal.url}/portaal/")
     expect(page.get_by_role("heading", name="Welkom")).to_be_visible()
     shot(page, "01-start")
     page.get_by_role("link", name="Inloggen met DigiD").click()
     expect(page.get_by_text("Ontwikkel-IdP — niet voor productie")).to_be_visible()
-    page.get_by_label("Gebruikersnaam").fill(PARENT[0])
+    page.get_by_label("Gebruikersnaam").fill(account[0])
     page.get_by_label("Wachtwoord").fill("demo")
     shot(page, "02-idp-inloggen")
     page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", name="Mijn kinderen")).to_be_visible()
-    shot(page, "03-mijn-kinderen")
+    expect(page.get_by_role("heading", name=overview, level=1)).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name=overview)).to_be_visible()
+    shot(page, "03-overzicht")
+
+
+def send_tlv_decision(portal: LivePortal) -> None:
+    """The SWV's TLV decision to the primary school, about the parent's child."""
+    swv = portal.gateway.make_org("swv_po", name="SWV Onderwijs dat Past")
+    sent = portal.gateway.client.post(
+        "/v1/transfers",
+        json={
+            "recipient": portal.region.po.id,
+            "subject": CHILD,
+            "dossier": {"leerling": {}, "tlv_besluit": {"besluit": "toegekend", "soort": "tlv"}},
+        },
+        headers=swv.headers(purpose="tlv.besluit", actor="tlv-1", role="tlv_commissie"),
+    )
+    assert sent.status_code == 201, sent.text
+
+
+def read_tlv_decision(page: Page) -> None:
+    decision = page.locator("li.kaart", has=page.get_by_role("heading", level=3, name="Besluit"))
+    expect(decision.get_by_role("heading")).to_have_text("Besluit over toelaatbaarheid (TLV)")
+    expect(decision).to_contain_text("Sam de Vries naar het speciaal basisonderwijs")
+    expect(decision).to_contain_text(
+        "Dan kunt u bezwaar maken. Stuur binnen 6 weken een brief naar SWV Onderwijs dat Past."
+    )
 
 
 def grant_referral_consent(page: Page) -> None:
@@ -115,6 +147,8 @@ def grant_referral_consent(page: Page) -> None:
     shot(page, "05-toestemming-doel")
     page.get_by_role("button", name="Verder").click()
     page.get_by_label("Sociaal Wijkteam Dordrecht").check()
+    expect(page.get_by_label("Ontwikkelingsperspectiefplan (OPP)")).to_be_visible()
+    expect(page.get_by_text("Wat dan al gedeeld is, blijft bij de organisatie")).to_be_visible()
     page.get_by_label("Gegevens van ouders en verzorgers").check()
     page.get_by_label("Geldig tot en met").fill("2016-12-31")
     shot(page, "06-toestemming-formulier")
@@ -126,21 +160,32 @@ def grant_referral_consent(page: Page) -> None:
 def record_inzage(page: Page) -> None:
     page.get_by_role("link", name="Dossier inzien en reageren").click()
     expect(page.get_by_role("heading", name="Schooladvies")).to_be_visible()
+    expect(page.get_by_text("Tegenhouden kunt u het dossier niet")).to_be_visible()
+    explained = page.get_by_text("Uw zienswijze is uw mening over het dossier")
+    expect(explained).to_be_hidden()
+    page.get_by_text("Wat betekenen inzage en zienswijze?").click()
+    expect(explained).to_be_visible()
     page.get_by_label("Nee, niet helemaal").check()
     page.get_by_label("Uw zienswijze").fill(ZIENSWIJZE)
     shot(page, "08-dossier-inzage")
     page.get_by_role("button", name="Inzage vastleggen").click()
     expect(page.get_by_role("status")).to_contain_text("Uw inzage is vastgelegd")
+    expect(page.get_by_text("U heeft het dossier op 15 april 2016 ingezien.")).to_be_visible()
     shot(page, "09-inzage-vastgelegd")
 
 
 def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
     live_portal: LivePortal, page: Page
 ) -> None:
+    send_tlv_decision(live_portal)
     log_in(page, live_portal)
     page.get_by_role("link", name="Sam de Vries").click()
     expect(page.get_by_role("heading", name="Sam de Vries", level=1)).to_be_visible()
     expect(page.get_by_text("*****2333")).to_be_visible()
+    read_tlv_decision(page)
+    footer = page.get_by_role("contentinfo")
+    expect(footer).to_contain_text("Het geeft zelf geen toestemming om gegevens te delen.")
+    expect(footer).not_to_contain_text("Uw gegevens")
     shot(page, "04-kind")
 
     grant_referral_consent(page)
@@ -153,7 +198,9 @@ def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
     assert (read.status_code, read.json()["zienswijze"]) == (200, ZIENSWIJZE)
 
     page.get_by_role("button", name="Toestemming intrekken").click()
-    expect(page.get_by_role("status")).to_contain_text("Uw toestemming is ingetrokken")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Gegevens die een organisatie al eerder kreeg, blijven bij die organisatie."
+    )
     page.reload()
     log = page.locator("ol.log")
     you = "U (rol: ouder, via het ouderportaal)"
@@ -167,3 +214,24 @@ def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
         expect(log).to_contain_text(act)
     assert "111222333" not in page.url and "111222333" not in page.content()
     shot(page, "10-toegangslog")
+
+
+def test_a_pupil_of_16_reads_their_own_data_and_a_parent_the_rule_that_applies(
+    live_portal: LivePortal, page: Page
+) -> None:
+    noor = {"bsn": PUPIL_16[1], "birth_date": "1999-03-01", "given_name": "Noor"}
+    register_gezag(live_portal.gateway, live_portal.region.po, noor, PARENT[1])
+
+    log_in(page, live_portal)
+    page.get_by_role("link", name="Noor").click()
+    expect(page.get_by_text("Daarom regelt Noor de privacy nu zelf")).to_be_visible()
+    expect(page.get_by_text("het onderwijskundig rapport (het dossier voor")).to_be_visible()
+    shot(page, "11-kind-van-16")
+    page.get_by_role("button", name="Uitloggen").click()
+    page.context.clear_cookies()  # the IdP's own session too: another person logs in
+
+    log_in(page, live_portal, PUPIL_16, overview="Mijn gegevens")
+    expect(page.get_by_text("Mijn kinderen")).to_have_count(0)
+    page.get_by_role("link", name="Noor").click()
+    expect(page.get_by_role("link", name="Terug naar mijn gegevens")).to_be_visible()
+    shot(page, "12-mijn-gegevens")
