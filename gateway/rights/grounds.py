@@ -5,11 +5,11 @@ controller; the catalog decides who may ask and who answers. Some controllers ma
 withhold what is asked, and only on a ground the law names:
 
 - a youth-care professional, when a good professional would withhold the information
-  in the interest of the child or to protect someone else (Jeugdwet art. 7.3.11 lid
-  3, the "goed jeugdhulpverlener"). The issue that asked for this (a privacy
-  officer's audit, issue 10) names Veilig Thuis and the JGZ; for those two the
-  Jeugdwet reference follows that finding and is not verified against their own
-  statutes (Wmo 2015 for Veilig Thuis, the WGBO for the jeugdarts);
+  in the interest of the child (Jeugdwet art. 7.3.11 lid 3, the "goed
+  jeugdhulpverlener"), or where giving it would harm another person's privacy (lid 1:
+  information is given only insofar as it does not). Veilig Thuis and the JGZ may
+  invoke these too; for those two the Jeugdwet reference is not verified against their
+  own statutes (Wmo 2015 for Veilig Thuis, the WGBO for the jeugdarts);
 - any controller, where a restriction is necessary to protect the data subject or
   the rights and freedoms of others (AVG art. 23 with UAVG art. 41 lid 1 sub i).
 
@@ -45,7 +45,7 @@ GROUNDS: dict[str, Ground] = {
     ),
     "third_party_interest": Ground(
         "third_party_interest",
-        "Jeugdwet art. 7.3.11 lid 3 (protection of another person)",
+        "Jeugdwet art. 7.3.11 lid 1 (privacy of another person)",
         YOUTH_CARE_KINDS,
     ),
     "avg_23": Ground(

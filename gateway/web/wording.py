@@ -263,7 +263,7 @@ REFUSAL_GROUNDS: dict[str, str] = {
     "de Jeugdwet (artikel 7.3.11, lid 3).",
     "third_party_interest": "In de gegevens staat ook iets over iemand anders. De "
     "organisatie moet die persoon beschermen. Dat staat in de Jeugdwet (artikel 7.3.11, "
-    "lid 3).",
+    "lid 1).",
     "avg_23": "De wet staat toe dat een organisatie een verzoek weigert of beperkt als dat "
     "nodig is om {kind} of iemand anders te beschermen. Dat staat in de privacywet (AVG, "
     "artikel 23, en Uitvoeringswet AVG, artikel 41).",

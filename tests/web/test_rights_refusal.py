@@ -1,7 +1,7 @@
 """A rights request refused or restricted on a ground the law names, and told in words.
 
 Veilig Thuis or the JGZ may withhold what a parent asks in the interest of the child or
-to protect someone else (Jeugdwet art. 7.3.11 lid 3); any controller where AVG art. 23
+to protect someone else's privacy (Jeugdwet art. 7.3.11 lid 3 and lid 1); any controller where AVG art. 23
 with UAVG art. 41 allows it. The refusal goes on record with its ground (rule) and
 statute (legal basis); the parent reads it in the portal with the ground explained and
 where to go if they disagree. A ground the caller may not invoke is refused, on record.
@@ -126,6 +126,10 @@ def test_the_jgz_restricts_a_correction_to_protect_someone_else(portal: Gateway)
         "deel uitgevoerd op 15 april 2016 om 11:00. U krijgt niet alles wat u vroeg." in text
     ), text
     assert "In de gegevens staat ook iets over iemand anders" in text
+    # Another person's privacy is lid 1 of the article; lid 3 is the child's interest.
+    assert "Jeugdwet (artikel 7.3.11, lid 1)" in text
+    body = restricted.json()
+    assert body["legal_basis"] == "Jeugdwet art. 7.3.11 lid 1 (privacy of another person)"
 
 
 def test_a_school_cannot_invoke_the_jeugdwet_but_may_restrict_under_avg_23(
