@@ -1,10 +1,11 @@
 """A rights request refused or restricted on a ground the law names, and told in words.
 
-Veilig Thuis or the JGZ may withhold what a parent asks in the interest of the child or
-to protect someone else's privacy (Jeugdwet art. 7.3.11 lid 3 and lid 1); any controller where AVG art. 23
-with UAVG art. 41 allows it. The refusal goes on record with its ground (rule) and
-statute (legal basis); the parent reads it in the portal with the ground explained and
-where to go if they disagree. A ground the caller may not invoke is refused, on record.
+Veilig Thuis or the JGZ may withhold what a parent asks in the interest of the child
+(Jeugdwet art. 7.3.11 lid 3) or to protect someone else's privacy (lid 1); any
+controller where AVG art. 23 with UAVG art. 41 allows it. The refusal goes on record
+with its ground (rule) and statute (legal basis); the parent reads it in the portal
+with the ground explained and where to go if they disagree. A ground the caller may
+not invoke is refused, on record.
 """
 
 from __future__ import annotations
