@@ -17,7 +17,11 @@ from gateway.core.db import Database
 from gateway.core.errors import install_handlers
 from gateway.core.logging import configure_logging
 from gateway.core.memory import tune_allocator
-from gateway.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from gateway.core.middleware import (
+    BodyLimitMiddleware,
+    InFlightLimitMiddleware,
+    RequestContextMiddleware,
+)
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(router)
     app.mount(PORTAL_MOUNT, create_portal(services))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InFlightLimitMiddleware, max_in_flight=settings.max_in_flight)
     app.add_middleware(RequestContextMiddleware)
     return app
 

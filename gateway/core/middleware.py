@@ -159,3 +159,58 @@ class BodyLimitMiddleware:
             f"The request body exceeds {self.max_bytes} bytes.",
         )
         await response(scope, receive, send)
+
+
+HTTP_SHED = Counter(
+    "gateway_http_shed_total", "Requests answered 503 because too many were in flight"
+)
+
+
+class InFlightLimitMiddleware:
+    """Answers 503 with Retry-After at once when too many API requests are in flight.
+
+    An open load that outruns a worker would otherwise queue without bound: each
+    request waits for a thread, a client that gave up is still worked off, and every
+    later request waits longer (seen in `make soak` before the slow queries were
+    fixed). Refusing at the door costs nothing and stores nothing, so the client's
+    retry (with its Idempotency-Key for a push) is safe. The refusal is not an act on
+    anyone's data and is not written to the audit log: under overload that write would
+    be the next thing to queue. It is counted (`gateway_http_shed_total`) and logged.
+    Only the API is limited; health, metrics and the portal's pages are not.
+    """
+
+    RETRY_AFTER_SECONDS = 1
+
+    def __init__(self, app: ASGIApp, max_in_flight: int, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.prefix = prefix
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or self.max_in_flight <= 0
+            or not str(scope.get("path", "")).startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_in_flight:
+            HTTP_SHED.inc()
+            log.warning("request.shed", status=503, in_flight=self.in_flight)
+            response = problem_response(
+                503,
+                "overloaded",
+                "Overloaded",
+                "Too many requests are being handled; nothing was done. Retry after "
+                f"{self.RETRY_AFTER_SECONDS} s.",
+                headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+            )
+            await response(scope, receive, send)
+            return
+        # One event loop per worker: the counter needs no lock.
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1

@@ -80,6 +80,7 @@ MEANING = {
     409: "State conflict (e.g. inzage_missing, subject_conflict, an Idempotency-Key reused).",
     413: "The body is too large.",
     422: "Validation error: nothing was stored.",
+    503: "Overloaded: too many requests in flight; nothing was done. Retry after Retry-After.",
 }
 
 
@@ -122,7 +123,7 @@ def _refusals(method: str, path: str, operation: dict[str, Any]) -> None:
     params = operation.get("parameters", [])
     headers = {p["name"].lower() for p in params if p["in"] == "header"}
     has_body = "requestBody" in operation
-    implied = {401, 403}
+    implied = {401, 403, 503}
     if "x-purpose" in headers:
         implied.add(400)
         if method in WRITES and not path.endswith("/search"):
@@ -146,7 +147,7 @@ def _refusals(method: str, path: str, operation: dict[str, Any]) -> None:
         elif param["in"] == "header" and name == "idempotency-key":
             param["schema"] = IDEMPOTENCY_KEY
     responses = operation.setdefault("responses", {})
-    declared = {int(code) for code in responses if code.startswith("4")}
+    declared = {int(code) for code in responses if code[0] in "45"}
     for status in implied | declared:
         given = responses.get(str(status), {})
         responses[str(status)] = {

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Python runs one thread at a time: more add no throughput and only compete with
     # the push that holds the database's write lock, so that it holds it longer.
     push_concurrency: int = Field(default=2, ge=1, le=64)
+    # API requests worked on at once per process; past it a request is answered 503 with
+    # Retry-After at once instead of queueing without bound. 0: no limit.
+    max_in_flight: int = Field(default=64, ge=0, le=10_000)
     log_level: str = "INFO"
     # glibc's allocator kept the freed request bodies of a long-running server as free
     # space it never returned (gateway/core/memory.py); false leaves it as it is.
