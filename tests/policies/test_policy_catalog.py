@@ -21,11 +21,13 @@ Edit = Callable[[Path, Callable[[dict[str, Any]], None]], None]
 
 DOMAIN_KINDS = {
     "school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro", "swv_po",
-    "swv_vo", "wijkteam", "leerplicht", "jgz", "smw", "voorschool", "jeugdhulp", "veilig_thuis",
+    "swv_vo", "wijkteam", "leerplicht", "jgz", "smw", "voorschool", "mbo", "jeugdhulp",
+    "veilig_thuis",
 }  # fmt: skip
 DOMAIN_PURPOSES = {
-    "overdracht.po_vo", "overdracht.po_po", "overdracht.vo_vo", "overdracht.so",
-    "overdracht.voorschool_po", "tlv.aanvraag", "tlv.besluit", "leerplicht.verzuim",
+    "overdracht.po_vo", "overdracht.po_po", "overdracht.vo_vo", "overdracht.vo_mbo",
+    "overdracht.so", "overdracht.voorschool_po", "tlv.aanvraag", "tlv.besluit", "tlv.advies",
+    "leerplicht.verzuim",
     "leerplicht.thuiszitter", "jeugdhulp.verwijzing", "jeugdhulp.terugkoppeling",
     "knooppunt.casus", "verwijsindex.signaal", "verwijsindex.match", "meldcode.melding",
     "rechten.inzage", "rechten.correctie", "rechten.verwijdering",
