@@ -125,8 +125,11 @@ JV = "jeugdhulp.verwijzing"
         req("school_vo", "smw", JV, {"leerling"}, age=13, grantors=("parent", "pupil")),
         "permit",
     ),
-    Case("to JGZ not without consent", req("school_po", "jgz", JV, {"leerling"}, age=8),
-         "consent_missing"),
+    Case(
+        "to JGZ not without consent",
+        req("school_po", "jgz", JV, {"leerling"}, age=8),
+        "consent_missing",
+    ),
     Case(
         "not to the voorschool",
         req("school_po", "voorschool", JV, {"leerling"}, age=8, grantors=("parent",)),

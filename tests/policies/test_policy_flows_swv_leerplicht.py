@@ -41,8 +41,11 @@ TLV = "tlv.aanvraag"
         "category_missing",
     ),
     # An arrangement or TLV for the move to (V)SO or PrO: the PO school asks the SWV VO.
-    Case("PO school to the VO partnership", req("school_po", "swv_vo", TLV, PAO, action="send"),
-         "permit"),
+    Case(
+        "PO school to the VO partnership",
+        req("school_po", "swv_vo", TLV, PAO, action="send"),
+        "permit",
+    ),
     Case(
         "VO school not to the PO partnership",
         req("school_vo", "swv_po", TLV, PAO, action="send"),
