@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from consent.service import consent_state
+from policies.engine import evaluate
+from policies.model import Decision, Preconditions, Request
 from tests.support.consent import (
     FATHER_BSN,
     MOTHER_BSN,
@@ -224,6 +227,31 @@ def test_leerplichts_closed_list_at_the_knooppunt_needs_no_case_consent(gateway:
     assert pushed.json()["code"] == "not_participant"
 
 
+def knooppunt_access(gateway: Gateway, child: dict[str, str], recipient: Org) -> Decision:
+    """What the push path would decide for a participant, with the consent on record."""
+    subject_ref = gateway.keyring.pseudonyms.subject_ref(child["bsn"])
+    with gateway.services.db.sessions() as session:
+        consent = consent_state(
+            session,
+            subject_ref=subject_ref,
+            purpose="knooppunt.casus",
+            recipient_org_id=recipient.id,
+            categories=frozenset({"leerling"}),
+            now=gateway.clock.now(),
+            count_gezag=True,
+        )
+    request = Request(
+        sender_kind="school_po",
+        recipient_kind=recipient.kind,
+        purpose="knooppunt.casus",
+        categories=frozenset({"leerling"}),
+        subject_age=9,
+        consent=consent,
+        preconditions=Preconditions(participant=True),
+    )
+    return evaluate(request, gateway.services.catalog)
+
+
 def test_one_parent_with_sole_gezag_is_both_parents(gateway: Gateway) -> None:
     school, wijkteam = gateway.make_org("school_po"), gateway.make_org("wijkteam")
     child = pupil_aged(9, bsn="269326728")
@@ -236,6 +264,11 @@ def test_one_parent_with_sole_gezag_is_both_parents(gateway: Gateway) -> None:
     assert register_gezag(gateway, school, child, father, has=False).status_code == 201
     alone = grant(gateway, school, body, gezag=False)
     assert alone.status_code == 201, alone.text
+    # At every access the register is read again: once the father holds gezag too, the
+    # mother's consent alone no longer covers the case.
+    assert knooppunt_access(gateway, child, wijkteam).permitted
+    assert register_gezag(gateway, school, child, father, has=True).status_code == 201
+    assert knooppunt_access(gateway, child, wijkteam).code == "consent_missing"
 
     # With joint gezag both must consent.
     other = pupil_aged(9, bsn="111222333")
