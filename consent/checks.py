@@ -93,7 +93,13 @@ def check_terms(body: ConsentCreate, now: datetime) -> None:
 
 
 def grantors_gap(
-    roles: Sequence[str], *, age: int, purpose: str, rule: ConsentRule, catalog: Catalog
+    roles: Sequence[str],
+    *,
+    age: int,
+    purpose: str,
+    rule: ConsentRule,
+    catalog: Catalog,
+    gezag_holders: int | None = None,
 ) -> str | None:
     """Why these grantor roles do not satisfy the age rule at `age`, or None."""
     request = Request(
@@ -102,7 +108,7 @@ def grantors_gap(
         purpose=purpose,
         categories=frozenset(),
         subject_age=age,
-        consent=ConsentState(granted_by=tuple(roles)),
+        consent=ConsentState(granted_by=tuple(roles), gezag_holders=gezag_holders),
     )
     return consent_gap(request, rule, catalog)
 
@@ -130,6 +136,10 @@ def check_grantors(
         purpose=body.purpose,
         rule=rule,
         catalog=catalog,
+        # "Both parents" counts the parents who hold gezag on record (sole gezag: one).
+        gezag_holders=gezag.holders(session, subject_ref=subject_ref)
+        if rule.parents_needed > 1
+        else None,
     )
     if gap is not None:
         raise Unprocessable(f"Consent insufficient: {gap}.", code="consent_grantors_insufficient")

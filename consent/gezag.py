@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consent.models import SEALING_PURPOSE, GezagRelation
@@ -125,6 +125,17 @@ def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
         GezagRelation.ended_at.is_(None),
     )
     return session.scalars(query.limit(1)).first() is not None
+
+
+def holders(session: Session, *, subject_ref: str) -> int:
+    """How many people hold gezag over the pupil on record: 1 for sole gezag (one parent,
+    or a voogd alone), 2 for joint gezag; what "both parents" means for a consent."""
+    query = select(func.count(func.distinct(GezagRelation.person_ref))).where(
+        GezagRelation.subject_ref == subject_ref,
+        GezagRelation.has_gezag.is_(True),
+        GezagRelation.ended_at.is_(None),
+    )
+    return int(session.scalar(query) or 0)
 
 
 def children_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:

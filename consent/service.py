@@ -258,12 +258,15 @@ def consent_state(
     categories: frozenset[str],
     now: datetime,
     case_id: str | None = None,
+    count_gezag: bool = False,
 ) -> ConsentState | None:
     """The consent that covers this act at `now`, for the policy engine; None if none.
 
     Counted: unwithdrawn, within its period, for this subject and purpose, naming the
     recipient and every requested category. A consent for a case covers only that case.
-    One indexed query (subject and purpose, then the recipients' primary key).
+    One indexed query (subject and purpose, then the recipients' primary key); with
+    `count_gezag` (a flow that asks both parents) one more for the gezag holders now on
+    record, so that a consent by the one parent with sole gezag counts as both.
     """
     query = (
         select(Consent.id, Consent.grantor_roles, Consent.categories, Consent.created_at)
@@ -291,7 +294,8 @@ def consent_state(
     if not covering:
         return None
     best = _best(covering)
-    return ConsentState(granted_by=best.roles, categories=best.categories)
+    holders = gezag.holders(session, subject_ref=subject_ref) if count_gezag else None
+    return ConsentState(granted_by=best.roles, categories=best.categories, gezag_holders=holders)
 
 
 @dataclass(frozen=True, slots=True)

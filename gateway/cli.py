@@ -140,7 +140,7 @@ def db_upgrade() -> None:
 @orgs_app.command("add")
 def orgs_add(
     name: Annotated[str, typer.Option(help="The organisation's name.")],
-    kind: Annotated[str, typer.Option(help="Its kind, e.g. school_po, school_vo, wijkteam.")],
+    kind: Annotated[str, typer.Option(help="Its kind, e.g. school_po, school_vo, mbo, wijkteam.")],
     brin: Annotated[str | None, typer.Option(help="BRIN code for schools.")] = None,
     region: Annotated[str, typer.Option(help="The region (SWV) it belongs to.")] = "demo",
     scope: Annotated[list[str] | None, typer.Option(help="A scope; repeat for more.")] = None,

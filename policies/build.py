@@ -172,15 +172,16 @@ def _flow(
 def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule | None) -> Route:
     lists = spec.categories
     mandatory, optional = frozenset(lists.mandatory), frozenset(lists.optional)
-    with_consent = frozenset(lists.with_consent)
-    allowed = mandatory | optional | with_consent
+    with_consent, own_task = frozenset(lists.with_consent), frozenset(lists.own_task)
+    allowed = mandatory | optional | with_consent | own_task
     explicit = frozenset(
         name
         for name, ground in flow.special_grounds.items()
         if ground.explicit_consent and name in allowed
     )
-    # On a consent-based flow every category travels under the consent.
-    needs_consent = allowed if consent is not None and consent.required else with_consent
+    # On a consent-based flow every category travels under the consent, except what the
+    # sender shares on its own statutory task.
+    needs_consent = allowed - own_task if consent is not None and consent.required else with_consent
     return Route(
         senders=frozenset(spec.senders),
         recipients=frozenset(spec.recipients),
@@ -188,6 +189,7 @@ def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule 
         mandatory=mandatory,
         optional=optional,
         with_consent=with_consent,
+        own_task=own_task,
         forbidden=frozenset(lists.forbidden),
         allowed=allowed,
         needs_consent=needs_consent | explicit,
@@ -239,6 +241,7 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
                 "mandatory": sorted(r.mandatory),
                 "optional": sorted(r.optional),
                 "with_consent": sorted(r.with_consent),
+                "own_task": sorted(r.own_task),
                 "forbidden": sorted(r.forbidden),
             }
             for r in flow.routes

@@ -75,6 +75,8 @@ class Route:
     mandatory: frozenset[str]
     optional: frozenset[str]
     with_consent: frozenset[str]
+    # No consent needed on this route, whatever the flow's consent block says.
+    own_task: frozenset[str]
     forbidden: frozenset[str]
     # Derived: everything that may travel, and what needs a consent to travel.
     allowed: frozenset[str]

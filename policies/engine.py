@@ -59,7 +59,8 @@ def _facts(request: Request, flow: Flow, route: Route, catalog: Catalog) -> Fact
     allowed = request.categories & route.allowed
     needing = allowed & route.needs_consent
     gap = None
-    if flow.consent is not None and (flow.consent.required or needing):
+    # A route with own-task categories asks for consent only for what goes beyond them.
+    if flow.consent is not None and (needing or (flow.consent.required and not route.own_task)):
         gap = consent_gap(request, flow.consent, catalog)
     if not needing:
         return _new_facts(Facts, (allowed, allowed, _NOTHING, gap))

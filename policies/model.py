@@ -21,6 +21,9 @@ class ConsentState:
     # does not narrow the flow's categories; a special category (gezondheid) on a consent
     # ground is only covered when it is named here ("explicit consent", AVG art. 9(2)(a)).
     categories: frozenset[str] | None = None
+    # How many people hold gezag over the pupil on record (the school's register); None:
+    # not looked up. A flow that asks both parents asks both who hold gezag.
+    gezag_holders: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,13 @@ def _route(
             yield f"sender/recipient pair {pair} is on more than one route"
         pairs.add(pair)
     lists = route.categories
-    named = [*lists.mandatory, *lists.optional, *lists.with_consent, *lists.forbidden]
+    named = [
+        *lists.mandatory,
+        *lists.optional,
+        *lists.with_consent,
+        *lists.own_task,
+        *lists.forbidden,
+    ]
     yield from _unknown("category", named, tax.categories)
     twice = sorted({c for c in named if named.count(c) > 1})
     if twice:
@@ -114,7 +120,13 @@ def _route(
         yield f"structure categories cannot be mandatory: {structure}"
     if lists.with_consent and flow.consent is None:
         yield "with_consent categories need a consent block"
-    allowed = {*lists.mandatory, *lists.optional, *lists.with_consent}
+    if lists.own_task and flow.consent is None:
+        yield "own_task categories only mean something on a flow with a consent block"
+    special_own = [c for c in lists.own_task if c in tax.categories and tax.categories[c].special]
+    if special_own:
+        # A special category needs its own ground (AVG art. 9), never a task alone.
+        yield f"a special category cannot be shared on a task alone: {special_own}"
+    allowed = {*lists.mandatory, *lists.optional, *lists.with_consent, *lists.own_task}
     for name in sorted(allowed):
         special = name in tax.categories and tax.categories[name].special
         if special and name not in flow.special_grounds:

@@ -36,11 +36,14 @@ def consent_gap(request: Request, rule: ConsentRule, catalog: Catalog) -> str | 
     need_parents, need_pupil = rule.age_rule.at(age)
     roles = catalog.grantor_roles
     parents = sum(1 for grantor in consent.granted_by if roles.get(grantor) == "parent")
+    needed = rule.parents_needed
+    if consent.gezag_holders is not None:
+        # "Both parents" are both who hold gezag: with sole gezag (one parent, or a voogd
+        # alone) that one is enough. Never fewer than one parent, whatever the count.
+        needed = max(1, min(needed, consent.gezag_holders))
     missing = []
-    if need_parents and parents < rule.parents_needed:
-        missing.append(
-            "both parents with gezag" if rule.parents_needed == 2 else "a parent with gezag"
-        )
+    if need_parents and parents < needed:
+        missing.append("both parents with gezag" if needed == 2 else "a parent with gezag")
     if need_pupil and not any(roles.get(grantor) == "pupil" for grantor in consent.granted_by):
         missing.append("the pupil")
     if not missing:
@@ -166,7 +169,9 @@ def check_preconditions(
 def check_consent(
     request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
 ) -> Failure | None:
-    if flow.consent is not None and flow.consent.required and facts.consent_gap is not None:
+    # On a route with own-task categories a missing consent withholds only the rest.
+    whole = flow.consent is not None and flow.consent.required and not route.own_task
+    if whole and facts.consent_gap is not None:
         return Failure("consent_missing", "consent", f"Consent insufficient: {facts.consent_gap}.")
     if not facts.uncovered:
         return None

@@ -110,6 +110,9 @@ class CategoryLists(_Strict):
     optional: tuple[str, ...] = ()
     # Allowed only under a consent that satisfies the flow's age rule.
     with_consent: tuple[str, ...] = ()
+    # Shared on the sender's own statutory task: no consent needed, even on a flow that
+    # otherwise rests on consent (knooppunt: leerplicht's closed list, DOMAIN §3 row 11).
+    own_task: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
 
 

@@ -23,6 +23,14 @@ class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     granted_by: list[str] = Field(max_length=10)
+    gezag_holders: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="How many people hold gezag over the pupil (the school's register). "
+        "A flow that asks both parents asks both who hold gezag: with sole gezag one "
+        "parent (or a voogd alone) suffices. Omitted: both parents are asked.",
+    )
 
 
 class PreconditionsIn(BaseModel):
@@ -31,6 +39,10 @@ class PreconditionsIn(BaseModel):
     aanmelding: bool = False
     inzage: bool = False
     informed: bool = False
+    participant: bool = Field(
+        default=False,
+        description="knooppunt.casus: the recipient takes part in the case with a mandate.",
+    )
 
 
 class EvaluateIn(BaseModel):
@@ -76,7 +88,11 @@ def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict
         purpose=body.purpose,
         categories=catalog_names(services.catalog, body.categories),
         subject_age=body.subject_age,
-        consent=ConsentState(tuple(body.consent.granted_by)) if body.consent else None,
+        consent=ConsentState(
+            tuple(body.consent.granted_by), gezag_holders=body.consent.gezag_holders
+        )
+        if body.consent
+        else None,
         preconditions=Preconditions(**body.preconditions.model_dump()),
         action=body.action,
         absence_hours=body.absence_hours,

@@ -16,8 +16,9 @@ _CONSENTS = ("consents:write", "consents:read")
 _SCHOOL = ("transfers:write", "transfers:read", "enrolments:write", "policies:read", *_CONSENTS)
 # Care organisations register consents too (a wijkteam records the family's consent).
 _RECEIVER = ("transfers:write", "transfers:read", "policies:read", *_CONSENTS)
+# An MBO school registers its aanmeldingen (overdracht.vo_mbo) and its own students too.
 SCHOOL_KINDS = frozenset(
-    {"school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro"}
+    {"school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro", "mbo"}
 )
 
 

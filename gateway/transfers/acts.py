@@ -119,6 +119,7 @@ def build_request(
             recipient_org_id=transfer.recipient_org_id,
             categories=asked,
             now=edges.now,
+            count_gezag=flow.consent.parents_needed > 1,
         )
     meldcode = facts.meldcode
     return Request(
@@ -130,7 +131,13 @@ def build_request(
         consent=consent,
         action=action,
         absence_hours=facts.absence_hours,
-        preconditions=Preconditions(aanmelding=enrolled, inzage=inzage, informed=facts.informed),
+        # `participant` (knooppunt.casus: the recipient takes part in the case with a
+        # mandate) comes from the case register, which does not exist yet: until it does,
+        # no recipient is a participant and the push path keeps knooppunt closed. The
+        # engine and the dry run (POST /v1/policies/evaluate) already take the fact.
+        preconditions=Preconditions(
+            aanmelding=enrolled, inzage=inzage, informed=facts.informed, participant=False
+        ),
         meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
         reasons=tuple(meldcode.reasons) if meldcode else (),
         parents_told=meldcode.parents_told if meldcode else False,

@@ -23,6 +23,7 @@ from tests.support.consent import (
     parent,
     pupil_aged,
     register_gezag,
+    with_gezag,
 )
 from tests.support.gateway import Gateway
 
@@ -97,6 +98,8 @@ def test_grantors_must_satisfy_the_age_rule_of_the_purpose(
     school = gateway.make_org("school_po")
     wijkteam = gateway.make_org("wijkteam")
     body = consent_body([wijkteam.id], subject=subject, granted_by=granted_by, purpose=purpose)
+    # Joint gezag: "both parents" is then both of them (sole gezag: test_routes).
+    with_gezag(gateway, subject, *BOTH_PARENTS)
     response = grant(gateway, school, body)
     if accepted:
         assert response.status_code == 201, response.text

@@ -21,11 +21,13 @@ Edit = Callable[[Path, Callable[[dict[str, Any]], None]], None]
 
 DOMAIN_KINDS = {
     "school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro", "swv_po",
-    "swv_vo", "wijkteam", "leerplicht", "jgz", "smw", "voorschool", "jeugdhulp", "veilig_thuis",
+    "swv_vo", "wijkteam", "leerplicht", "jgz", "smw", "voorschool", "mbo", "jeugdhulp",
+    "veilig_thuis",
 }  # fmt: skip
 DOMAIN_PURPOSES = {
-    "overdracht.po_vo", "overdracht.po_po", "overdracht.vo_vo", "overdracht.so",
-    "overdracht.voorschool_po", "tlv.aanvraag", "tlv.besluit", "leerplicht.verzuim",
+    "overdracht.po_vo", "overdracht.po_po", "overdracht.vo_vo", "overdracht.vo_mbo",
+    "overdracht.so", "overdracht.voorschool_po", "tlv.aanvraag", "tlv.besluit", "tlv.advies",
+    "leerplicht.verzuim",
     "leerplicht.thuiszitter", "jeugdhulp.verwijzing", "jeugdhulp.terugkoppeling",
     "knooppunt.casus", "verwijsindex.signaal", "verwijsindex.match", "meldcode.melding",
     "rechten.inzage", "rechten.correctie", "rechten.verwijdering",
@@ -163,7 +165,21 @@ def _cats(data: dict[str, Any], purpose: str, status: str) -> list[str]:
     return categories
 
 
+def _move_to_own_task(data: dict[str, Any], purpose: str, route: int, category: str) -> None:
+    lists = _flow(data, purpose)["routes"][route]["categories"]
+    lists["optional"].remove(category)
+    lists.setdefault("own_task", []).append(category)
+
+
 BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
+    ("health data on a task alone", "flows.yaml",
+     lambda d: _move_to_own_task(d, "knooppunt.casus", 1, "gezondheid"),
+     "flow 'knooppunt.casus': routes[1]: a special category cannot be shared on a task "
+     "alone: ['gezondheid']"),
+    ("own-task categories on a flow without consent", "flows.yaml",
+     lambda d: _move_to_own_task(d, "tlv.besluit", 0, "school"),
+     "flow 'tlv.besluit': routes[0]: own_task categories only mean something on a flow "
+     "with a consent block"),
     ("unknown category", "flows.yaml",
      lambda d: _cats(d, "overdracht.po_vo", "optional").append("dagboek"),
      "flows.yaml: flow 'overdracht.po_vo': routes[0]: unknown category 'dagboek'"),

@@ -83,7 +83,7 @@ def test_the_published_catalog_names_version_region_and_every_flow(catalog: Cata
 def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalog) -> None:
     knooppunt = next(f for f in catalog.to_dict()["flows"] if f["purpose"] == "knooppunt.casus")
     route = catalog.flows["knooppunt.casus"].routes[0]
-    assert len(knooppunt["routes"]) == len(catalog.flows["knooppunt.casus"].routes) == 3
+    assert len(knooppunt["routes"]) == len(catalog.flows["knooppunt.casus"].routes) == 4
     assert knooppunt["routes"][0] == {
         "senders": sorted(route.senders),
         "recipients": sorted(route.recipients),
@@ -91,8 +91,14 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         "mandatory": [],
         "optional": sorted(route.optional),
         "with_consent": [],
+        "own_task": [],
         "forbidden": [],
     }
+    # Leerplicht's closed list needs no case consent: its own statutory task.
+    leerplicht = next(r for r in knooppunt["routes"] if r["senders"] == ["leerplicht"])
+    assert leerplicht["own_task"] == [
+        "leerling", "oudersverzorgers", "school", "schoolloopbaan", "verzuim", "verzuim_melding",
+    ]  # fmt: skip
     del knooppunt["routes"]
     assert knooppunt == {
         "purpose": "knooppunt.casus",

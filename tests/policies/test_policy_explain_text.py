@@ -143,7 +143,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         [
             "Request: release for purpose leerplicht.thuiszitter from school_vo to leerplicht; "
             "pupil's age unknown; categories leerling, opp.",
-            "1. Flow leerplicht.thuiszitter (Thuiszitters follow-up between school and "
+            "1. Flow leerplicht.thuiszitter (Thuiszitters follow-up between school, SWV and "
             "leerplicht) applies from school_vo to leerplicht, on Leerplichtwet 1969 art. 16 and "
             "21a (article to be verified) with AVG art. 6(1)(c) and 6(1)(e): passed",
             "2. Categories must be known and allowed on this route (11 allowed; forbidden: none); "

@@ -108,9 +108,31 @@ JV = "jeugdhulp.verwijzing"
         ),
         "category_missing",
     ),
+    # School social work and the JGZ are care under professional secrecy like the
+    # wijkteam: the school refers to them on the same consent.
     Case(
-        "not to JGZ",
+        "to JGZ with the parents' consent",
         req("school_po", "jgz", JV, {"leerling"}, age=8, grantors=("parent",)),
+        "permit",
+    ),
+    Case(
+        "to school social work: 12-15 needs the child too",
+        req("school_vo", "smw", JV, {"leerling"}, age=13, grantors=("parent",)),
+        "consent_missing",
+    ),
+    Case(
+        "to school social work with parents and child",
+        req("school_vo", "smw", JV, {"leerling"}, age=13, grantors=("parent", "pupil")),
+        "permit",
+    ),
+    Case(
+        "to JGZ not without consent",
+        req("school_po", "jgz", JV, {"leerling"}, age=8),
+        "consent_missing",
+    ),
+    Case(
+        "not to the voorschool",
+        req("school_po", "voorschool", JV, {"leerling"}, age=8, grantors=("parent",)),
         "flow_not_allowed",
     ),
 )
@@ -142,8 +164,9 @@ JT = "jeugdhulp.terugkoppeling"
         req("jeugdhulp", "school_vo", JT, {"leerling"}, age=14, grantors=("parent",)),
         "consent_missing",
     ),
+    # A diagnosis the school must take into account: only on explicit consent naming it.
     Case(
-        "no health data to the school",
+        "health data to the school only on explicit consent",
         req(
             "jeugdhulp",
             "school_vo",
@@ -153,7 +176,31 @@ JT = "jeugdhulp.terugkoppeling"
             grantors=("pupil",),
             action="send",
         ),
-        "category_forbidden",
+        "consent_missing",
+    ),
+    Case(
+        "health data to the school on a consent naming it",
+        req(
+            "jeugdhulp",
+            "school_vo",
+            JT,
+            {"leerling", "gezondheid"},
+            age=17,
+            grantors=("pupil",),
+            scope=("leerling", "gezondheid"),
+            action="send",
+        ),
+        "permit",
+    ),
+    Case(
+        "feedback from the JGZ",
+        req("jgz", "school_po", JT, {"leerling"}, age=9, grantors=("parent",)),
+        "permit",
+    ),
+    Case(
+        "feedback from school social work",
+        req("smw", "school_vo", JT, {"leerling"}, age=16, grantors=("pupil",)),
+        "permit",
     ),
     Case(
         "not the family plan",

@@ -40,9 +40,15 @@ TLV = "tlv.aanvraag"
         req("school_po", "swv_po", TLV, PAO - {"onderwijsondersteuning"}, action="send"),
         "category_missing",
     ),
+    # An arrangement or TLV for the move to (V)SO or PrO: the PO school asks the SWV VO.
     Case(
         "PO school to the VO partnership",
         req("school_po", "swv_vo", TLV, PAO, action="send"),
+        "permit",
+    ),
+    Case(
+        "VO school not to the PO partnership",
+        req("school_vo", "swv_po", TLV, PAO, action="send"),
         "flow_not_allowed",
     ),
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -151,7 +152,9 @@ def dossier_categories(route: Route, flow: Flow, category_class: str) -> frozens
     """The categories of a dossier of `category_class` on `route`: always the mandatory
     ones, plus one of the class (the mandatory alone when the route has none of it)."""
     base = set(route.mandatory) or set(sorted(route.allowed)[:1])
-    plain_optional = sorted(route.optional - route.needs_consent - {"gezondheid"})
+    plain_optional = sorted(
+        (route.optional | route.own_task) - route.needs_consent - {"gezondheid"}
+    )
     consent_optional = sorted(route.with_consent - {"gezondheid"})
     if category_class == "allowed":
         return frozenset(base | set(plain_optional[:2]))
@@ -232,7 +235,9 @@ def expect(
         if name not in preconditions:
             push.add(PRECONDITION_CODES[name])
     needing = categories & route.needs_consent
-    if flow.consent is not None and (flow.consent.required or needing) and not covers_push:
+    # Own-task categories (leerplicht at the knooppunt) need no consent; the rest does.
+    whole = flow.consent is not None and flow.consent.required and not route.own_task
+    if flow.consent is not None and (whole or needing) and not covers_push:
         push.add("consent_missing")
 
     read: set[str] = set()
@@ -242,8 +247,8 @@ def expect(
         if name not in preconditions:
             read.add(PRECONDITION_CODES[name])
     released = categories & route.allowed
-    if flow.consent is not None and (flow.consent.required or needing) and not covers_read:
-        if flow.consent.required:
+    if flow.consent is not None and (whole or needing) and not covers_read:
+        if whole:
             read.add("consent_missing")
         released -= needing
         if not released:
@@ -341,8 +346,16 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
     scenarios: list[Scenario] = []
     seen: set[tuple[Any, ...]] = set()
     org_kinds = sorted(catalog.org_kinds)
+    org_kinds_set = catalog.org_kinds
+    # Each row moves the bystander on by stride + 1 kinds (the row and the scenario count
+    # both grow): coprime with the number of kinds, every kind is a bystander in turn.
+    stride = next(s for s in itertools.count(7) if math.gcd(s + 1, len(org_kinds)) == 1)
     for flow in transfer_flows(catalog):
-        routes = [r for r in flow.routes if r.senders & catalog.org_kinds]
+        # Organisation to organisation: a route to the parents (data_subject) is the
+        # portal's, not the transfer API's.
+        routes = [
+            r for r in flow.routes if r.senders & catalog.org_kinds and r.recipients & org_kinds_set
+        ]
         consent_states = CONSENT_STATES if flow.consent is not None else ("none",)
         used_pre = set(flow.preconditions.get("send", ())) | set(
             flow.preconditions.get("release", ())
@@ -378,7 +391,7 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
             senders, recipients = sorted(route.senders), sorted(route.recipients)
             sender = _cycle(senders, i // len(routes))
             recipient = _cycle(recipients, i // len(routes) + i // len(senders))
-            bystander = _cycle(org_kinds, i * 7 + len(scenarios))
+            bystander = _cycle(org_kinds, i * stride + len(scenarios))
             age = _cycle(ages, i // len(base) + i)
             categories = dossier_categories(route, flow, category_class)
             dedup = (flow.id, sender, recipient, categories, age, consent, pre)

@@ -121,7 +121,10 @@ def test_a_parent_grants_records_inzage_withdraws_and_finds_each_act_in_the_log(
     log = portal.client.get(kid).text
     you = "U (rol: ouder, via het ouderportaal)"
     when = "op 15 april 2016 om 11:00"
-    referral = "een verwijzing naar het wijkteam of jeugdhulp"
+    referral = (
+        "een verwijzing naar het wijkteam, jeugdhulp, schoolmaatschappelijk werk of de "
+        "jeugdgezondheidszorg"
+    )
     for line in (
         f"{you} legde een toestemming vast voor {referral} {when}",
         f"{you} las het dossier voor uw recht op inzage {when}",

@@ -204,11 +204,15 @@ def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
     page.reload()
     log = page.locator("ol.log")
     you = "U (rol: ouder, via het ouderportaal)"
+    referral = (
+        "een verwijzing naar het wijkteam, jeugdhulp, schoolmaatschappelijk werk of de "
+        "jeugdgezondheidszorg"
+    )
     for act in (
-        f"{you} legde een toestemming vast voor een verwijzing naar het wijkteam of jeugdhulp",
+        f"{you} legde een toestemming vast voor {referral}",
         f"{you} las het dossier voor uw recht op inzage",
         f"{you} legde de inzage in het dossier vast voor uw recht op inzage",
-        f"{you} trok een toestemming in voor een verwijzing naar het wijkteam of jeugdhulp",
+        f"{you} trok een toestemming in voor {referral}",
         "Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet",
     ):
         expect(log).to_contain_text(act)
