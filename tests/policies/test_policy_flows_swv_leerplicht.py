@@ -117,14 +117,65 @@ LV = "leerplicht.verzuim"
         {"inform_parents"},
     ),
     Case(
-        "melding without hours given",
+        "ongeoorloofd: hours not stated never reach the threshold",
         req("school_po", "leerplicht", LV, VERZUIM | {"oudersverzorgers"}, action="send"),
-        "permit",
+        "below_threshold",
     ),
     Case(
         "below the threshold",
         req("school_vo", "leerplicht", LV, VERZUIM, absence_hours=15.5, action="send"),
         "below_threshold",
+    ),
+    Case(
+        "ongeoorloofd below the threshold",
+        req(
+            "school_vo", "leerplicht", LV, VERZUIM,
+            absence_hours=3, absence_type="ongeoorloofd", action="send",
+        ),
+        "below_threshold",
+    ),
+    Case(
+        "luxe verzuim is reportable at any number of hours",
+        req(
+            "school_vo", "leerplicht", LV, VERZUIM,
+            absence_hours=3, absence_type="luxe", action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents"},
+    ),
+    Case(
+        "luxe verzuim without hours",
+        req("school_po", "leerplicht", LV, VERZUIM, absence_type="luxe", action="send"),
+        "permit",
+    ),
+    Case(
+        "an unknown kind is held to the threshold",
+        req(
+            "school_vo", "leerplicht", LV, VERZUIM,
+            absence_hours=3, absence_type="vakantie", action="send",
+        ),
+        "below_threshold",
+    ),
+    Case(
+        "a period longer than the region's thuiszitter term: follow up as thuiszitter",
+        req(
+            "school_vo", "leerplicht", LV, VERZUIM,
+            absence_hours=40, absence_type="ongeoorloofd", absence_days=29, action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents", "thuiszitter_follow_up"},
+    ),
+    Case(
+        "a period of exactly the thuiszitter term is not yet a thuiszitter",
+        req(
+            "school_vo", "leerplicht", LV, VERZUIM,
+            absence_hours=40, absence_type="ongeoorloofd", absence_days=28, action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents"},
     ),
     Case(
         "closed list: no support data",
