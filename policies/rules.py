@@ -242,7 +242,7 @@ def check_threshold(
 
     Only the kinds the flow names (ongeoorloofd verzuim) wait for the threshold; luxe
     verzuim, long absence and the rest are reportable at any number of hours. A kind not
-    stated (or not known) is judged as the strictest, and hours not stated never reach the threshold.
+    stated (or not known) is judged as the strictest; hours not stated never reach it.
     """
     kind = request.absence_type
     if kind in catalog.absence_kinds and kind not in flow.verzuim_threshold:
