@@ -6,6 +6,8 @@ Each case is (name, request, expected) where expected is "permit" or the deny co
 
 from __future__ import annotations
 
+import dataclasses
+
 from policies.catalog import Catalog
 from tests.policies.policy_cases import PAO, VERZUIM, Case, cases, check, decide, req
 
@@ -328,3 +330,15 @@ def test_leerplicht_thuiszitter(catalog: Catalog, case: Case) -> None:
 def test_thuiszitter_under_16_has_no_absence_reason_obligation(catalog: Catalog) -> None:
     decision = decide(catalog, "school_vo", "leerplicht", TZ, {"leerling"}, age=15)
     assert "withhold_absence_reason_from_parents" not in decision.obligations
+
+
+def test_the_thuiszitter_term_is_the_region_setting(catalog: Catalog) -> None:
+    """`thuiszitter_weeks` decides: five weeks of absence is a thuiszitter at 4, not at 6."""
+    five_weeks = dict(absence_hours=60, absence_type="ongeoorloofd", absence_days=35)
+    at_four = decide(catalog, "school_vo", "leerplicht", LV, VERZUIM, action="send", **five_weeks)
+    six = dataclasses.replace(
+        catalog, settings=catalog.settings.model_copy(update={"thuiszitter_weeks": 6})
+    )
+    at_six = decide(six, "school_vo", "leerplicht", LV, VERZUIM, action="send", **five_weeks)
+    assert "thuiszitter_follow_up" in at_four.obligations
+    assert at_six.permitted and "thuiszitter_follow_up" not in at_six.obligations
