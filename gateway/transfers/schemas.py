@@ -110,8 +110,8 @@ class TransferCreate(BaseModel):
         default=None,
         ge=0,
         le=1000,
-        description="Deprecated: superseded by `verzuim_melding.uren`, which the policy decides on. "
-        "When given it must equal that field (else 422 `absence_hours_mismatch`, naming "
+        description="Deprecated: `verzuim_melding.uren` states the hours the policy decides "
+        "on. When given it must equal that field (else 422 `absence_hours_mismatch`, naming "
         "`verzuim_melding.uren`); without a verzuimmelding it is ignored.",
     )
     meldcode: MeldcodeIn | None = None
