@@ -20,6 +20,7 @@ from policies.compiled import (
     Route,
 )
 from policies.fields import validator
+from policies.references import absence_kinds
 from policies.rules import plan
 from policies.schema import AgeRule as AgeRuleSpec
 from policies.schema import FlowSpec, Region, Taxonomy
@@ -80,6 +81,8 @@ def build_catalog(tax: Taxonomy, flows: tuple[FlowSpec, ...], region: Region) ->
         party_kinds=frozenset(tax.org_kinds) | frozenset(tax.parties),
         grantor_roles=dict(tax.grantor_roles),
         meldcode_steps=frozenset(tax.meldcode_steps),
+        meldcode_skippable=frozenset(tax.meldcode_skippable),
+        absence_kinds=absence_kinds(tax),
         taxonomy=tax,
         legal_bases=MappingProxyType(bases),
         purpose_bases=MappingProxyType(purpose_bases),
@@ -156,7 +159,7 @@ def _flow(
         break_glass=spec.break_glass,
         age_scope=_age_scope(spec),
         region_feature=spec.region_feature,
-        verzuim_threshold=spec.verzuim_threshold,
+        verzuim_threshold=frozenset(spec.verzuim_threshold),
         obligations=spec.obligations,
         conditional_obligations=tuple((c.obligation, c.when) for c in spec.conditional_obligations),
         retention=Retention(spec.retention, retention.term, retention.basis),
@@ -249,6 +252,7 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
         "special_grounds": {name: basis.statute for name, basis in flow.special_grounds.items()},
         "preconditions": {action: list(names) for action, names in flow.preconditions.items()},
         "break_glass": flow.break_glass,
+        "verzuim_threshold": sorted(flow.verzuim_threshold),
         "age_scope": _age_scope_json(flow.age_scope),
         "obligations": list(flow.obligations),
         "retention": {"class": flow.retention.key, "term": flow.retention.term},

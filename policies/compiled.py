@@ -113,7 +113,8 @@ class Flow:
     break_glass: bool
     age_scope: AgeScope | None
     region_feature: str | None
-    verzuim_threshold: bool
+    # The kinds of absence the hours threshold applies to; empty: no threshold.
+    verzuim_threshold: frozenset[str]
     obligations: tuple[str, ...]
     conditional_obligations: tuple[tuple[str, str], ...]
     retention: Retention
@@ -179,6 +180,9 @@ class Catalog:
     party_kinds: frozenset[str]
     grantor_roles: Mapping[str, str]
     meldcode_steps: frozenset[str]
+    meldcode_skippable: frozenset[str]
+    # The kinds of absence a verzuimmelding may name (`verzuim_melding.soort`).
+    absence_kinds: frozenset[str]
     taxonomy: Taxonomy
     legal_bases: Mapping[str, LegalBasis]
     purpose_bases: Mapping[str, LegalBasis]

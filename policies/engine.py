@@ -164,7 +164,9 @@ def _permit(request: Request, catalog: Catalog, found: Binding, facts: Facts) ->
     obligations = flow.permit_obligations
     if flow.conditional_obligations:
         extra = {
-            name for name, when in flow.conditional_obligations if OBLIGATION_WHEN[when](request)
+            name
+            for name, when in flow.conditional_obligations
+            if OBLIGATION_WHEN[when](request, catalog)
         }
         obligations = tuple(sorted(extra.union(obligations)))
     key = (request.categories, facts.released, obligations)

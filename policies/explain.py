@@ -113,7 +113,9 @@ def _consent(request: Request, flow: Flow, route: Route, catalog: Catalog) -> st
 
 
 def _break_glass(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:
-    return "Break-glass: all five meldcode steps and the reasons must be recorded"
+    skippable = ", ".join(sorted(catalog.meldcode_skippable))
+    may_skip = f" ({skippable} may be skipped with its reason)" if skippable else ""
+    return f"Break-glass: all five meldcode steps{may_skip} and the reasons must be recorded"
 
 
 def _requester(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:
@@ -124,9 +126,11 @@ def _requester(request: Request, flow: Flow, route: Route, catalog: Catalog) -> 
 
 def _threshold(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:
     settings = catalog.settings
+    kinds = ", ".join(sorted(flow.verzuim_threshold))
     return (
-        f"Absence reaches the threshold of {settings.verzuim_threshold_hours:g} hours in "
-        f"{settings.verzuim_window_weeks} school weeks (when the hours are given)"
+        f"Absence of the kind {kinds} reaches the threshold of "
+        f"{settings.verzuim_threshold_hours:g} hours in {settings.verzuim_window_weeks} school "
+        "weeks (other kinds are reportable at any number of hours)"
     )
 
 

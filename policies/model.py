@@ -47,6 +47,8 @@ class Request:
     action: Action = "release"
     # Meldcode break-glass (flow 14): the meldcode steps recorded and the reasons given.
     meldcode_steps: frozenset[str] = frozenset()
+    # Steps skipped with a recorded reason (the text is kept by the gateway, not here).
+    meldcode_skipped: frozenset[str] = frozenset()
     reasons: tuple[str, ...] = ()
     # Parents (or youth) already told of a meldcode report / verwijsindex signal, or why not
     # (telling them would be unsafe); the reason is recorded, never judged here.
@@ -54,8 +56,12 @@ class Request:
     not_told_reason: str | None = None
     # Data-subject rights (flow 15): who asks, "parent" | "guardian" | "pupil".
     requester: str | None = None
-    # Verzuimmelding (flow 7): unauthorised absence in the region's window; None = not given.
+    # Verzuimmelding (flow 7), as the melding itself states it (`verzuim_melding`): the
+    # absence hours in the region's window, the kind of absence (its `soort`) and the
+    # length of its period in days, both ends counted. None: not stated.
     absence_hours: float | None = None
+    absence_type: str | None = None
+    absence_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,9 @@ def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
                 yield f"taxonomy.yaml: purpose '{name}': unknown org kind '{kind}'"
     for name, category in tax.categories.items():
         yield from (f"taxonomy.yaml: {problem}" for problem in _field_errors(name, category))
+    for step in tax.meldcode_skippable:
+        if step not in tax.meldcode_steps:
+            yield f"taxonomy.yaml: meldcode_skippable names '{step}', which is not a meldcode step"
     clash = set(tax.org_kinds) & set(tax.parties)
     if clash:
         yield f"taxonomy.yaml: names used as both org kind and party: {sorted(clash)}"
@@ -84,6 +87,7 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
     yield from _unknown("age rule", rules, tax.age_rules)
     for basis in flow.special_grounds.values():
         yield from _unknown("legal basis", [basis.basis], tax.legal_bases)
+    yield from _unknown("absence kind", flow.verzuim_threshold, absence_kinds(tax))
     pairs: set[tuple[str, str]] = set()
     for i, route in enumerate(flow.routes):
         yield from (f"routes[{i}]: {p}" for p in _route(tax, flow, route, pairs))
@@ -131,6 +135,14 @@ def _route(
         special = name in tax.categories and tax.categories[name].special
         if special and name not in flow.special_grounds:
             yield f"special category '{name}' needs its own ground in special_grounds"
+
+
+def absence_kinds(tax: Taxonomy) -> frozenset[str]:
+    """The kinds of absence a verzuimmelding names (`verzuim_melding.soort`)."""
+    melding = tax.categories.get("verzuim_melding")
+    fields = melding.fields if melding is not None and melding.fields else {}
+    soort = fields.get("properties", {}).get("soort", {})
+    return frozenset(soort.get("enum", ()))
 
 
 def _unknown(what: str, names: Iterable[str], known: Container[str]) -> Iterator[str]:

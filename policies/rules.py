@@ -189,10 +189,19 @@ def check_break_glass(
 ) -> Failure | None:
     if not flow.break_glass:
         return None
-    missing = catalog.meldcode_steps - request.meldcode_steps
+    # A skipped step counts only where the catalog lets it be skipped (the conversation,
+    # when it is unsafe), and only with its reason: the gateway passes no other.
+    unskippable = request.meldcode_skipped - catalog.meldcode_skippable
+    skipped = request.meldcode_skipped & catalog.meldcode_skippable
+    missing = catalog.meldcode_steps - request.meldcode_steps - skipped
     has_reasons = any(_given(reason) for reason in request.reasons)
     if missing:
         more = "" if has_reasons else " No reasons given either."
+        if unskippable:
+            more = (
+                f" Only {_names(catalog.meldcode_skippable) or 'no step'} may be skipped; "
+                f"not {_names(unskippable)}." + more
+            )
         return Failure(
             "meldcode_incomplete",
             "meldcode_steps",
@@ -234,17 +243,31 @@ def check_requester(
 def check_threshold(
     request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
 ) -> Failure | None:
+    """Leerplichtwet art. 21a: unauthorised absence is reported from the region's hours.
+
+    Only the kinds the flow names (ongeoorloofd verzuim) wait for the threshold; luxe
+    verzuim, long absence and the rest are reportable at any number of hours. A kind not
+    stated (or not known) is judged as the strictest; hours not stated never reach it.
+    """
+    kind = request.absence_type
+    if kind in catalog.absence_kinds and kind not in flow.verzuim_threshold:
+        return None
     hours = request.absence_hours
     limit = catalog.settings.verzuim_threshold_hours
-    if not flow.verzuim_threshold or hours is None or hours >= limit:
+    if hours is not None and hours >= limit:
         return None
     weeks = catalog.settings.verzuim_window_weeks
-    return Failure(
-        "below_threshold",
-        "threshold",
-        f"{hours:g} hours is below the reporting threshold of {limit:g} hours "
-        f"in {weeks} school weeks.",
-    )
+    if hours is None:
+        reason = f"No hours of absence are stated; the reporting threshold is {limit:g} hours"
+    else:
+        reason = f"{hours:g} hours is below the reporting threshold of {limit:g} hours"
+    return Failure("below_threshold", "threshold", f"{reason} in {weeks} school weeks.")
+
+
+def is_thuiszitter(request: Request, catalog: Catalog) -> bool:
+    """Absent for longer than the region's thuiszitter term (DOMAIN §3 row 7)."""
+    days = request.absence_days
+    return days is not None and days > 7 * catalog.settings.thuiszitter_weeks
 
 
 def _given(text: str | None) -> bool:
@@ -280,15 +303,17 @@ def plan(flow: Flow) -> tuple[tuple[str, Check], ...]:
         "consent": flow.consent is not None,
         "break_glass": flow.break_glass,
         "requester": flow.requester_rule is not None,
-        "threshold": flow.verzuim_threshold,
+        "threshold": bool(flow.verzuim_threshold),
     }
     return tuple((name, check) for name, check in CHECK_BY_NAME.items() if applies[name])
 
 
 # When a conditional obligation of a flow applies (schema.ObligationWhen).
-OBLIGATION_WHEN: dict[str, Callable[[Request], bool]] = {
-    "no_consent": lambda r: r.consent is None,
-    "pupil_16_plus": lambda r: r.subject_age is not None and r.subject_age >= 16,
-    "parents_to_be_told": lambda r: not r.parents_told and not _given(r.not_told_reason),
-    "not_told_reason": lambda r: _given(r.not_told_reason),
+OBLIGATION_WHEN: dict[str, Callable[[Request, Catalog], bool]] = {
+    "no_consent": lambda r, c: r.consent is None,
+    "pupil_16_plus": lambda r, c: r.subject_age is not None and r.subject_age >= 16,
+    "parents_to_be_told": lambda r, c: not r.parents_told and not _given(r.not_told_reason),
+    "not_told_reason": lambda r, c: _given(r.not_told_reason),
+    "meldcode_step_skipped": lambda r, c: bool(r.meldcode_skipped & c.meldcode_skippable),
+    "thuiszitter": is_thuiszitter,
 }

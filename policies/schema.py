@@ -14,7 +14,14 @@ ActionName = Literal["send", "release"]
 PreconditionName = Literal["aanmelding", "inzage", "informed", "participant"]
 ParentsNeeded = Literal["one", "both"]
 # When a conditional obligation applies; the predicates live in `rules.py`.
-ObligationWhen = Literal["no_consent", "pupil_16_plus", "parents_to_be_told", "not_told_reason"]
+ObligationWhen = Literal[
+    "no_consent",
+    "pupil_16_plus",
+    "parents_to_be_told",
+    "not_told_reason",
+    "meldcode_step_skipped",
+    "thuiszitter",
+]
 
 
 class _Strict(BaseModel):
@@ -103,6 +110,8 @@ class Taxonomy(_Strict):
     obligations: dict[str, str]
     safeguards: dict[str, str]
     meldcode_steps: dict[str, str]
+    # Steps a report may skip with a recorded reason, and when (a subset of the steps).
+    meldcode_skippable: dict[str, str] = {}
 
 
 class CategoryLists(_Strict):
@@ -177,7 +186,9 @@ class FlowSpec(_Strict):
     break_glass: bool = False
     age_scope: AgeScope | None = None
     region_feature: Literal["verwijsindex"] | None = None
-    verzuim_threshold: bool = False
+    # The kinds of absence (`verzuim_melding.soort`) reportable only from the region's
+    # hours threshold; every other kind is reportable at any number of hours.
+    verzuim_threshold: tuple[str, ...] = ()
     obligations: tuple[str, ...] = ()
     conditional_obligations: tuple[ConditionalObligation, ...] = ()
     retention: str

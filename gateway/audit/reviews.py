@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, String, and_, not_, or_, select
+from sqlalchemy import ColumnElement, ForeignKey, String, and_, not_, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from gateway.core.db import Base
@@ -30,6 +30,8 @@ class BreakGlassReview(Base):
     subject_ref: Mapped[str] = mapped_column(String(64), index=True)
     # The reasons stay sealed with the transfer; the review points at it.
     parents_told: Mapped[bool]
+    # The meldcode steps skipped (by code); why stays sealed with the transfer too.
+    skipped_steps: Mapped[list[str]] = mapped_column(server_default=text("'[]'"))
     created_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(128))
@@ -55,6 +57,7 @@ def open_review(
     subject_ref: str,
     parents_told: bool,
     now: datetime,
+    skipped_steps: list[str] | None = None,
 ) -> BreakGlassReview:
     review = BreakGlassReview(
         id="bg_" + secrets.token_hex(10),
@@ -64,6 +67,7 @@ def open_review(
         object_id=object_id,
         subject_ref=subject_ref,
         parents_told=parents_told,
+        skipped_steps=skipped_steps or [],
         created_at=now,
         reviewed_at=None,
         reviewed_by=None,

@@ -74,6 +74,11 @@ class BreakGlassReviewRead(BaseModel):
     object_id: str
     subject_ref: str
     parents_told: bool
+    skipped_steps: list[str] = Field(
+        default_factory=list,
+        description="Meldcode steps the reporter skipped (codes, e.g. `gesprek` when talking "
+        "with the parents was unsafe); the reason is kept sealed with the report.",
+    )
     created_at: datetime
     reviewed_at: datetime | None
     reviewed_by: str | None

@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.catalog.enforce import catalog_names, decision_json
 from gateway.core.context import Principal
+from gateway.core.fields import Day
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, require_scope
+from gateway.transfers.facts import check_meldcode, period_days, skipped_steps
 from gateway.transfers.schemas import MeldcodeIn
 from policies.engine import evaluate
 from policies.model import ConsentState, Preconditions, Request
@@ -45,6 +47,13 @@ class PreconditionsIn(BaseModel):
     )
 
 
+class PeriodIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    van: Day
+    tot: Day
+
+
 class EvaluateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,8 +65,24 @@ class EvaluateIn(BaseModel):
     consent: ConsentIn | None = None
     preconditions: PreconditionsIn = Field(default_factory=PreconditionsIn)
     # The same facts a push declares, so that the dry run can ask what the act asks.
+    # A verzuimmelding's own fields, as the push reads them from `verzuim_melding`.
     absence_hours: float | None = Field(
-        default=None, ge=0, le=1000, description="Verzuimmelding: unauthorised absence, hours."
+        default=None,
+        ge=0,
+        le=1000,
+        description="Verzuimmelding: hours of absence (`verzuim_melding.uren`).",
+    )
+    absence_type: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Verzuimmelding: the kind of absence (`verzuim_melding.soort`). The hours "
+        "threshold holds for the kinds the flow names (`verzuim_threshold` in "
+        "`GET /v1/policies`); a kind not given is held to it.",
+    )
+    absence_period: PeriodIn | None = Field(
+        default=None,
+        description="Verzuimmelding: the period (`verzuim_melding.periode`). Longer than the "
+        "region's `thuiszitter_weeks`: the obligation `thuiszitter_follow_up`.",
     )
     meldcode: MeldcodeIn | None = Field(
         default=None, description="Meldcode report: the steps taken and the reasons."
@@ -82,6 +107,8 @@ def catalog(services: ServicesDep, _: Reader) -> dict[str, Any]:
 def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict[str, Any]:
     """The decision the act would get; a deny names the `code` the act would refuse with."""
     meldcode = body.meldcode
+    check_meldcode(meldcode)
+    period = body.absence_period
     request = Request(
         sender_kind=body.sender_kind,
         recipient_kind=body.recipient_kind,
@@ -96,7 +123,10 @@ def evaluate_dry_run(body: EvaluateIn, services: ServicesDep, _: Reader) -> dict
         preconditions=Preconditions(**body.preconditions.model_dump()),
         action=body.action,
         absence_hours=body.absence_hours,
+        absence_type=body.absence_type,
+        absence_days=period_days(period.van, period.tot) if period else None,
         meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
+        meldcode_skipped=skipped_steps(meldcode),
         reasons=tuple(meldcode.reasons) if meldcode else (),
         parents_told=meldcode.parents_told if meldcode else False,
         not_told_reason=meldcode.not_told_reason if meldcode else None,

@@ -15,6 +15,7 @@ from gateway.edges import Edges
 from gateway.enrolments import service as enrolments
 from gateway.orgs.models import Organisation
 from gateway.subjects import service as subjects
+from gateway.transfers.facts import skipped_steps
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import ActFacts, InzageIn
 from policies.catalog import Catalog
@@ -131,6 +132,8 @@ def build_request(
         consent=consent,
         action=action,
         absence_hours=facts.absence_hours,
+        absence_type=facts.absence_type,
+        absence_days=facts.absence_days,
         # `participant` (knooppunt.casus: the recipient takes part in the case with a
         # mandate) comes from the case register, which does not exist yet: until it does,
         # no recipient is a participant and the push path keeps knooppunt closed. The
@@ -139,6 +142,7 @@ def build_request(
             aanmelding=enrolled, inzage=inzage, informed=facts.informed, participant=False
         ),
         meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
+        meldcode_skipped=skipped_steps(meldcode),
         reasons=tuple(meldcode.reasons) if meldcode else (),
         parents_told=meldcode.parents_told if meldcode else False,
         not_told_reason=meldcode.not_told_reason if meldcode else None,

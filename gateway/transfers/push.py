@@ -31,6 +31,7 @@ from gateway.transfers.acts import (
     seal,
     waits_for_inzage,
 )
+from gateway.transfers.facts import absence_facts, check_meldcode, skipped_steps
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
 from policies.model import Decision
@@ -150,6 +151,9 @@ def _prepare(
                 code="meldcode_not_applicable",
             )
         act.subject_ref = subject_ref
+        check_meldcode(facts.meldcode)
+        if fields is not None:
+            facts = absence_facts(facts, fields, edges.catalog)
         known = subjects.agreed(session, subject, ctx=ctx, standing=edges.standing, act=act)
     transfer = _new_transfer(ctx, recipient_id, subject_ref, fmt, categories, edges)
     request = build_request(
@@ -213,6 +217,7 @@ def store(
             object_id=transfer.id,
             subject_ref=transfer.subject_ref,
             parents_told=meldcode.parents_told,
+            skipped_steps=sorted(skipped_steps(meldcode)),
             now=edges.now,
         )
     event = AuditEvent.of(

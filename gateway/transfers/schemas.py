@@ -21,12 +21,59 @@ class InzageIn(BaseModel):
     zienswijze: Text | None = Field(default=None, max_length=20_000, repr=False)
 
 
-class MeldcodeIn(BaseModel):
-    """Break-glass to Veilig Thuis (Wmo 2015 art. 5.2.6): the steps and the reasons."""
+class SkippedStepIn(BaseModel):
+    """A meldcode step not taken, and why (the afwegingskader allows it when unsafe)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    steps: list[str] = Field(max_length=10)
+    step: str = Field(
+        max_length=64,
+        description="The step's code. Only `gesprek` may be skipped (talking with the parents "
+        "or the child would endanger the child); any other skipped step leaves the meldcode "
+        "incomplete (403 `meldcode_incomplete`).",
+    )
+    reason: Text | None = Field(
+        default=None,
+        max_length=2_000,
+        repr=False,
+        description="Why the step was skipped; required (422 `meldcode_skip_reason_missing`). "
+        "Sealed with the report like `not_told_reason`; the privacy officer's review shows "
+        "the step's code, never this text.",
+    )
+
+
+class MeldcodeIn(BaseModel):
+    """Break-glass to Veilig Thuis (Wmo 2015 art. 5.2.6): the steps and the reasons.
+
+    Every one of the five steps (`signalen`, `collegiale_consultatie`, `gesprek`,
+    `afweging`, `besluit`) is in `steps` or, for `gesprek` only, in `skipped` with its
+    reason; a step in both is refused (422 `meldcode_step_conflict`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "steps": ["signalen", "collegiale_consultatie", "afweging", "besluit"],
+                    "skipped": [
+                        {"step": "gesprek", "reason": "Een gesprek brengt het kind in gevaar."}
+                    ],
+                    "reasons": ["Acute onveiligheid volgens het afwegingskader."],
+                    "parents_told": False,
+                    "not_told_reason": "Vertellen brengt het kind in gevaar.",
+                }
+            ]
+        },
+    )
+
+    steps: list[str] = Field(max_length=10, description="The meldcode steps taken.")
+    skipped: list[SkippedStepIn] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Steps not taken, each with its reason; the report then goes on the "
+        "privacy officer's review list with the skipped steps shown.",
+    )
     reasons: list[Text] = Field(min_length=1, max_length=10, repr=False)
     parents_told: StrictBool
     not_told_reason: Text | None = Field(default=None, max_length=2_000, repr=False)
@@ -36,7 +83,10 @@ class ActFacts(BaseModel):
     """What the sender declares with an act; kept sealed so the release sees the same."""
 
     informed: bool = False
+    # The verzuimmelding's hours, kind and period length in days (`facts.absence_facts`).
     absence_hours: float | None = None
+    absence_type: str | None = None
+    absence_days: int | None = None
     meldcode: MeldcodeIn | None = None
 
 
@@ -57,7 +107,12 @@ class TransferCreate(BaseModel):
         default=False, description="The parents (or the youth) were told of this transfer."
     )
     absence_hours: StrictFloat | None = Field(
-        default=None, ge=0, le=1000, description="Verzuimmelding: unauthorised absence, hours."
+        default=None,
+        ge=0,
+        le=1000,
+        description="Deprecated: `verzuim_melding.uren` states the hours the policy decides "
+        "on. When given it must equal that field (else 422 `absence_hours_mismatch`, naming "
+        "`verzuim_melding.uren`); without a verzuimmelding it is ignored.",
     )
     meldcode: MeldcodeIn | None = None
 

@@ -113,6 +113,7 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         "special_grounds": {"gezondheid": "AVG art. 9(2)(a)"},
         "preconditions": {"send": ["participant"], "release": ["participant"]},
         "break_glass": False,
+        "verzuim_threshold": [],
         "age_scope": None,
         "obligations": ["purpose_bound_minimum", "stop_on_withdrawal"],
         "retention": {

@@ -83,7 +83,8 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "2. Categories must be known and allowed on this route (10 allowed; forbidden: none); "
             "on release the rest is withheld: passed",
             "3. When sending, the dossier must hold the mandatory categories (leerling): passed",
-            "4. Break-glass: all five meldcode steps and the reasons must be recorded: FAILED: "
+            "4. Break-glass: all five meldcode steps (gesprek may be skipped with its reason) "
+            "and the reasons must be recorded: FAILED: "
             "Break-glass needs all five meldcode steps; missing: afweging, besluit, "
             "collegiale_consultatie, gesprek, signalen. No reasons given either.",
             "Result: DENY (meldcode_incomplete) by rule meldcode.melding/deny/meldcode_steps; "
@@ -115,6 +116,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             age=10,
             action="send",
             absence_hours=20,
+            absence_type="ongeoorloofd",
         ),
         [
             "Request: send for purpose leerplicht.verzuim from school_vo to leerplicht; pupil's "
@@ -125,8 +127,8 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "on release the rest is withheld: passed",
             "3. When sending, the dossier must hold the mandatory categories (leerling, school, "
             "verzuim_melding): passed",
-            "4. Absence reaches the threshold of 16 hours in 4 school weeks (when the hours are "
-            "given): passed",
+            "4. Absence of the kind ongeoorloofd reaches the threshold of 16 hours in 4 school "
+            "weeks (other kinds are reportable at any number of hours): passed",
             "Result: PERMIT by rule leerplicht.verzuim/permit; released: leerling, school, "
             "verzuim_melding; obligations: inform_parents; retention: 5 years after "
             "deregistration.",

@@ -338,3 +338,25 @@ def test_rechten(catalog: Catalog, case: Case) -> None:
 )
 def test_anything_unknown_is_denied(catalog: Catalog, case: Case) -> None:
     check(catalog, case)
+
+
+def test_meldcode_only_the_conversation_may_be_skipped(catalog: Catalog) -> None:
+    """The afwegingskader lets an unsafe conversation go; every other step is the report's."""
+    base = dict(action="send", reasons=("acute",), parents_told=True, age=7)
+    for step in sorted(MELDCODE_STEPS):
+        skipped = decide(
+            catalog,
+            "school_po",
+            "veilig_thuis",
+            MC,
+            {"leerling"},
+            meldcode_steps=MELDCODE_STEPS - {step},
+            meldcode_skipped=frozenset({step}),
+            **base,
+        )
+        if step == "gesprek":
+            assert skipped.permitted, skipped.reasons
+            assert "record_skipped_step_reason" in skipped.obligations
+        else:
+            assert skipped.code == "meldcode_incomplete", step
+            assert "Only gesprek may be skipped" in skipped.reasons[0]

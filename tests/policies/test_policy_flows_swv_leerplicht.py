@@ -6,6 +6,8 @@ Each case is (name, request, expected) where expected is "permit" or the deny co
 
 from __future__ import annotations
 
+import dataclasses
+
 from policies.catalog import Catalog
 from tests.policies.policy_cases import PAO, VERZUIM, Case, cases, check, decide, req
 
@@ -123,14 +125,92 @@ LV = "leerplicht.verzuim"
         {"inform_parents"},
     ),
     Case(
-        "melding without hours given",
+        "ongeoorloofd: hours not stated never reach the threshold",
         req("school_po", "leerplicht", LV, VERZUIM | {"oudersverzorgers"}, action="send"),
-        "permit",
+        "below_threshold",
     ),
     Case(
         "below the threshold",
         req("school_vo", "leerplicht", LV, VERZUIM, absence_hours=15.5, action="send"),
         "below_threshold",
+    ),
+    Case(
+        "ongeoorloofd below the threshold",
+        req(
+            "school_vo",
+            "leerplicht",
+            LV,
+            VERZUIM,
+            absence_hours=3,
+            absence_type="ongeoorloofd",
+            action="send",
+        ),
+        "below_threshold",
+    ),
+    Case(
+        "luxe verzuim is reportable at any number of hours",
+        req(
+            "school_vo",
+            "leerplicht",
+            LV,
+            VERZUIM,
+            absence_hours=3,
+            absence_type="luxe",
+            action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents"},
+    ),
+    Case(
+        "luxe verzuim without hours",
+        req("school_po", "leerplicht", LV, VERZUIM, absence_type="luxe", action="send"),
+        "permit",
+    ),
+    Case(
+        "an unknown kind is held to the threshold",
+        req(
+            "school_vo",
+            "leerplicht",
+            LV,
+            VERZUIM,
+            absence_hours=3,
+            absence_type="vakantie",
+            action="send",
+        ),
+        "below_threshold",
+    ),
+    Case(
+        "a period longer than the region's thuiszitter term: follow up as thuiszitter",
+        req(
+            "school_vo",
+            "leerplicht",
+            LV,
+            VERZUIM,
+            absence_hours=40,
+            absence_type="ongeoorloofd",
+            absence_days=29,
+            action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents", "thuiszitter_follow_up"},
+    ),
+    Case(
+        "a period of exactly the thuiszitter term is not yet a thuiszitter",
+        req(
+            "school_vo",
+            "leerplicht",
+            LV,
+            VERZUIM,
+            absence_hours=40,
+            absence_type="ongeoorloofd",
+            absence_days=28,
+            action="send",
+        ),
+        "permit",
+        VERZUIM,
+        {"inform_parents"},
     ),
     Case(
         "closed list: no support data",
@@ -256,3 +336,15 @@ def test_leerplicht_thuiszitter(catalog: Catalog, case: Case) -> None:
 def test_thuiszitter_under_16_has_no_absence_reason_obligation(catalog: Catalog) -> None:
     decision = decide(catalog, "school_vo", "leerplicht", TZ, {"leerling"}, age=15)
     assert "withhold_absence_reason_from_parents" not in decision.obligations
+
+
+def test_the_thuiszitter_term_is_the_region_setting(catalog: Catalog) -> None:
+    """`thuiszitter_weeks` decides: five weeks of absence is a thuiszitter at 4, not at 6."""
+    five_weeks = dict(absence_hours=60, absence_type="ongeoorloofd", absence_days=35)
+    at_four = decide(catalog, "school_vo", "leerplicht", LV, VERZUIM, action="send", **five_weeks)
+    six = dataclasses.replace(
+        catalog, settings=catalog.settings.model_copy(update={"thuiszitter_weeks": 6})
+    )
+    at_six = decide(six, "school_vo", "leerplicht", LV, VERZUIM, action="send", **five_weeks)
+    assert "thuiszitter_follow_up" in at_four.obligations
+    assert at_six.permitted and "thuiszitter_follow_up" not in at_six.obligations

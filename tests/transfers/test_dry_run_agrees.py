@@ -171,6 +171,7 @@ def both_answers(gateway: Gateway, case: Case) -> tuple[str | None, str | None]:
     if case.consent:
         register_consent(gateway, case, sender, recipient, grantors)
     facts: dict[str, Any] = {"meldcode": MELDCODE} if case.flow.break_glass else {}
+    dossier = lawful_dossier(case.categories)
     question = {
         "sender_kind": case.sender,
         "recipient_kind": case.recipient,
@@ -180,13 +181,25 @@ def both_answers(gateway: Gateway, case: Case) -> tuple[str | None, str | None]:
         "consent": {"granted_by": grantors} if case.consent else None,
         "preconditions": {"aanmelding": enrolled, "inzage": False, "informed": False},
         **facts,
+        **melding_facts(dossier),
     }
     dry = gateway.client.post("/v1/policies/evaluate", json=question, headers=sender.headers())
     assert dry.status_code == 200, dry.text
-    dossier = lawful_dossier(case.categories)
     pushed = push(gateway, sender, recipient, case.purpose, dossier, **facts)
     assert pushed.status_code in (201, 403, 409, 422), pushed.text
     return dry.json()["decision"]["code"], pushed.json().get("code")
+
+
+def melding_facts(dossier: dict[str, Any]) -> dict[str, Any]:
+    """What the push reads from a verzuimmelding, put to the dry run as its facts."""
+    melding = dossier.get("verzuim_melding")
+    if melding is None:
+        return {}
+    return {
+        "absence_hours": melding.get("uren"),
+        "absence_type": melding["soort"],
+        "absence_period": melding["periode"],
+    }
 
 
 def grantor_roles(flow: Flow) -> list[str]:

@@ -153,9 +153,10 @@ def test_tlv_request_to_the_swv_and_its_decision_back(gateway: Gateway) -> None:
 def test_verzuimmelding_to_leerplicht_above_the_threshold(gateway: Gateway) -> None:
     school, leerplicht = gateway.make_org("school_vo"), gateway.make_org("leerplicht")
     melding = {"leerling": {}, "school": {}, "verzuim_melding": VERZUIM_MELDING}
-    below = push(gateway, school, leerplicht, "leerplicht.verzuim", melding, absence_hours=10)
+    few = {**melding, "verzuim_melding": {**VERZUIM_MELDING, "uren": 10}}
+    below = push(gateway, school, leerplicht, "leerplicht.verzuim", few)
     assert below.json()["code"] == "below_threshold"
-    pushed = push(gateway, school, leerplicht, "leerplicht.verzuim", melding, absence_hours=18)
+    pushed = push(gateway, school, leerplicht, "leerplicht.verzuim", melding)
     assert pushed.status_code == 201, pushed.text
     assert "inform_parents" in pushed.json()["decision"]["obligations"]
     care = push(
