@@ -49,6 +49,7 @@ def _templates() -> Jinja2Templates:
         transfer_status=lambda status: TRANSFER_STATUS.get(status, status),
         relation_label=lambda relation: RELATIONS.get(relation, relation),
         refusal_remedy=wording.REFUSAL_REMEDY,
+        age_words=wording,
     )
     return templates
 

@@ -93,10 +93,11 @@ def child_page(
     """
     kid = child_of(request, db, portal, who, handle)
     context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
-    if kid.may_act:
+    if kid.may_act or kid.may_cosign:
         edges = portal.edges()
+        context["consents"] = consents.for_child(db, kid=kid, catalog=edges.catalog, now=edges.now)
+    if kid.may_act:
         context["dossiers"] = _dossier_lines(db, kid, edges)
-        context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
             db,
