@@ -53,6 +53,13 @@ class Child:
     may_cosign: bool = False
 
     @property
+    def keeps_okr_inzage(self) -> bool:
+        """A parent with gezag keeps inzage of the onderwijskundig rapport until the
+        pupil is 18 (WPO art. 42), also where the pupil decides the rest from 16; the
+        catalog's `inzage_rule` of each dossier's flow decides each read."""
+        return self.relation in ("parent", "guardian")
+
+    @property
     def is_self(self) -> bool:
         return self.relation == "pupil"
 

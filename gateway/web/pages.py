@@ -93,11 +93,14 @@ def child_page(
     """
     kid = child_of(request, db, portal, who, handle)
     context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
-    if kid.may_act or kid.may_cosign:
-        edges = portal.edges()
+    edges = portal.edges()
+    # From 16 the parents no longer act, but they read why their consent stopped
+    # counting and keep inzage of the onderwijskundig rapport.
+    if kid.may_act or kid.may_cosign or kid.keeps_okr_inzage:
         context["consents"] = consents.for_child(db, kid=kid, catalog=edges.catalog, now=edges.now)
-    if kid.may_act:
+    if kid.may_act or kid.keeps_okr_inzage:
         context["dossiers"] = _dossier_lines(db, kid, edges)
+    if kid.may_act:
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
             db,

@@ -14,13 +14,24 @@ from httpx2 import Response
 
 from gateway.audit import service as audit
 from tests.support.consent import refresh
-from tests.support.gateway import Gateway, Org
+from tests.support.gateway import Gateway, Org, make_dossier
 from tests.support.idp import PARENT, PUPIL_13, login
 from tests.support.portal import REFERRAL, child_url, csrf_token, register_gezag, targets
 
 # 11 on the harness's date (15 April 2016), 12 on 20 April 2016.
 DAAN = {"bsn": PUPIL_13[1], "birth_date": "2004-04-20", "given_name": "Daan"}
 BIRTHDAY = datetime(2016, 4, 20, 8, 0, tzinfo=UTC)
+VO_VO = "overdracht.vo_vo"
+
+
+def enrol(portal: Gateway, school: Org, pupil: dict[str, str], *, purpose: str) -> None:
+    """The aanmelding at the receiving school, which opens the overstap flow."""
+    enrolled = portal.client.post(
+        "/v1/enrolments",
+        json={"subject": pupil, "status": "aangemeld"},
+        headers=school.headers(purpose=purpose, actor="admin-vo", role="zorgcoordinator"),
+    )
+    assert enrolled.status_code == 201, enrolled.text
 
 
 def refer(portal: Gateway, school: Org, wijkteam: Org) -> Response:
@@ -146,3 +157,42 @@ def test_only_the_pupil_adds_consent_to_their_own_consent_and_once(portal: Gatew
             if e.decision == "deny" and e.action == "consent.cosign"
         ]
     assert refused == [("consent.cosign", "already_consented")]
+
+
+def test_parents_keep_inzage_of_the_onderwijskundig_rapport_at_16_and_17(
+    portal: Gateway,
+) -> None:
+    """WPO art. 42: the parents get the OKR until the pupil is 18; from 16 the pupil
+    decides on consent, but the parents are not cut off from the dossier."""
+    vo = portal.make_org("school_vo", name="Da Vinci College")
+    other = portal.make_org("school_vo", name="Insula College")
+    noor = {"bsn": "123456733", "birth_date": "1999-03-01", "given_name": "Noor"}  # 17
+    register_gezag(portal, vo, noor, PARENT[1])
+    enrol(portal, other, noor, purpose=VO_VO)
+    sent = portal.client.post(
+        "/v1/transfers",
+        json={"recipient": other.id, "subject": noor, "dossier": make_dossier()},
+        headers=vo.headers(purpose=VO_VO, actor="ib-1", role="ib"),
+    )
+    assert sent.json()["status"] == "awaiting_inzage", sent.text
+
+    assert login(portal.client, PARENT).status_code == 303
+    kid = child_url(portal.client)
+    page = portal.client.get(kid).text
+    assert "beslist uw kind zelf" in page and "Toestemming geven" not in page
+    assert "tot Noor 18 is wel blijven inzien" in page
+    dossier = portal.client.get(f"{kid}/dossier/{sent.json()['id']}")
+    assert dossier.status_code == 200, dossier.text
+    assert "havo/vwo" in dossier.text
+    recorded = portal.client.post(
+        f"{kid}/dossier/{sent.json()['id']}/inzage",
+        data={"csrf_token": csrf_token(dossier.text), "akkoord": "ja"},
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    read = portal.client.get(
+        f"/v1/transfers/{sent.json()['id']}", headers=other.headers(purpose=VO_VO, role="mentor")
+    )
+    assert read.status_code == 200, read.text
+    # The rest of the rights stays with the pupil from 16: a rights refusal is not theirs.
+    assert portal.client.get(f"{kid}/toestemming").status_code == 403
