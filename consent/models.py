@@ -25,8 +25,12 @@ class Consent(Base):
     """One specific consent: subject, purpose, recipients, categories, period, grantors."""
 
     __tablename__ = "consents"
-    # consent_state looks up by subject and purpose on every consent-based act.
-    __table_args__ = (Index("ix_consents_subject_ref_purpose", "subject_ref", "purpose"),)
+    # consent_state looks up by subject and purpose on every consent-based act; the
+    # renewal list by the registering organisation.
+    __table_args__ = (
+        Index("ix_consents_subject_ref_purpose", "subject_ref", "purpose"),
+        Index("ix_consents_registered_by_org", "registered_by_org"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     subject_ref: Mapped[str] = mapped_column(String(64))

@@ -30,3 +30,17 @@ def last_day(end: datetime) -> date:
 
 def age(subject: SubjectIn, now: datetime) -> int:
     return subject.age_on(today(now))
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years on `day`, as `SubjectIn.age_on` counts them (29 February: 1 March)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def birthday(birth_date: date, years: int) -> date:
+    """The first day on which the pupil is `years` old, in the `age_on` sense."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # born on 29 February, and no such day that year
+        return date(birth_date.year + years, 3, 1)

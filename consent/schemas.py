@@ -14,7 +14,7 @@ from gateway.subjects.schemas import ClientSubject
 
 GrantorRole = Literal["parent", "guardian", "pupil"]
 Evidence = Literal["digital", "paper"]
-Status = Literal["active", "withdrawn", "expired"]
+Status = Literal["active", "renewal_needed", "withdrawn", "expired"]
 
 
 def _eleven_proof(value: str) -> str:
@@ -70,9 +70,26 @@ class ConsentEventRead(BaseModel):
     at: datetime
 
 
+class RenewalRead(BaseModel):
+    """Why a consent stopped counting: the pupil outgrew the age band its grantors met."""
+
+    since: date = Field(
+        description="The pupil's birthday (Dutch date) from which the consent counts no more."
+    )
+    reason: str = Field(description="Whose consent the age rule asks now, and under which law.")
+
+
 class ConsentRead(BaseModel):
     id: str
-    status: Status
+    status: Status = Field(
+        description="`renewal_needed`: within its period and not withdrawn, but since a "
+        "birthday of the pupil its grantors no longer meet the age rule of the purpose "
+        "(parents alone, once the pupil is 12 or 16); it counts for no access until a new "
+        "consent is registered. Computed at every read, like `expired`."
+    )
+    renewal: RenewalRead | None = Field(
+        default=None, description="Set when `status` is `renewal_needed`."
+    )
     subject_ref: str
     purpose: str
     case_id: str | None
@@ -90,6 +107,9 @@ class ConsentRead(BaseModel):
 
 class ConsentList(BaseModel):
     items: list[ConsentRead]
+
+
+ConsentStateFilter = Literal["renewal_needed"]
 
 
 class Withdrawn(BaseModel):

@@ -10,7 +10,7 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import structlog
 from sqlalchemy import or_, select, update
@@ -143,11 +143,75 @@ def _seal(
     )
 
 
-def status(consent: Consent, now: datetime) -> Status:
-    """Expiry is read off the clock at every look, never set by a job."""
+def status(consent: Consent, now: datetime, renewal: Renewal | None = None) -> Status:
+    """Expiry is read off the clock at every look, never set by a job; so is the need
+    for renewal (`renewal_needed`), from the pupil's birth date and the grantors."""
     if consent.withdrawn_at is not None:
         return "withdrawn"
-    return "active" if now < consent.valid_until else "expired"
+    if now >= consent.valid_until:
+        return "expired"
+    return "active" if renewal is None else "renewal_needed"
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """Why a consent stopped counting on a birthday: its grantors no longer meet the age
+    rule of its purpose (a consent of the parents alone, once the pupil is 12 or 16)."""
+
+    # The birthday (Dutch date) from which the grantors fall short.
+    since: date
+    age: int
+    reason: str
+    # What the age rule asks at `age`: (parents, pupil).
+    needs: tuple[bool, bool]
+    # Would the pupil's own consent, added to this one, meet the rule again?
+    pupil_completes: bool
+
+
+def renewal(
+    consent: Consent, *, birth_date: date | None, catalog: Catalog, now: datetime
+) -> Renewal | None:
+    """Computed at every look, like expiry: no job marks it, so it is never stale, and it
+    follows a corrected birth date or a changed age rule at once. The engine applies
+    the same `consent_gap` on every access, so such a consent already counts for nothing
+    from that birthday on; this says so to the people who can renew it.
+
+    A withdrawn or expired consent needs no renewal. An unknown birth date (the pupil's
+    key shredded) or a purpose no longer resting on consent answers None: no access
+    counts it either way.
+    """
+    if consent.withdrawn_at is not None or now >= consent.valid_until or birth_date is None:
+        return None
+    flow = catalog.flow_for_purpose(consent.purpose)
+    if flow is None or flow.consent is None:
+        return None
+    rule = flow.consent
+
+    def gap(age: int, roles: Sequence[str] = consent.grantor_roles) -> str | None:
+        return checks.grantors_gap(
+            roles, age=age, purpose=consent.purpose, rule=rule, catalog=catalog
+        )
+
+    today = period.today(now)
+    age = period.age_on(birth_date, today)
+    reason = gap(age)
+    if reason is None:
+        return None
+    granted_at = period.age_on(birth_date, period.today(consent.created_at))
+    # The first birthday after the grant from which the grantors fell short (it stays
+    # short from then on: the bands only ask more of a consent as the pupil grows up).
+    first = next((a for a in range(granted_at + 1, age + 1) if gap(a) is not None), None)
+    granted_on = period.today(consent.created_at)
+    since = granted_on if first is None else period.birthday(birth_date, first)
+    with_pupil = [*consent.grantor_roles, "pupil"]
+    completes = "pupil" not in consent.grantor_roles and gap(age, with_pupil) is None
+    return Renewal(
+        since=since,
+        age=age,
+        reason=reason,
+        needs=rule.age_rule.at(age),
+        pupil_completes=completes,
+    )
 
 
 def _visible(consent: Consent, org_id: str) -> bool:
@@ -184,6 +248,73 @@ def search(session: Session, *, subject_ref: str, org_id: str | None) -> list[Co
         named = select(ConsentRecipient.consent_id).where(ConsentRecipient.org_id == org_id)
         query = query.where(or_(Consent.registered_by_org == org_id, Consent.id.in_(named)))
     return list(session.scalars(query))
+
+
+def in_force_registered_by(session: Session, *, org_id: str, now: datetime) -> list[Consent]:
+    """The unwithdrawn consents `org_id` registered that are within their period."""
+    query = (
+        select(Consent)
+        .where(
+            Consent.registered_by_org == org_id,
+            Consent.withdrawn_at.is_(None),
+            Consent.valid_until > now,
+        )
+        .options(selectinload(Consent.recipients))
+        .order_by(Consent.created_at, Consent.id)
+    )
+    return list(session.scalars(query))
+
+
+def cosign(
+    session: Session,
+    *,
+    consent_id: str,
+    subject_ref: str,
+    name: str,
+    keyring: Keyring,
+    now: datetime,
+) -> Consent:
+    """The pupil adds their own consent to one their parents gave (DOMAIN §5: from 12
+    parents and child for youth care and the knooppunt; from 16 the youth).
+
+    Only the pupil the consent is about, and only to a consent that is in force and
+    does not carry the pupil yet. The grant stays as it was in the history; the pupil's
+    consent is appended (roles, the pupil's pseudonym, the sealed names) with an event.
+    """
+    query = (
+        select(Consent)
+        .where(Consent.id == consent_id, Consent.subject_ref == subject_ref)
+        .options(selectinload(Consent.recipients))
+        .with_for_update()
+    )
+    consent = session.scalars(query).first()
+    if consent is None:
+        raise NotFound("No such consent.")
+    if consent.withdrawn_at is not None or now >= consent.valid_until:
+        raise Conflict("The consent is no longer in force.", code="consent_not_in_force")
+    if "pupil" in consent.grantor_roles:
+        raise Conflict("The pupil already consented.", code="already_consented")
+    sealed = json.loads(
+        keyring.envelope.open(
+            session, record_id=consent.id, purpose=SEALING_PURPOSE, ciphertext=consent.sealed
+        )
+    )
+    sealed["grantors"].append({"role": "pupil", "name": name})
+    consent.sealed = keyring.envelope.seal(
+        session,
+        subject_ref=consent.subject_ref,
+        purpose=SEALING_PURPOSE,
+        record_id=consent.id,
+        plaintext=json.dumps(sealed).encode(),
+        now=now,
+    )
+    consent.grantor_roles = [*consent.grantor_roles, "pupil"]
+    consent.grantor_refs = sorted({*consent.grantor_refs, subject_ref})
+    session.add(
+        ConsentEvent(consent_id=consent.id, kind="cosigned", org_id=None, actor=subject_ref, at=now)
+    )
+    log.info("consent.cosigned", consent_id=consent.id, subject_ref=subject_ref)
+    return consent
 
 
 def histories(session: Session, consent_ids: Sequence[str]) -> dict[str, list[ConsentEvent]]:

@@ -154,6 +154,7 @@ def _flow(
         ),
         consent=consent,
         requester_rule=rules[spec.requester_rule] if spec.requester_rule else None,
+        inzage_rule=rules[spec.inzage_rule] if spec.inzage_rule else None,
         preconditions={"send": spec.preconditions.send, "release": spec.preconditions.release},
         inform_waivable=spec.inform_waivable,
         break_glass=spec.break_glass,

@@ -126,6 +126,8 @@ class Flow:
     basis_label: str = ""
     permit_obligations: tuple[str, ...] = ()
     checks: tuple[tuple[str, Check], ...] = ()
+    # Who may see a dossier of this flow under a rights flow, when the law says more.
+    inzage_rule: AgeRule | None = None
 
     @property
     def purpose(self) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from policies.compiled import Catalog, Flow, Route
 from policies.engine import evaluate_traced
 from policies.model import Decision, Request
+from policies.rules import requester_rule
 
 Describe = Callable[[Request, Flow, Route, Catalog], str]
 
@@ -119,7 +120,7 @@ def _break_glass(request: Request, flow: Flow, route: Route, catalog: Catalog) -
 
 
 def _requester(request: Request, flow: Flow, route: Route, catalog: Catalog) -> str:
-    rule = flow.requester_rule
+    rule = requester_rule(request, flow, catalog)
     description = rule.description if rule else ""
     return f"Who may exercise the right ({description}) Requester: {request.requester or 'unknown'}"
 

@@ -56,6 +56,9 @@ class Request:
     not_told_reason: str | None = None
     # Data-subject rights (flow 15): who asks, "parent" | "guardian" | "pupil".
     requester: str | None = None
+    # Rights on one dossier: the purpose it was sent under, whose `inzage_rule` (if any)
+    # says who may see it instead of the rights flow's own requester rule.
+    record_purpose: str | None = None
     # Verzuimmelding (flow 7), as the melding itself states it (`verzuim_melding`): the
     # absence hours in the region's window, the kind of absence (its `soort`) and the
     # length of its period in days, both ends counted. None: not stated.

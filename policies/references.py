@@ -83,7 +83,8 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
     conditional = [c.obligation for c in flow.conditional_obligations]
     yield from _unknown("obligation", [*flow.obligations, *conditional], tax.obligations)
     yield from _unknown("safeguard", flow.safeguards, tax.safeguards)
-    rules = [r for r in (flow.requester_rule, flow.consent and flow.consent.rule) if r]
+    named = (flow.requester_rule, flow.inzage_rule, flow.consent and flow.consent.rule)
+    rules = [r for r in named if r]
     yield from _unknown("age rule", rules, tax.age_rules)
     for basis in flow.special_grounds.values():
         yield from _unknown("legal basis", [basis.basis], tax.legal_bases)

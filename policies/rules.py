@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policies.compiled import Catalog, Check, ConsentRule, Flow, Route
+from policies.compiled import AgeRule, Catalog, Check, ConsentRule, Flow, Route
 from policies.model import Request
 from policies.outcome import Facts, Failure
 
@@ -215,10 +215,20 @@ def check_break_glass(
     return None
 
 
+def requester_rule(request: Request, flow: Flow, catalog: Catalog) -> AgeRule | None:
+    """The rights flow's rule, or that of the dossier's own flow where the law gives
+    more: the onderwijskundig rapport stays open to the parents until 18 (WPO art. 42)."""
+    if flow.requester_rule is not None and request.record_purpose is not None:
+        record = catalog.flow_for_purpose(request.record_purpose)
+        if record is not None and record.inzage_rule is not None:
+            return record.inzage_rule
+    return flow.requester_rule
+
+
 def check_requester(
     request: Request, flow: Flow, route: Route, facts: Facts, catalog: Catalog
 ) -> Failure | None:
-    rule = flow.requester_rule
+    rule = requester_rule(request, flow, catalog)
     if rule is None:
         return None
     age = request.subject_age

@@ -180,6 +180,9 @@ class FlowSpec(_Strict):
     special_grounds: dict[str, SpecialGround] = {}
     consent: ConsentSpec | None = None
     requester_rule: str | None = None
+    # For a dossier of this flow asked under a rights flow: who may see it, by age, where
+    # the sector law gives more than the AVG (the parents keep the OKR until 18).
+    inzage_rule: str | None = None
     preconditions: Preconditions = Preconditions()
     # `informed` may be waived by a recorded reason why telling was unsafe.
     inform_waivable: bool = False

@@ -18,12 +18,15 @@ from consent.schemas import (
     ConsentList,
     ConsentRead,
     ConsentSearch,
+    ConsentStateFilter,
     GezagCreate,
     GezagRead,
     NotificationList,
     NotificationRead,
+    RenewalRead,
     Withdrawn,
 )
+from consent.service import Renewal
 from gateway.core.context import ActContext
 from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
@@ -37,11 +40,16 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def _read(
-    consent: Consent, events: list[ConsentEvent], now: datetime, refs: Callable[[str], str]
+    consent: Consent,
+    events: list[ConsentEvent],
+    now: datetime,
+    refs: Callable[[str], str],
+    renewal: Renewal | None,
 ) -> dict[str, Any]:
     return ConsentRead(
         id=consent.id,
-        status=registry.status(consent, now),
+        status=registry.status(consent, now, renewal),
+        renewal=renewal and RenewalRead(since=renewal.since, reason=renewal.reason),
         subject_ref=refs(consent.subject_ref),
         purpose=consent.purpose,
         case_id=consent.case_id,
@@ -79,7 +87,8 @@ def grant(
             session, body=body, ctx=ctx, edges=edges, issuer=services.settings.issuer
         )
         events = registry.histories(session, [consent.id])[consent.id]
-        return 201, _read(consent, events, edges.now, refs)
+        renewal = service.renewals(session, [consent], edges=edges)[consent.id]
+        return 201, _read(consent, events, edges.now, refs, renewal)
 
     return answer_once(
         session,
@@ -121,7 +130,9 @@ def read(
     edges = edges_of(services)
     consent = service.read(session, consent_id=consent_id, ctx=ctx, edges=edges)
     events = registry.histories(session, [consent.id])[consent.id]
-    return _read(consent, events, edges.now, services.keyring.pseudonyms.refs_for(ctx.org_id))
+    renewal = service.renewals(session, [consent], edges=edges)[consent.id]
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return _read(consent, events, edges.now, refs, renewal)
 
 
 @router.post(
@@ -135,8 +146,31 @@ def search(
     edges = edges_of(services)
     found = service.search(session, subject=body.subject, ctx=ctx, edges=edges)
     events = registry.histories(session, [consent.id for consent in found])
+    renewals = service.renewals(session, found, edges=edges)
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
-    return {"items": [_read(c, events[c.id], edges.now, refs) for c in found]}
+    return {"items": [_read(c, events[c.id], edges.now, refs, renewals[c.id]) for c in found]}
+
+
+@router.get(
+    "/v1/consents",
+    response_model=ConsentList,
+    summary="Your registered consents in a state: `renewal_needed` (a birthday of the pupil "
+    "left the grantors short of the age rule; ask for a new consent)",
+)
+def by_state(
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+    state: Annotated[ConsentStateFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Only consents the caller registered: it is the party that asks the parents and
+    the pupil again. Oldest birthday first; each one listed is on record as a read."""
+    edges = edges_of(services)
+    due = service.needing_renewal(session, ctx=ctx, edges=edges, limit=limit)
+    events = registry.histories(session, [consent.id for consent, _ in due])
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    return {"items": [_read(c, events[c.id], edges.now, refs, r) for c, r in due]}
 
 
 @router.post(

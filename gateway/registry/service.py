@@ -10,7 +10,9 @@ own purpose, whatever X-Purpose said, so the log of that flow is complete.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from consent import gezag, receipts
 from consent import service as registry
 from consent.models import Consent, GezagRelation
 from consent.schemas import ConsentCreate, GezagCreate
-from consent.service import Notice
+from consent.service import Notice, Renewal
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
@@ -36,6 +38,9 @@ REASONS = {
     "withdraw": "Consent is withdrawable at any time, with effect for every later access.",
     "notification": "A recipient learns that a consent it relies on was withdrawn.",
     "gezag": "The school where the pupil is enrolled records who holds gezag.",
+    "renewal": "The registering organisation finds its consents that a birthday of the "
+    "pupil left short of the age rule, to have them renewed.",
+    "cosign": "The pupil adds their own consent where the age rule asks for it.",
 }
 
 
@@ -139,6 +144,62 @@ def notifications(session: Session, *, ctx: ActContext, edges: Edges, limit: int
         )
         audit.append(session, replace(event, purpose=notice.purpose), now=edges.now)
     return notices
+
+
+def renewals(
+    session: Session, consents: Sequence[Consent], *, edges: Edges
+) -> dict[str, Renewal | None]:
+    """Which of `consents` a birthday left short of the age rule, read off the pupil's
+    birth date on record now (one identity opened per pupil, only for consents in force)."""
+    births: dict[str, date | None] = {}
+    found: dict[str, Renewal | None] = {}
+    for consent in consents:
+        if consent.withdrawn_at is not None or edges.now >= consent.valid_until:
+            found[consent.id] = None
+            continue
+        if consent.subject_ref not in births:
+            identity = subjects.identity(session, consent.subject_ref, keyring=edges.keyring)
+            births[consent.subject_ref] = identity.birth_date if identity else None
+        found[consent.id] = registry.renewal(
+            consent, birth_date=births[consent.subject_ref], catalog=edges.catalog, now=edges.now
+        )
+    return found
+
+
+def needing_renewal(
+    session: Session, *, ctx: ActContext, edges: Edges, limit: int
+) -> list[tuple[Consent, Renewal]]:
+    """The caller's registered consents that need renewal, longest waiting first.
+
+    Each one returned names a pupil, so each is on record as its own read."""
+    candidates = registry.in_force_registered_by(session, org_id=ctx.org_id, now=edges.now)
+    found = renewals(session, candidates, edges=edges)
+    due = [(c, r) for c in candidates if (r := found[c.id]) is not None]
+    due.sort(key=lambda pair: (pair[1].since, pair[0].id))
+    for consent, _ in due[:limit]:
+        _log(session, ctx, edges, "renewal", consent)
+    return due[:limit]
+
+
+def cosign(
+    session: Session, *, consent_id: str, name: str, ctx: ActContext, edges: Edges
+) -> Consent:
+    """The pupil, logged in as themself (`ctx.actor` is their pseudonym), adds their
+    consent to one about them; the act or its refusal is on record with the consent."""
+    with _attempt(ctx, edges, "cosign") as act:
+        found = _on(act, session, consent_id)
+        if found is None or found.subject_ref != ctx.actor:
+            raise NotFound("No such consent for this pupil.")
+        consent = registry.cosign(
+            session,
+            consent_id=consent_id,
+            subject_ref=ctx.actor,
+            name=name,
+            keyring=edges.keyring,
+            now=edges.now,
+        )
+    _log(session, ctx, edges, "cosign", consent)
+    return consent
 
 
 def register_gezag(

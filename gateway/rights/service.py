@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from consent.models import Consent, ConsentRecipient
+from consent.period import today
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.audit.service import AuditEvent
@@ -56,7 +57,7 @@ def record_refusal(
             recipient_kind=DATA_SUBJECT,
             purpose=ctx.purpose,
             categories=frozenset(),
-            subject_age=body.subject.age_on(edges.now.date()),
+            subject_age=body.subject.age_on(today(edges.now)),
             requester=body.requester,
             action="release",
         )

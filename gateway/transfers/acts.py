@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from consent.period import today
 from consent.service import consent_state
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
@@ -56,7 +57,7 @@ def decide(
         action=action,
         sender_kind=held_by.sender.kind,
         recipient_kind=held_by.recipient.kind,
-        age=identity.age_on(edges.now.date()) if identity else None,
+        age=identity.age_on(today(edges.now)) if identity else None,
         inzage=inzage,
         facts=facts,
         purpose=ctx.purpose,

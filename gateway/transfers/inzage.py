@@ -172,6 +172,7 @@ def _decide(
         subject_age=requester.age,
         requester=requester.relation,
         action="release",
+        record_purpose=transfer.purpose,
     )
     return enforce(
         edges.catalog,

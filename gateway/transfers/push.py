@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from consent.period import today
 from gateway.audit import reviews
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
@@ -99,7 +100,7 @@ def prepare_oso(
     waits for inzage of the dossier as it was received here (`/inzage` or portal).
     """
     dossier = formats.parse_oso(raw)
-    subject = formats.oso_subject(dossier, today=edges.now.date())
+    subject = formats.oso_subject(dossier, today=today(edges.now))
     return _prepare(
         session,
         recipient_id=recipient_id,
@@ -163,7 +164,7 @@ def _prepare(
         action="send",
         sender_kind=ctx.org_kind,
         recipient_kind=recipient_kind,
-        age=subject.age_on(edges.now.date()),
+        age=subject.age_on(today(edges.now)),
         inzage=inzage is not None,
         facts=facts,
     )

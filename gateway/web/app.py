@@ -53,6 +53,7 @@ def _templates() -> Jinja2Templates:
         refusal_remedy=wording.REFUSAL_REMEDY,
         inzage_recorded=wording.inzage_recorded,
         words=wording.WORDS,
+        age_words=wording,
     )
     templates.env.filters["first_upper"] = wording.first_upper
     return templates

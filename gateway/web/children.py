@@ -1,12 +1,13 @@
 """Whose data a logged-in person may see, and what the rules let them do with it.
 
 A parent sees the pupils over whom the school registered their gezag; a pupil sees
-their own record. A parent the school registered without gezag sees that the child is
-known here and where to ask for information (BW 1:377c), and nothing of the child's
-data: no dossier, consent or access log, and no act. From 18 a pupil is shown to
-nobody but themself. What each may do follows the catalog's rule for data-subject rights
-(`rechten.inzage`: under 16 a parent with gezag, from 16 the pupil): it is read from
-the catalog, not written here.
+their own record from 16, and from 12 the consents their own consent is asked for
+(youth care and the knooppunt: parents and child, Jeugdwet art. 7.3.4). A parent
+the school registered without gezag sees that the child is known here and where to ask
+for information (BW 1:377c), and nothing of the child's data: no dossier, consent or
+access log, and no act. From 18 a pupil is shown to nobody but themself. What each
+may do follows the catalog's rule for data-subject rights (`rechten.inzage`: under 16
+a parent with gezag, from 16 the pupil): it is read from the catalog, not written here.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ class Child:
     may_act: bool
     # The viewer's name as the school registered it (a parent), for consent records.
     viewer_name: str
+    # The pupil themself, at an age where the catalog asks the pupil's own consent next
+    # to the parents' on some flow (youth care, the knooppunt: from 12): they may add it.
+    may_cosign: bool = False
+
+    @property
+    def keeps_okr_inzage(self) -> bool:
+        """A parent with gezag keeps inzage of the onderwijskundig rapport until the
+        pupil is 18 (WPO art. 42), also where the pupil decides the rest from 16; the
+        catalog's `inzage_rule` of each dossier's flow decides each read."""
+        return self.relation in ("parent", "guardian")
 
     @property
     def is_self(self) -> bool:
@@ -98,7 +109,7 @@ def children(
     """Everyone whose page this person may open: their own (from 16) and their children."""
     found = []
     own = _child(session, person_ref, "pupil", "", keyring=keyring, catalog=catalog, now=now)
-    if own is not None and own.may_act:
+    if own is not None and (own.may_act or own.may_cosign):
         found.append(own)
     with_gezag = gezag.children_of(session, person_ref=person_ref, now=now)
     without = gezag.informed_of(session, person_ref=person_ref, now=now)
@@ -160,6 +171,16 @@ def _child(
         relation=relation,
         may_act=may_act(catalog, relation=relation, age=age),
         viewer_name=viewer_name or display_name(identity),
+        may_cosign=relation == "pupil" and pupil_consents(catalog, age=age),
+    )
+
+
+def pupil_consents(catalog: Catalog, *, age: int) -> bool:
+    """Does the age rule of any consent-based flow ask the pupil's own consent at `age`?"""
+    return any(
+        flow.consent.age_rule.at(age)[1]
+        for flow in catalog.flows.values()
+        if flow.enabled and flow.consent is not None
     )
 
 

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from gateway.core.db import savepoint_with_refusal
 from gateway.core.errors import Conflict, Forbidden, Unprocessable
 from gateway.deps import SessionDep
-from gateway.web import children, consents, session
+from gateway.web import children, consents, session, wording
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.pages import child_of
@@ -137,4 +137,23 @@ def withdraw(
     ctx = act_context(request, who, role=kid.relation, purpose="consent")
     consents.withdraw(db, consent_id=consent_id, child=kid, ctx=ctx, services=portal.services)
     session.flash(request, WITHDRAWN)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)
+
+
+@router.post("/kind/{handle}/toestemming/{consent_id}/ook", dependencies=[CsrfChecked])
+def cosign(
+    handle: str,
+    consent_id: str,
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    who: ViewerDep,
+) -> Response:
+    """The pupil adds their own consent to their parents' one (from 12, DOMAIN §5)."""
+    kid = child_of(request, db, portal, who, handle)
+    if not kid.is_self or not (kid.may_act or kid.may_cosign):
+        raise Forbidden("Only the pupil adds their own consent.", code="requester_not_entitled")
+    ctx = act_context(request, who, role=kid.relation, purpose="consent")
+    consents.cosign(db, consent_id=consent_id, child=kid, ctx=ctx, services=portal.services)
+    session.flash(request, wording.COSIGNED)
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

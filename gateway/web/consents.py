@@ -20,6 +20,7 @@ from consent import service as registry
 from consent.models import Consent
 from consent.period import last_day
 from consent.schemas import ConsentCreate, GrantorIn
+from consent.service import Renewal
 from gateway.core.context import ActContext
 from gateway.core.errors import GatewayError, NotFound
 from gateway.deps import Services, edges_of
@@ -54,6 +55,10 @@ class ConsentView:
     granted_at: datetime
     valid_until: date
     withdrawn_at: datetime | None
+    # Set while a birthday of the pupil leaves this consent short of the age rule.
+    renewal: Renewal | None
+    # Did the pupil consent too (so there is nothing for the pupil to add)?
+    has_pupil: bool
 
 
 class ConsentForm(BaseModel):
@@ -93,29 +98,37 @@ def option(session: Session, catalog: Catalog, purpose: str) -> Option:
     return Option(purpose, wording.purpose(purpose), recipients, tuple(categories))
 
 
-def for_child(session: Session, *, subject_ref: str, now: datetime) -> list[ConsentView]:
-    """Every consent about the pupil, newest first: active ones and the history."""
+def for_child(
+    session: Session, *, kid: Child, catalog: Catalog, now: datetime
+) -> list[ConsentView]:
+    """Every consent about the pupil, newest first: active ones, those a birthday left
+    short of the age rule (from the birth date the page shows), and the history."""
     query = (
         select(Consent)
-        .where(Consent.subject_ref == subject_ref)
+        .where(Consent.subject_ref == kid.subject_ref)
         .options(selectinload(Consent.recipients))
         .order_by(Consent.created_at.desc(), Consent.id)
     )
     found = list(session.scalars(query))
     names = _org_names(session, {org for consent in found for org in consent.recipient_ids})
-    return [
-        ConsentView(
-            id=consent.id,
-            purpose=wording.purpose(consent.purpose),
-            recipients=tuple(names.get(org, org) for org in consent.recipient_ids),
-            categories=tuple(wording.category(code) for code in consent.categories),
-            status=registry.status(consent, now),
-            granted_at=consent.created_at,
-            valid_until=last_day(consent.valid_until),
-            withdrawn_at=consent.withdrawn_at,
+    views = []
+    for consent in found:
+        renewal = registry.renewal(consent, birth_date=kid.birth_date, catalog=catalog, now=now)
+        views.append(
+            ConsentView(
+                id=consent.id,
+                purpose=wording.purpose(consent.purpose),
+                recipients=tuple(names.get(org, org) for org in consent.recipient_ids),
+                categories=tuple(wording.category(code) for code in consent.categories),
+                status=registry.status(consent, now, renewal),
+                granted_at=consent.created_at,
+                valid_until=last_day(consent.valid_until),
+                withdrawn_at=consent.withdrawn_at,
+                renewal=renewal,
+                has_pupil="pupil" in consent.grantor_roles,
+            )
         )
-        for consent in found
-    ]
+    return views
 
 
 def _org_names(session: Session, org_ids: set[str]) -> dict[str, str]:
@@ -168,6 +181,17 @@ def withdraw(
         ctx=ctx,
         edges=edges_of(services),
         subject_ref=child.subject_ref,
+    )
+
+
+def cosign(
+    session: Session, *, consent_id: str, child: Child, ctx: ActContext, services: Services
+) -> Consent:
+    """The pupil, logged in as themself, adds their consent to their parents' one."""
+    if not child.is_self:
+        raise NotFound("No such consent for this pupil.")
+    return registry_acts.cosign(
+        session, consent_id=consent_id, name=child.viewer_name, ctx=ctx, edges=edges_of(services)
     )
 
 

@@ -102,13 +102,17 @@ def child_page(
     """
     kid = child_of(request, db, portal, who, handle)
     context: dict[str, object] = {"title": kid.name, "kid": kid, "handle": handle}
-    if kid.may_act:
-        edges = portal.edges()
+    edges = portal.edges()
+    # From 16 the parents no longer act, but they read why their consent stopped
+    # counting and keep inzage of the onderwijskundig rapport.
+    if kid.may_act or kid.may_cosign or kid.keeps_okr_inzage:
+        context["consents"] = consents.for_child(db, kid=kid, catalog=edges.catalog, now=edges.now)
+    if kid.may_act or kid.keeps_okr_inzage:
         context["dossiers"] = dossiers.transfers(
             db, kid=kid, viewer_ref=who.person_ref, edges=edges
         )
+    if kid.may_act:
         context["decisions"] = dossiers.decisions(db, kid=kid, catalog=edges.catalog)
-        context["consents"] = consents.for_child(db, subject_ref=kid.subject_ref, now=edges.now)
         context["gezag"] = children.gezag_changes(db, kid=kid, viewer_ref=who.person_ref)
         context["log"] = access_log.lines(
             db,

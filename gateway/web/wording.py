@@ -290,3 +290,59 @@ def refusal(org: str, right: str, outcome: str, when: datetime) -> str:
 
 def refusal_ground(ground: str, *, is_self: bool) -> str:
     return REFUSAL_GROUNDS[ground].format(kind="u" if is_self else "uw kind")
+
+
+# ---- Consent and the pupil's age: renewal and the pupil's own consent ----------------
+# New texts only; kept together at the end. Parents read "u", the pupil reads "je".
+
+# Whose consent counts from a birthday, by the age rule of the purpose.
+RENEWAL_WHO: dict[tuple[bool, bool], str] = {
+    (True, True): "u én {name} zelf",
+    (False, True): "alleen {name} zelf",
+    (True, False): "u als ouder",
+}
+
+
+def renewal_for_parent(name: str, age: int, since: date, needs: tuple[bool, bool]) -> str:
+    """Why a parent's consent stopped counting, in plain words (B1)."""
+    who = RENEWAL_WHO.get(needs, "iemand anders").format(name=name)
+    return (
+        f"{name} is op {day(since)} {age} jaar geworden. Vanaf die dag geldt deze "
+        f"toestemming niet meer. Vanaf {age} jaar moet {who} toestemming geven. "
+        "Tot dat gebeurt, mag niemand deze toestemming gebruiken."
+    )
+
+
+RENEWAL_HOW_PARENT = (
+    "Wat kunt u doen? Heeft {name} een eigen DigiD? Dan kan {name} inloggen en zelf "
+    "toestemming geven. Zonder DigiD kunt u samen met {name} een formulier van de school "
+    "invullen. De school legt het dan vast."
+)
+RENEWAL_HEADING = "Toestemming moet opnieuw"
+
+
+def renewal_for_pupil(age: int, since: date, needs: tuple[bool, bool]) -> str:
+    """Why the pupil's consent is asked, addressed to the pupil (B1)."""
+    if needs == (True, True):
+        asked = "Vanaf 12 jaar beslis je samen met je ouders. Je ouders gaven al toestemming."
+    else:
+        asked = "Vanaf 16 jaar beslis je zelf. Je ouders gaven eerder toestemming."
+    return (
+        f"Je bent op {day(since)} {age} jaar geworden. {asked} Deze toestemming geldt "
+        "pas weer als jij ook toestemming geeft. Wil je dat niet? Dan hoef je niets te doen."
+    )
+
+
+COSIGN_BUTTON = "Ik geef ook toestemming"
+COSIGNED = "Je toestemming is vastgelegd. De toestemming geldt nu weer."
+PUPIL_12_INTRO = (
+    "Je ouders beslissen over de meeste dingen tot je 16 bent. Voor hulp van het wijkteam "
+    "of de jeugdhulp, en voor overleg over jou, is vanaf 12 jaar ook jouw toestemming nodig. "
+    "Hieronder zie je waarvoor je toestemming wordt gevraagd."
+)
+PUPIL_12_NOTHING = "Er wordt nu niets aan je gevraagd."
+PARENT_16_DOSSIERS = (
+    "{name} is 16 jaar of ouder en beslist nu zelf over toestemming. Het onderwijskundig "
+    "rapport als {name} naar een andere school gaat, mag u tot {name} 18 is wel blijven "
+    "inzien (artikel 42 Wet op het primair onderwijs)."
+)

@@ -304,6 +304,18 @@ def bystander_consent_notifications(world: World, setup: Setup) -> None:
     assert response.json()["items"] == []
 
 
+def bystander_consent_renewals(world: World, setup: Setup) -> None:
+    """Only the registering organisation finds a consent to renew, and never another's."""
+    org = bystander(world, setup)
+    response = world.gateway.client.get(
+        "/v1/consents",
+        params={"state": "renewal_needed"},
+        headers=org.headers(setup.scenario.flow),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
 def bystander_consent_read(world: World, setup: Setup) -> None:
     org, purpose = bystander(world, setup), setup.scenario.flow
     assert setup.consent_id is not None
@@ -431,6 +443,7 @@ CHECKS = {
     ("bystander", "lists"): bystander_lists,
     ("bystander", "consent_search"): bystander_consent_search,
     ("bystander", "consent_notifications"): bystander_consent_notifications,
+    ("bystander", "consent_renewals"): bystander_consent_renewals,
     ("bystander", "consent_read"): bystander_consent_read,
     ("bystander", "consent_withdraw"): bystander_consent_withdraw,
     ("bystander", "audit"): bystander_audit,

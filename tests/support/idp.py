@@ -20,6 +20,7 @@ from gateway.web.dev_idp import DevIdp
 
 PARENT = ("ouder1", "999990019")
 PUPIL_16 = ("leerling16", "999990044")
+PUPIL_13 = ("leerling13", "999990056")
 
 
 def start_idp(workdir: Path, redirect_uri: str) -> DevIdp:

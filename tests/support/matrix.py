@@ -288,6 +288,7 @@ CASE_ENDPOINTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bystander", "consent_withdraw"): ("POST /v1/consents/{consent_id}/withdraw",),
     ("bystander", "consent_search"): ("POST /v1/consents/search",),
     ("bystander", "consent_notifications"): ("GET /v1/consents/notifications",),
+    ("bystander", "consent_renewals"): ("GET /v1/consents",),
     ("bystander", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
     ("owner_officer", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
 }
@@ -329,7 +330,7 @@ def cases_of(scenario: Scenario) -> list[Case]:
     if scenario.push_permitted:
         parties += [("bystander", n) for n in ("read", "acknowledge", "inzage", "restriction_lift")]
     parties += [("bystander", "lists"), ("bystander", "consent_search")]
-    parties.append(("bystander", "consent_notifications"))
+    parties += [("bystander", "consent_notifications"), ("bystander", "consent_renewals")]
     if scenario.has_consent:
         parties += [("bystander", "consent_read"), ("bystander", "consent_withdraw")]
     parties += [("bystander", "audit"), ("owner_officer", "audit")]
