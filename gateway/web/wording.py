@@ -342,7 +342,7 @@ PUPIL_12_INTRO = (
 )
 PUPIL_12_NOTHING = "Er wordt nu niets aan je gevraagd."
 PARENT_16_DOSSIERS = (
-    "{name} is 16 jaar of ouder en beslist nu zelf over toestemming. Het onderwijskundig "
-    "rapport als {name} naar een andere school gaat, mag u tot {name} 18 is wel blijven "
-    "inzien (artikel 42 Wet op het primair onderwijs)."
+    "U heeft als ouder wel recht op informatie van de school over hoe het met {name} gaat. "
+    "Gaat {name} naar een andere school? Dan mag u het onderwijskundig rapport (het dossier "
+    "voor de nieuwe school) ook inzien, tot {name} 18 jaar is. U vindt het hieronder."
 )

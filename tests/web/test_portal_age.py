@@ -179,8 +179,8 @@ def test_parents_keep_inzage_of_the_onderwijskundig_rapport_at_16_and_17(
     assert login(portal.client, PARENT).status_code == 303
     kid = child_url(portal.client)
     page = portal.client.get(kid).text
-    assert "beslist uw kind zelf" in page and "Toestemming geven" not in page
-    assert "tot Noor 18 is wel blijven inzien" in page
+    assert "regelt Noor de privacy nu zelf" in page and "Toestemming geven" not in page
+    assert "ook inzien, tot Noor 18 jaar is" in page
     dossier = portal.client.get(f"{kid}/dossier/{sent.json()['id']}")
     assert dossier.status_code == 200, dossier.text
     assert "havo/vwo" in dossier.text
