@@ -145,6 +145,12 @@ def orgs_add(
     region: Annotated[str, typer.Option(help="The region (SWV) it belongs to.")] = "demo",
     scope: Annotated[list[str] | None, typer.Option(help="A scope; repeat for more.")] = None,
     jwks_file: Annotated[Path | None, typer.Option(help="Public keys for private_key_jwt.")] = None,
+    contact: Annotated[
+        str | None, typer.Option(help="Contact details for its register (AVG art. 30).")
+    ] = None,
+    privacy_officer: Annotated[
+        str | None, typer.Option(help="Its FG: name and contact details.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Register an organisation with one OAuth client; the secret is printed once."""
@@ -161,6 +167,8 @@ def orgs_add(
                 region=region,
                 scopes=scope,
                 jwks=jwks,
+                contact=contact,
+                privacy_officer=privacy_officer,
                 known_kinds=load_catalog().org_kinds,
                 now=SystemClock().now(),
             )

@@ -24,6 +24,32 @@ DEMO_ORGS = (
     ("SWV PO Onderwijs dat Past", "swv_po", None),
     ("Leerrecht Zuid-Holland Zuid", "leerplicht", None),
 )
+# Each demo organisation's contact details and FG for its register (AVG art. 30(1)(a)).
+# The .example domain (RFC 2606) reaches nobody.
+DEMO_CONTACTS = {
+    "OBS De Hien": ("Administratie, privacy@dehien.example, 078 000 0001",
+                    "FG Stichting Primair Onderwijs Demo, fg@spo.example"),
+    "Da Vinci College": ("Administratie, privacy@davinci.example, 078 000 0002",
+                         "FG Da Vinci College, fg@davinci.example"),
+    "Sociaal Wijkteam Dordrecht": ("Gemeente Dordrecht, wijkteam@dordrecht.example",
+                                   "FG gemeente Dordrecht, fg@dordrecht.example"),
+    "SWV PO Onderwijs dat Past": ("Bureau, info@swv-po.example, 078 000 0003",
+                                  "FG samenwerkingsverband, fg@swv-po.example"),
+    "Leerrecht Zuid-Holland Zuid": ("Leerplicht, leerplicht@leerrecht.example",
+                                    "FG Leerrecht, fg@leerrecht.example"),
+}  # fmt: skip
+# The demo deployment's register settings: every GATEWAY_ variable the art. 30 register
+# reads, so that the demo region's register is complete.
+DEMO_DEPLOYMENT = {
+    "GATEWAY_OPERATOR_NAME": "Gateway passend onderwijs regio Demo (Drechtsteden)",
+    "GATEWAY_OPERATOR_CONTACT": "Beheer, beheer@gateway-demo.example",
+    "GATEWAY_OPERATOR_PRIVACY_OFFICER": "FG van de beheerorganisatie, fg@gateway-demo.example",
+    "GATEWAY_DPIA_REFERENCE": "DPIA gateway passend onderwijs regio Demo, versie 1",
+    "GATEWAY_HOSTING_NAME": "Eigen server van de beheerorganisatie",
+    "GATEWAY_HOSTING_COUNTRY": "NL",
+    "GATEWAY_IDP_NAME": "Ontwikkel-IdP van de demo (lokaal)",
+    "GATEWAY_IDP_COUNTRY": "NL",
+}
 
 
 def ensure_demo_region(db: Database, data_dir: Path, known_kinds: frozenset[str]) -> list[Any]:
@@ -43,6 +69,8 @@ def ensure_demo_region(db: Database, data_dir: Path, known_kinds: frozenset[str]
                 brin=brin,
                 region="demo",
                 now=now,
+                contact=DEMO_CONTACTS[name][0],
+                privacy_officer=DEMO_CONTACTS[name][1],
                 known_kinds=known_kinds,
                 scopes=[*default_scopes(kind), "audit:read"],
             )

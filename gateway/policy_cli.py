@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
+from sqlalchemy import create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.core.settings import Settings, get_settings
+from gateway.demo import DEMO_DEPLOYMENT
+from gateway.orgs.models import Organisation
 from policies.catalog import load_catalog
 from policies.check import check as check_catalog
 from policies.explain import explain as explain_decision
+from policies.facts import FactError, apply_facts, known_facts
 from policies.model import ConsentState, Preconditions, Request
-from policies.register import register as build_register
-from policies.register import render
+from policies.register import GATEWAY, Controller, Deployment, Location, registers, render
 
 policy_app = typer.Typer(help="The policy catalog.", no_args_is_help=True)
+
+
+class RegisterFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    json = "json"
+    html = "html"
 
 
 class ExplainedAction(StrEnum):
@@ -57,8 +69,16 @@ def explain(
     inzage: Annotated[bool, typer.Option(help="The parents had inzage.")] = False,
     informed: Annotated[bool, typer.Option(help="The parents were informed.")] = False,
     region: Annotated[str, typer.Option(help="The region whose settings apply.")] = "demo",
+    fact: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Any fact the decision depends on, as name=value; repeat. Known: "
+            + ", ".join(known_facts())
+            + "."
+        ),
+    ] = None,
 ) -> None:
-    """One decision, step by step, in words a privacy officer understands."""
+    """One decision, step by step, in Dutch words a privacy officer understands."""
     request = Request(
         sender_kind=sender_kind,
         recipient_kind=recipient_kind,
@@ -69,6 +89,10 @@ def explain(
         preconditions=Preconditions(aanmelding=aanmelding, inzage=inzage, informed=informed),
         action=action.value,
     )
+    try:
+        request = apply_facts(request, fact or ())
+    except FactError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fact") from exc
     for line in explain_decision(request, load_catalog(region=region)):
         typer.echo(line)
 
@@ -76,9 +100,70 @@ def explain(
 @policy_app.command("register")
 def register(
     format_: Annotated[
-        Literal["md", "csv", "json"], typer.Option("--format", help="md, csv or json.")
-    ] = "md",
-    region: Annotated[str, typer.Option(help="The region whose catalog is in force.")] = "demo",
+        RegisterFormat, typer.Option("--format", help="md, csv, json or html (printable).")
+    ] = RegisterFormat.md,
+    controller: Annotated[
+        str | None,
+        typer.Option(help="One controller: an organisation id, or 'gateway' for the operator."),
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="The region; default GATEWAY_REGION.")] = None,
 ) -> None:
-    """The register of processing (AVG art. 30), generated from the catalog."""
-    typer.echo(render(build_register(load_catalog(region=region)), format_))
+    """The register of processing (AVG art. 30), one per controller, from the catalog,
+    the organisation registry and the deployment's settings."""
+    settings = get_settings()
+    catalog = load_catalog(region=region or settings.region)
+    found = registers(catalog, _organisations(settings, catalog.region), _deployment(settings))
+    if controller is not None:
+        found = [reg for reg in found if reg.controller == controller]
+        if not found:
+            typer.echo(f"No controller {controller!r} in region {catalog.region}.", err=True)
+            raise typer.Exit(2)
+    typer.echo(render(found, format_.value), nl=False)
+
+
+def _organisations(settings: Settings, region: str) -> list[Controller]:
+    """The region's organisations from the registry; none before the database exists."""
+    url = settings.effective_database_url
+    if not settings.database_url and not (settings.data_dir / "gateway.db").exists():
+        return []
+    engine = create_engine(url)
+    query = select(Organisation).where(Organisation.region == region)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+    except SQLAlchemyError as exc:
+        typer.echo("The organisation registry cannot be read; run `gateway db upgrade`.", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    return [
+        Controller(
+            row["id"], row["name"], row["kind"], row["contact"] or "", row["privacy_officer"] or ""
+        )
+        for row in rows
+    ]
+
+
+def _deployment(settings: Settings) -> Deployment:
+    """The operator, DPIA, hosting and IdP as the deployment configures them; the demo
+    region in development fills what is not set, so that its register is complete."""
+    demo = settings.environment == "development" and settings.region == "demo"
+    defaults = {k.removeprefix("GATEWAY_").lower(): v for k, v in DEMO_DEPLOYMENT.items()}
+
+    def value(name: str) -> str:
+        given: str = getattr(settings, name)
+        return given or (defaults.get(name, "") if demo else "")
+
+    idp_name = settings.idp_name or settings.oidc_issuer or value("idp_name")
+    return Deployment(
+        operator=Controller(
+            GATEWAY,
+            value("operator_name"),
+            None,
+            value("operator_contact"),
+            value("operator_privacy_officer"),
+        ),
+        dpia_reference=value("dpia_reference"),
+        hosting=Location("hosting", value("hosting_name"), value("hosting_country")),
+        identity_providers=(Location("inlogdienst", idp_name, value("idp_country")),),
+    )

@@ -105,7 +105,15 @@ def _binding(flow: Flow, route: Route, sender: str, recipient: str) -> Binding:
 
 def _basis(key: str, tax: Taxonomy) -> LegalBasis:
     spec = tax.legal_bases[key]
-    return LegalBasis(key, spec.statute, spec.avg_ground, spec.kind, spec.description, spec.verify)
+    return LegalBasis(
+        key,
+        spec.statute,
+        spec.avg_ground,
+        spec.kind,
+        spec.description,
+        spec.verify,
+        spec.unverified or "",
+    )
 
 
 def _age_rule(name: str, spec: AgeRuleSpec) -> AgeRule:

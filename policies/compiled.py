@@ -27,6 +27,8 @@ class LegalBasis:
     kind: str
     description: str
     verify: bool
+    # What is not confirmed about the statute and why; "" when it is confirmed.
+    unverified: str = ""
 
     @property
     def label(self) -> str:

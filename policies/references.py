@@ -24,6 +24,14 @@ def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
         for kind in purpose.actors:
             if kind not in tax.org_kinds:
                 yield f"taxonomy.yaml: purpose '{name}': unknown org kind '{kind}'"
+    for name, basis in tax.legal_bases.items():
+        # A bare "to be verified" tells the privacy officer nothing: say what and why.
+        if basis.verify and not (basis.unverified or "").strip():
+            yield f"taxonomy.yaml: legal basis '{name}': verify needs 'unverified' (what and why)"
+        if basis.unverified and not basis.verify:
+            yield f"taxonomy.yaml: legal basis '{name}': 'unverified' without verify"
+        if basis.kind == "special_category" and "9(2)" not in basis.avg_ground:
+            yield f"taxonomy.yaml: legal basis '{name}': a special-category ground cites art. 9(2)"
     for name, category in tax.categories.items():
         yield from (f"taxonomy.yaml: {problem}" for problem in _field_errors(name, category))
     for step in tax.meldcode_skippable:
@@ -88,6 +96,10 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
     yield from _unknown("age rule", rules, tax.age_rules)
     for basis in flow.special_grounds.values():
         yield from _unknown("legal basis", [basis.basis], tax.legal_bases)
+        known = tax.legal_bases.get(basis.basis)
+        # Only an exception of AVG art. 9(2) lifts the ban on special categories.
+        if known is not None and known.kind != "special_category":
+            yield f"special ground '{basis.basis}' is not an AVG art. 9(2) exception"
     yield from _unknown("absence kind", flow.verzuim_threshold, absence_kinds(tax))
     pairs: set[tuple[str, str]] = set()
     for i, route in enumerate(flow.routes):

@@ -57,14 +57,18 @@ class LegalBasis(_Strict):
         "legal_obligation",
         "public_task",
         "consent",
+        # A party's own statutory task for what it may share anyway, consent for the rest.
+        "task_and_consent",
         "statutory_power",
         "data_subject_right",
         "special_category",
         "accountability",
     ]
     description: str
-    # The article number comes from a secondary source (reference/legal-rules.md [VERIFY]).
+    # The article number comes from a secondary source (reference/legal-rules.md [VERIFY]);
+    # `unverified` then says exactly what is not confirmed and why (checked on load).
     verify: bool = False
+    unverified: str | None = None
 
 
 class Category(_Strict):

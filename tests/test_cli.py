@@ -13,6 +13,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gateway.core import migrate
+from gateway.core.db import Database
+from gateway.demo import ensure_demo_region
+from policies.catalog import load_catalog
+from tests.policies.test_policy_register import assert_complete
 from tests.support.gateway import Gateway, make_dossier, make_subject
 
 
@@ -103,8 +107,15 @@ def test_policy_explain_walks_the_decision_in_words() -> None:
         env={},
     )
     assert result.returncode == 0, result.stderr
-    assert "FAILED: Categories forbidden (VERBODEN): vve." in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("Result: DENY (category_forbidden)")
+    assert (
+        "NIET VOLDAAN (category_forbidden): verboden (VERBODEN): Voor- en vroegschoolse "
+        "educatie." in result.stdout
+    )
+    assert (
+        result.stdout.strip()
+        .splitlines()[-1]
+        .startswith("Uitkomst: GEWEIGERD (category_forbidden)")
+    )
 
 
 def test_policy_explain_asks_what_the_push_asks_unless_told_release() -> None:
@@ -114,8 +125,8 @@ def test_policy_explain_asks_what_the_push_asks_unless_told_release() -> None:
     default = gateway_cli(*base, env={})
     release = gateway_cli(*base, "--action", "release", env={})
     unknown = gateway_cli(*base, "--action", "read", env={})
-    assert default.stdout.startswith("Request: send for purpose overdracht.po_vo")
-    assert release.stdout.startswith("Request: release for purpose overdracht.po_vo")
+    assert default.stdout.startswith("Verzoek: verzenden voor Overstap van PO naar VO")
+    assert release.stdout.startswith("Verzoek: verstrekken aan de ontvanger voor Overstap")
     assert unknown.returncode != 0
 
 
@@ -131,9 +142,49 @@ def test_policy_check_accepts_the_catalog_and_refuses_a_broken_one(tmp_path: Pat
     assert "overstapadviesX" in refused.stderr
 
 
-@pytest.mark.parametrize("fmt", ["md", "csv", "json"])
-def test_policy_register_lists_every_purpose(fmt: str) -> None:
-    result = gateway_cli("policy", "register", "--format", fmt, env={})
+@pytest.fixture
+def demo_region(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
+    """A data directory holding the demo region's organisations; the env to read it."""
+    migrate.upgrade(f"sqlite:///{tmp_path / 'gateway.db'}")
+    db = Database.connect(f"sqlite:///{tmp_path / 'gateway.db'}")
+    try:
+        made = ensure_demo_region(db, tmp_path, load_catalog().org_kinds)
+    finally:
+        db.dispose()
+    env = {"GATEWAY_DATA_DIR": str(tmp_path), "GATEWAY_REGION": "demo"}
+    env |= {"GATEWAY_ENVIRONMENT": "development"}
+    return env, [org["org_id"] for org in made]
+
+
+def test_the_demo_regions_register_is_complete_for_every_controller(
+    demo_region: tuple[dict[str, str], list[str]],
+) -> None:
+    env, org_ids = demo_region
+    result = gateway_cli("policy", "register", "--format", "md", env=env)
+    assert result.returncode == 0, result.stderr
+    assert_complete(result.stdout, {"gateway", *org_ids})
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "json", "html"])
+def test_policy_register_for_one_controller(
+    demo_region: tuple[dict[str, str], list[str]], fmt: str
+) -> None:
+    env, org_ids = demo_region
+    result = gateway_cli("policy", "register", "--format", fmt, "--controller", org_ids[0], env=env)
     assert result.returncode == 0, result.stderr
     for purpose in ("overdracht.po_vo", "jeugdhulp.verwijzing", "meldcode.melding"):
         assert purpose in result.stdout
+    assert "OBS De Hien" in result.stdout and "Da Vinci College" not in result.stdout
+    unknown = gateway_cli("policy", "register", "--controller", "org_nobody", env=env)
+    assert unknown.returncode == 2
+
+
+def test_policy_explain_takes_any_fact_by_name() -> None:
+    base = ["policy", "explain", "--purpose", "rechten.inzage", "--sender-kind", "school_vo"]
+    base += ["--recipient-kind", "data_subject", "--category", "leerling", "--age", "17"]
+    given = gateway_cli(*base, "--fact", "requester=pupil", "--action", "release", env={})
+    assert given.returncode == 0, given.stderr
+    assert "Feiten: verzoeker: leerling." in given.stdout
+    assert given.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
+    refused = gateway_cli(*base, "--fact", "mood=good", env={})
+    assert refused.returncode == 2 and "unknown fact 'mood'" in refused.stderr

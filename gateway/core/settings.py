@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     session_secret: SecretStr = SecretStr("")
     session_idle_seconds: int = Field(default=900, ge=60, le=3600)
     session_max_seconds: int = Field(default=7200, ge=300, le=43200)
+    # The register of processing (AVG art. 30): the operator of the gateway as controller
+    # of what the gateway itself does, the DPIA, and where the processing happens
+    # (countries as ISO 3166-1 alpha-2, so that a transfer outside the EEA shows).
+    operator_name: str = ""
+    operator_contact: str = ""
+    operator_privacy_officer: str = ""
+    dpia_reference: str = ""
+    hosting_name: str = ""
+    hosting_country: str = ""
+    # The portal's identity provider; its name defaults to `oidc_issuer`.
+    idp_name: str = ""
+    idp_country: str = ""
 
     @model_validator(mode="after")
     def _production_needs_a_real_idp(self) -> Self:

@@ -18,6 +18,10 @@ class Organisation(Base):
     brin: Mapped[str | None] = mapped_column(String(8))
     region: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # Art. 30(1)(a) of the organisation's own register: how to reach the controller and
+    # its functionaris gegevensbescherming (work contact details, never a pupil's).
+    contact: Mapped[str | None] = mapped_column(String(300), default=None)
+    privacy_officer: Mapped[str | None] = mapped_column(String(300), default=None)
 
 
 class OAuthClient(Base):

@@ -56,6 +56,8 @@ def register(
     scopes: list[str] | None = None,
     jwks: dict[str, Any] | None = None,
     with_secret: bool = True,
+    contact: str | None = None,
+    privacy_officer: str | None = None,
 ) -> Registered:
     """Adds an organisation with one OAuth client; the secret is shown only here."""
     if kind not in known_kinds:
@@ -75,6 +77,8 @@ def register(
         brin=brin,
         region=region,
         created_at=now,
+        contact=contact,
+        privacy_officer=privacy_officer,
     )
     secret = secrets.token_urlsafe(32) if with_secret else None
     client = OAuthClient(

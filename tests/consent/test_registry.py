@@ -193,7 +193,8 @@ def test_every_act_on_the_registry_is_on_record(gateway: Gateway) -> None:
     grant_entry = events[2]
     assert grant_entry["purpose"] == REFERRAL
     assert grant_entry["rule"] == "consent/grant"
-    assert grant_entry["legal_basis"].startswith("Jeugdwet")
+    # A referring school rests on the consent itself (AVG 6(1)(a)), not on Jeugdwet 7.3.11.
+    assert grant_entry["legal_basis"].endswith("AVG art. 6(1)(a)")
     assert grant_entry["categories"] == ["leerling", "oudersverzorgers"]
     assert grant_entry["subject_ref"] == created["subject_ref"]
     assert grant_entry["actor"] == "ib-1"

@@ -29,10 +29,11 @@ def test_the_catalog_carries_the_region_and_the_taxonomy_it_was_built_from(
     for key, basis in catalog.legal_bases.items():
         spec = TAX.legal_bases[key]
         assert (basis.key, basis.statute, basis.avg_ground) == (key, spec.statute, spec.avg_ground)
-        assert (basis.kind, basis.description, basis.verify) == (
+        assert (basis.kind, basis.description, basis.verify, basis.unverified) == (
             spec.kind,
             spec.description,
             spec.verify,
+            spec.unverified or "",
         )
 
 
@@ -105,9 +106,10 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         "title": "Knooppunt / OT / MDO case consultation",
         "enabled": True,
         "legal_basis": {
-            "statute": "Regional privacy convenant and each party's own statutory task",
-            "avg_ground": "AVG art. 6(1)(e) and 6(1)(a)",
-            "kind": "consent",
+            "statute": "De eigen wettelijke taak van elke partij voor wat zij hoe dan ook mag "
+            "delen; casustoestemming voor de rest",
+            "avg_ground": "AVG art. 6(1)(c), 6(1)(e) en 6(1)(a)",
+            "kind": "task_and_consent",
         },
         "consent": {"required": True, "age_rule": "jeugdwet", "parents_needed": 2},
         "special_grounds": {"gezondheid": "AVG art. 9(2)(a)"},

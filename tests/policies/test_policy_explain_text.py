@@ -1,8 +1,9 @@
 """What `explain` tells a privacy officer, word for word, for one request of each kind.
 
-Each check's line names what it looked at (the route's categories, the age rule, the
-preconditions, the consent given, the threshold) and the result line names what is
-released, the obligations and the retention. The sentences are the specification.
+Dutch, with labels rather than codes. Each check's line names what it looked at (the
+route's categories, the age rule, the preconditions, the consent given, the threshold);
+a check with nothing to judge in this request is left out; the result line names what
+is released, the obligations and the retention. The sentences are the specification.
 """
 
 from __future__ import annotations
@@ -25,23 +26,28 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             action="send",
         ),
         [
-            "Request: send for purpose verwijsindex.signaal from school_vo to verwijsindex; "
-            "pupil's age 30; categories leerling, signaal.",
-            "1. Flow verwijsindex.signaal (Signal in the verwijsindex) applies from school_vo to "
-            "verwijsindex, on Jeugdwet art. 7.1.1.1 ff. (melding art. 7.1.4.1) (article to be "
-            "verified) with AVG art. 6(1)(c): passed",
-            "2. Region demo has this flow switched on and uses the verwijsindex: passed",
-            "3. The flow covers youths aged 0 to 22 (Jeugdwet §7.1) on release and send: FAILED: "
-            "This flow covers youths aged 0 to 22 (Jeugdwet §7.1); the subject is 30.",
-            "4. Categories must be known and allowed on this route (2 allowed; forbidden: "
-            "gezinsplan, gezondheid, handelingsplannen, onderwijsondersteuning, opp); on release "
-            "the rest is withheld: passed",
-            "5. When sending, the dossier must hold the mandatory categories (leerling, signaal): "
-            "passed",
-            "6. Preconditions for send: informed: FAILED: Preconditions not met for send: "
-            "informed.",
-            "Result: DENY (out_of_scope) by rule verwijsindex.signaal/deny/age; nothing is "
-            "released.",
+            "Verzoek: verzenden voor Signaal in de verwijsindex (verwijsindex.signaal), van "
+            "School voor voortgezet onderwijs (VO) aan Verwijsindex risicojongeren; leeftijd van "
+            "de leerling: 30 jaar; categorieën: Leerling (identiteit), Signaal in de verwijsindex "
+            "(alleen identiteit en contact).",
+            "1. De stroom Signaal in de verwijsindex geldt hier (grondslag: Jeugdwet §7.1 "
+            "(verwijsindex risicojongeren); AVG art. 6(1)(e); niet bevestigd: Het artikel van de "
+            "meldingsbevoegdheid (Jeugdwet art. 7.1.4.1, opvolger van Wjz art. 2j) is afgeleid "
+            "uit een secundaire bron; verwijdering (art. 7.1.4.5) en archief (art. 7.1.4.6) zijn "
+            "bevestigd.): voldaan",
+            "2. Regio demo heeft deze stroom aan en gebruikt de verwijsindex: voldaan",
+            "3. De stroom is voor jeugdigen van 0 tot en met 22 jaar (Jeugdwet §7.1): NIET "
+            "VOLDAAN (out_of_scope): de leerling is 30.",
+            "4. De categorieën moeten op de gesloten lijst van deze stroom staan (2 toegestaan; "
+            "verboden: Gezinsplan, Gezondheidsgegevens, Handelingsplannen, "
+            "Onderwijsondersteuning, Ontwikkelingsperspectiefplan (OPP)): voldaan",
+            "5. Het dossier bevat de verplichte categorieën (Leerling (identiteit), Signaal in de "
+            "verwijsindex (alleen identiteit en contact)): voldaan",
+            "6. Voorwaarden vooraf: ouders of jeugdige zijn ingelicht (of vastgelegd waarom "
+            "niet): NIET VOLDAAN (not_informed): niet vervuld: ouders of jeugdige zijn ingelicht "
+            "(of vastgelegd waarom niet).",
+            "Uitkomst: GEWEIGERD (out_of_scope) volgens regel verwijsindex.signaal/deny/age; er "
+            "wordt niets verstrekt.",
         ],
     ),
     "knooppunt_one_parent_for_a_13_year_old": (
@@ -55,20 +61,23 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             pre=["participant"],
         ),
         [
-            "Request: release for purpose knooppunt.casus from school_po to wijkteam; pupil's age "
-            "13; categories leerling, opp.",
-            "1. Flow knooppunt.casus (Knooppunt / OT / MDO case consultation) applies from "
-            "school_po to wijkteam, on Regional privacy convenant and each party's own statutory "
-            "task with AVG art. 6(1)(e) and 6(1)(a): passed",
-            "2. Categories must be known and allowed on this route (12 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. Preconditions for release: participant: passed",
-            "4. Consent for the whole flow (Under 12 the parents with gezag; 12-15 the parents "
-            "and the child; 16 and over the youth alone. Parents needed: both parents.) Given by: "
-            "parent: FAILED: Consent insufficient: at age 13 consent is needed from both parents "
-            "with gezag and the pupil (Jeugdwet art. 7.3.4 and 7.3.5; NVO beroepscode art. 5).",
-            "Result: DENY (consent_missing) by rule knooppunt.casus/deny/consent; nothing is "
-            "released.",
+            "Verzoek: verstrekken aan de ontvanger voor Casusoverleg knooppunt / OT / MDO "
+            "(knooppunt.casus), van Basisschool aan Wijkteam / gemeentelijke toegang; leeftijd "
+            "van de leerling: 13 jaar; categorieën: Leerling (identiteit), "
+            "Ontwikkelingsperspectiefplan (OPP).",
+            "Feiten: toestemming gegeven door: ouder met gezag; ontvanger is deelnemer van de "
+            "casus: ja.",
+            "1. De stroom Casusoverleg knooppunt / OT / MDO geldt hier (grondslag: De eigen "
+            "wettelijke taak van elke partij voor wat zij hoe dan ook mag delen; casustoestemming "
+            "voor de rest; AVG art. 6(1)(c), 6(1)(e) en 6(1)(a)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (12 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Voorwaarden vooraf: de ontvanger neemt met mandaat deel aan de casus: voldaan",
+            "4. Toestemming voor de hele stroom, naar leeftijd (Jeugdwet art. 7.3.4 and 7.3.5; "
+            "NVO beroepscode art. 5; ouders nodig: beide ouders): NIET VOLDAAN (consent_missing): "
+            "op 13 jaar is toestemming nodig van beide ouders met gezag en de leerling.",
+            "Uitkomst: GEWEIGERD (consent_missing) volgens regel knooppunt.casus/deny/consent; er "
+            "wordt niets verstrekt.",
         ],
     ),
     "meldcode_without_steps": (
@@ -76,35 +85,39 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "school_po", "veilig_thuis", "meldcode.melding", {"leerling"}, age=8, action="send"
         ),
         [
-            "Request: send for purpose meldcode.melding from school_po to veilig_thuis; pupil's "
-            "age 8; categories leerling.",
-            "1. Flow meldcode.melding (Meldcode report to Veilig Thuis) applies from school_po to "
-            "veilig_thuis, on Wmo 2015 art. 5.2.6 with AVG art. 6(1)(c) and 9(2)(g): passed",
-            "2. Categories must be known and allowed on this route (10 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. When sending, the dossier must hold the mandatory categories (leerling): passed",
-            "4. Break-glass: all five meldcode steps (gesprek may be skipped with its reason) "
-            "and the reasons must be recorded: FAILED: "
-            "Break-glass needs all five meldcode steps; missing: afweging, besluit, "
-            "collegiale_consultatie, gesprek, signalen. No reasons given either.",
-            "Result: DENY (meldcode_incomplete) by rule meldcode.melding/deny/meldcode_steps; "
-            "nothing is released.",
+            "Verzoek: verzenden voor Melding aan Veilig Thuis (meldcode) (meldcode.melding), van "
+            "Basisschool aan Veilig Thuis; leeftijd van de leerling: 8 jaar; categorieën: "
+            "Leerling (identiteit).",
+            "1. De stroom Melding aan Veilig Thuis (meldcode) geldt hier (grondslag: Wmo 2015 "
+            "art. 5.2.6; AVG art. 6(1)(e)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (10 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Het dossier bevat de verplichte categorieën (Leerling (identiteit)): voldaan",
+            "4. Doorbraak (break-glass): alle vijf meldcodestappen (mag worden overgeslagen met "
+            "de reden: gesprek) en de redenen zijn vastgelegd: "
+            "NIET VOLDAAN (meldcode_incomplete): ontbrekende stappen: afweging met het "
+            "afwegingskader, besluit over hulp en/of melden, collegiale consultatie (en zo nodig "
+            "Veilig Thuis), gesprek met ouders en kind, signalen in kaart brengen; ook de redenen "
+            "ontbreken.",
+            "Uitkomst: GEWEIGERD (meldcode_incomplete) volgens regel "
+            "meldcode.melding/deny/meldcode_steps; er wordt niets verstrekt.",
         ],
     ),
     "inzage_by_nobody_known": (
         make_request("school_vo", "data_subject", "rechten.inzage", {"leerling"}, age=17),
         [
-            "Request: release for purpose rechten.inzage from school_vo to data_subject; pupil's "
-            "age 17; categories leerling.",
-            "1. Flow rechten.inzage (Inzage and copy for the parent or pupil) applies from "
-            "school_vo to data_subject, on AVG art. 15 with AVG art. 15: passed",
-            "2. Categories must be known and allowed on this route (24 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. Who may exercise the right (Under 16 a parent with gezag exercises the rights; "
-            "from 16 the pupil.) Requester: unknown: FAILED: The requester and the pupil's age "
-            "must be known to exercise these rights.",
-            "Result: DENY (requester_not_entitled) by rule rechten.inzage/deny/requester; nothing "
-            "is released.",
+            "Verzoek: verstrekken aan de ontvanger voor Recht op inzage (rechten.inzage), van "
+            "School voor voortgezet onderwijs (VO) aan De ouder of leerling zelf; leeftijd van de "
+            "leerling: 17 jaar; categorieën: Leerling (identiteit).",
+            "1. De stroom Recht op inzage geldt hier (grondslag: AVG art. 12 en 15; AVG art. "
+            "6(1)(c)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (24 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. De verzoeker mag dit recht naar leeftijd uitoefenen (AVG art. 12-17 with UAVG "
+            "art. 5): NIET VOLDAAN (requester_not_entitled): de verzoeker en de leeftijd van de "
+            "leerling moeten bekend zijn.",
+            "Uitkomst: GEWEIGERD (requester_not_entitled) volgens regel "
+            "rechten.inzage/deny/requester; er wordt niets verstrekt.",
         ],
     ),
     "verzuim_permitted": (
@@ -119,19 +132,22 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             absence_type="ongeoorloofd",
         ),
         [
-            "Request: send for purpose leerplicht.verzuim from school_vo to leerplicht; pupil's "
-            "age 10; categories leerling, school, verzuim_melding.",
-            "1. Flow leerplicht.verzuim (Verzuimmelding to leerplicht) applies from school_vo to "
-            "leerplicht, on Leerplichtwet 1969 art. 21a with AVG art. 6(1)(c): passed",
-            "2. Categories must be known and allowed on this route (4 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. When sending, the dossier must hold the mandatory categories (leerling, school, "
-            "verzuim_melding): passed",
-            "4. Absence of the kind ongeoorloofd reaches the threshold of 16 hours in 4 school "
-            "weeks (other kinds are reportable at any number of hours): passed",
-            "Result: PERMIT by rule leerplicht.verzuim/permit; released: leerling, school, "
-            "verzuim_melding; obligations: inform_parents; retention: 5 years after "
-            "deregistration.",
+            "Verzoek: verzenden voor Verzuimmelding (leerplicht.verzuim), van School voor "
+            "voortgezet onderwijs (VO) aan Leerplicht / RMC; leeftijd van de leerling: 10 jaar; "
+            "categorieën: Leerling (identiteit), School, Verzuimmelding (soort, periode en uren).",
+            "Feiten: uren verzuim: 20; soort verzuim: ongeoorloofd.",
+            "1. De stroom Verzuimmelding geldt hier (grondslag: Leerplichtwet 1969 art. 21a; AVG "
+            "art. 6(1)(c)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (4 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Het dossier bevat de verplichte categorieën (Leerling (identiteit), School, "
+            "Verzuimmelding (soort, periode en uren)): voldaan",
+            "4. Verzuim van de soort ongeoorloofd haalt de drempel van 16 uur in 4 schoolweken "
+            "(andere soorten verzuim mogen bij elk aantal uren worden gemeld): voldaan",
+            "Uitkomst: TOEGESTAAN volgens regel leerplicht.verzuim/permit; verstrekt: Leerling "
+            "(identiteit), School, Verzuimmelding (soort, periode en uren); verplichtingen: "
+            "vertel de ouders (en de leerling vanaf 12) dat dit is gebeurd; bewaartermijn: 5 jaar "
+            "na uitschrijving.",
         ],
     ),
     "thuiszitter_withholds_what_consent_does_not_cover": (
@@ -143,20 +159,26 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             grantors=("pupil",),
         ),
         [
-            "Request: release for purpose leerplicht.thuiszitter from school_vo to leerplicht; "
-            "pupil's age unknown; categories leerling, opp.",
-            "1. Flow leerplicht.thuiszitter (Thuiszitters follow-up between school, SWV and "
-            "leerplicht) applies from school_vo to leerplicht, on Leerplichtwet 1969 art. 16 and "
-            "21a (article to be verified) with AVG art. 6(1)(c) and 6(1)(e): passed",
-            "2. Categories must be known and allowed on this route (11 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. When sending, the dossier must hold the mandatory categories (leerling): passed",
-            "4. Consent for duiden_en_doen, gezondheid, handelingsplannen, "
-            "onderwijsondersteuning, opp (Under 16 the parents with gezag; 16 and over the pupil. "
-            "Parents needed: one parent.) Given by: pupil: passed",
-            "Result: PERMIT by rule leerplicht.thuiszitter/permit; released: leerling; "
-            "obligations: no_system_account_for_leerplicht; retention: 5 years after "
-            "deregistration.",
+            "Verzoek: verstrekken aan de ontvanger voor Thuiszittersoverleg met leerplicht "
+            "(leerplicht.thuiszitter), van School voor voortgezet onderwijs (VO) aan Leerplicht / "
+            "RMC; leeftijd van de leerling: onbekend; categorieën: Leerling (identiteit), "
+            "Ontwikkelingsperspectiefplan (OPP).",
+            "Feiten: toestemming gegeven door: leerling.",
+            "1. De stroom Thuiszittersoverleg met leerplicht geldt hier (grondslag: Leerplichtwet "
+            "1969 (toezicht door de leerplichtambtenaar) en art. 21a; AVG art. 6(1)(c) en "
+            "6(1)(e); niet bevestigd: De gesloten lijst van wat leerplicht mag ontvangen komt uit "
+            "sectorinformatie (Kennisnet, Ingrado), die er geen artikel van de Leerplichtwet bij "
+            "noemt.): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (11 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Toestemming voor Duiden en doen (vast deel), Gezondheidsgegevens, "
+            "Handelingsplannen, Onderwijsondersteuning, Ontwikkelingsperspectiefplan (OPP), naar "
+            "leeftijd (UAVG art. 5; ouders nodig: één ouder): voldaan",
+            "Achtergehouden: Ontwikkelingsperspectiefplan (OPP): alleen met toestemming, en die "
+            "ontbreekt of noemt deze categorie niet.",
+            "Uitkomst: TOEGESTAAN volgens regel leerplicht.thuiszitter/permit; verstrekt: "
+            "Leerling (identiteit); verplichtingen: leerplicht krijgt nooit een account op het "
+            "schoolsysteem; bewaartermijn: 5 jaar na uitschrijving.",
         ],
     ),
     "po_vo_send_missing_categories": (
@@ -164,50 +186,56 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "school_po", "school_vo", "overdracht.po_vo", {"leerling"}, age=11, action="send"
         ),
         [
-            "Request: send for purpose overdracht.po_vo from school_po to school_vo; pupil's age "
-            "11; categories leerling.",
-            "1. Flow overdracht.po_vo (Onderwijskundig rapport / OSO overstapdossier PO to VO) "
-            "applies from school_po to school_vo, on WPO art. 42 with AVG art. 6(1)(c): passed",
-            "2. The flow covers youths aged 4 to 14 (WPO art. 39) on send: passed",
-            "3. Categories must be known and allowed on this route (14 allowed; forbidden: vombo, "
-            "vve); on release the rest is withheld: passed",
-            "4. When sending, the dossier must hold the mandatory categories (leerling, "
-            "oudersverzorgers, overstapadvies, school, schoolloopbaan): FAILED: Mandatory "
-            "categories missing: oudersverzorgers, overstapadvies, school, schoolloopbaan.",
-            "5. Preconditions for send: aanmelding: FAILED: Preconditions not met for send: "
-            "aanmelding.",
-            "Result: DENY (category_missing) by rule overdracht.po_vo/deny/category_missing; "
-            "nothing is released.",
+            "Verzoek: verzenden voor Overstap van PO naar VO (overdracht.po_vo), van Basisschool "
+            "aan School voor voortgezet onderwijs (VO); leeftijd van de leerling: 11 jaar; "
+            "categorieën: Leerling (identiteit).",
+            "1. De stroom Overstap van PO naar VO geldt hier (grondslag: WPO art. 42; AVG art. "
+            "6(1)(c)): voldaan",
+            "2. De stroom is voor jeugdigen van 4 tot en met 14 jaar (WPO art. 39): voldaan",
+            "3. De categorieën moeten op de gesloten lijst van deze stroom staan (14 toegestaan; "
+            "verboden: VO-resultaten voor het mbo, Voor- en vroegschoolse educatie): voldaan",
+            "4. Het dossier bevat de verplichte categorieën (Leerling (identiteit), "
+            "Ouders/verzorgers, Schooladvies (overstapadvies), School, Schoolloopbaan): NIET "
+            "VOLDAAN (category_missing): ontbreekt: Ouders/verzorgers, Schooladvies "
+            "(overstapadvies), School, Schoolloopbaan.",
+            "5. Voorwaarden vooraf: een aanmelding bij de ontvangende school: NIET VOLDAAN "
+            "(no_enrolment): niet vervuld: een aanmelding bij de ontvangende school.",
+            "Uitkomst: GEWEIGERD (category_missing) volgens regel "
+            "overdracht.po_vo/deny/category_missing; er wordt niets verstrekt.",
         ],
     ),
     "unknown_purpose": (
         make_request("", "x", "nope"),
         [
-            "Request: release for purpose nope from - to x; pupil's age unknown; categories none.",
-            "1. Looking for a flow: FAILED: The purpose is not in the policy catalog.",
-            "Result: DENY (flow_not_allowed) by rule catalog/deny/unknown_purpose; nothing is "
-            "released.",
+            "Verzoek: verstrekken aan de ontvanger voor nope, van - aan x; leeftijd van de "
+            "leerling: onbekend; categorieën: geen.",
+            "1. Passende stroom: NIET VOLDAAN (flow_not_allowed): dit doel staat niet in de "
+            "beleidscatalogus.",
+            "Uitkomst: GEWEIGERD (flow_not_allowed) volgens regel catalog/deny/unknown_purpose; "
+            "er wordt niets verstrekt.",
         ],
     ),
     "unknown_kind": (
         make_request("school_vo", "x", "leerplicht.verzuim", {"leerling"}),
         [
-            "Request: release for purpose leerplicht.verzuim from school_vo to x; pupil's age "
-            "unknown; categories leerling.",
-            "1. Looking for a flow: FAILED: Unknown organisation kind(s): 'x'.",
-            "Result: DENY (flow_not_allowed) by rule leerplicht.verzuim/deny/unknown_kind; "
-            "nothing is released.",
+            "Verzoek: verstrekken aan de ontvanger voor Verzuimmelding (leerplicht.verzuim), van "
+            "School voor voortgezet onderwijs (VO) aan x; leeftijd van de leerling: onbekend; "
+            "categorieën: Leerling (identiteit).",
+            "1. Passende stroom: NIET VOLDAAN (flow_not_allowed): onbekende soort organisatie.",
+            "Uitkomst: GEWEIGERD (flow_not_allowed) volgens regel "
+            "leerplicht.verzuim/deny/unknown_kind; er wordt niets verstrekt.",
         ],
     ),
     "register_an_aanmelding": (
         make_request("", "school_vo", "overdracht.po_vo", action="register"),
         [
-            "Request: register for purpose overdracht.po_vo from - to school_vo; pupil's age "
-            "unknown; categories none.",
-            "1. Flow overdracht.po_vo (Onderwijskundig rapport / OSO overstapdossier PO to VO) "
-            "applies from - to school_vo, on WPO art. 42 with AVG art. 6(1)(c): passed",
-            "Result: PERMIT by rule overdracht.po_vo/register/permit; released: nothing; "
-            "obligations: none; retention: 2 years after the pupil leaves the school.",
+            "Verzoek: aanmelding registreren voor Overstap van PO naar VO (overdracht.po_vo), van "
+            "- aan School voor voortgezet onderwijs (VO); leeftijd van de leerling: onbekend; "
+            "categorieën: geen.",
+            "1. De stroom Overstap van PO naar VO geldt hier (grondslag: WPO art. 42; AVG art. "
+            "6(1)(c)): voldaan",
+            "Uitkomst: TOEGESTAAN volgens regel overdracht.po_vo/register/permit; verstrekt: "
+            "geen; verplichtingen: geen; bewaartermijn: 2 jaar na uitschrijving van de leerling.",
         ],
     ),
     "verwijsindex_release_has_no_preconditions": (
@@ -215,22 +243,25 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12
         ),
         [
-            "Request: release for purpose verwijsindex.signaal from school_vo to verwijsindex; "
-            "pupil's age 12; categories leerling, signaal.",
-            "1. Flow verwijsindex.signaal (Signal in the verwijsindex) applies from school_vo to "
-            "verwijsindex, on Jeugdwet art. 7.1.1.1 ff. (melding art. 7.1.4.1) (article to be "
-            "verified) with AVG art. 6(1)(c): passed",
-            "2. Region demo has this flow switched on and uses the verwijsindex: passed",
-            "3. The flow covers youths aged 0 to 22 (Jeugdwet §7.1) on release and send: passed",
-            "4. Categories must be known and allowed on this route (2 allowed; forbidden: "
-            "gezinsplan, gezondheid, handelingsplannen, onderwijsondersteuning, opp); on release "
-            "the rest is withheld: passed",
-            "5. When sending, the dossier must hold the mandatory categories (leerling, signaal): "
-            "passed",
-            "6. Preconditions for release: none: passed",
-            "Result: PERMIT by rule verwijsindex.signaal/permit; released: leerling, signaal; "
-            "obligations: never_reason_or_content; retention: Active at most 2 years, then 5 "
-            "years archive; destroyed at 23 or death.",
+            "Verzoek: verstrekken aan de ontvanger voor Signaal in de verwijsindex "
+            "(verwijsindex.signaal), van School voor voortgezet onderwijs (VO) aan Verwijsindex "
+            "risicojongeren; leeftijd van de leerling: 12 jaar; categorieën: Leerling "
+            "(identiteit), Signaal in de verwijsindex (alleen identiteit en contact).",
+            "1. De stroom Signaal in de verwijsindex geldt hier (grondslag: Jeugdwet §7.1 "
+            "(verwijsindex risicojongeren); AVG art. 6(1)(e); niet bevestigd: Het artikel van de "
+            "meldingsbevoegdheid (Jeugdwet art. 7.1.4.1, opvolger van Wjz art. 2j) is afgeleid "
+            "uit een secundaire bron; verwijdering (art. 7.1.4.5) en archief (art. 7.1.4.6) zijn "
+            "bevestigd.): voldaan",
+            "2. Regio demo heeft deze stroom aan en gebruikt de verwijsindex: voldaan",
+            "3. De stroom is voor jeugdigen van 0 tot en met 22 jaar (Jeugdwet §7.1): voldaan",
+            "4. De categorieën moeten op de gesloten lijst van deze stroom staan (2 toegestaan; "
+            "verboden: Gezinsplan, Gezondheidsgegevens, Handelingsplannen, "
+            "Onderwijsondersteuning, Ontwikkelingsperspectiefplan (OPP)): voldaan",
+            "Uitkomst: TOEGESTAAN volgens regel verwijsindex.signaal/permit; verstrekt: Leerling "
+            "(identiteit), Signaal in de verwijsindex (alleen identiteit en contact); "
+            "verplichtingen: leg nooit een reden of inhoud bij het signaal vast; bewaartermijn: "
+            "Actief ten hoogste 2 jaar, daarna 5 jaar archief; vernietigd bij 23 jaar of "
+            "overlijden.",
         ],
     ),
     "knooppunt_permitted_with_both_parents": (
@@ -244,20 +275,23 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             pre=["participant"],
         ),
         [
-            "Request: release for purpose knooppunt.casus from school_po to wijkteam; pupil's age "
-            "10; categories leerling.",
-            "1. Flow knooppunt.casus (Knooppunt / OT / MDO case consultation) applies from "
-            "school_po to wijkteam, on Regional privacy convenant and each party's own statutory "
-            "task with AVG art. 6(1)(e) and 6(1)(a): passed",
-            "2. Categories must be known and allowed on this route (12 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. Preconditions for release: participant: passed",
-            "4. Consent for the whole flow (Under 12 the parents with gezag; 12-15 the parents "
-            "and the child; 16 and over the youth alone. Parents needed: both parents.) Given by: "
-            "parent, guardian: passed",
-            "Result: PERMIT by rule knooppunt.casus/permit; released: leerling; obligations: "
-            "purpose_bound_minimum, stop_on_withdrawal; retention: Each party its own term; no "
-            "shared master file.",
+            "Verzoek: verstrekken aan de ontvanger voor Casusoverleg knooppunt / OT / MDO "
+            "(knooppunt.casus), van Basisschool aan Wijkteam / gemeentelijke toegang; leeftijd "
+            "van de leerling: 10 jaar; categorieën: Leerling (identiteit).",
+            "Feiten: toestemming gegeven door: ouder met gezag, voogd; ontvanger is deelnemer van "
+            "de casus: ja.",
+            "1. De stroom Casusoverleg knooppunt / OT / MDO geldt hier (grondslag: De eigen "
+            "wettelijke taak van elke partij voor wat zij hoe dan ook mag delen; casustoestemming "
+            "voor de rest; AVG art. 6(1)(c), 6(1)(e) en 6(1)(a)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (12 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Voorwaarden vooraf: de ontvanger neemt met mandaat deel aan de casus: voldaan",
+            "4. Toestemming voor de hele stroom, naar leeftijd (Jeugdwet art. 7.3.4 and 7.3.5; "
+            "NVO beroepscode art. 5; ouders nodig: beide ouders): voldaan",
+            "Uitkomst: TOEGESTAAN volgens regel knooppunt.casus/permit; verstrekt: Leerling "
+            "(identiteit); verplichtingen: deel per deelnemer het doelgebonden minimum; stop elke "
+            "latere toegang zodra de toestemming is ingetrokken; bewaartermijn: Elke partij haar "
+            "eigen termijn; er is geen gedeeld dossier.",
         ],
     ),
     "knooppunt_without_consent": (
@@ -265,19 +299,21 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "school_po", "wijkteam", "knooppunt.casus", {"leerling"}, age=10, pre=["participant"]
         ),
         [
-            "Request: release for purpose knooppunt.casus from school_po to wijkteam; pupil's age "
-            "10; categories leerling.",
-            "1. Flow knooppunt.casus (Knooppunt / OT / MDO case consultation) applies from "
-            "school_po to wijkteam, on Regional privacy convenant and each party's own statutory "
-            "task with AVG art. 6(1)(e) and 6(1)(a): passed",
-            "2. Categories must be known and allowed on this route (12 allowed; forbidden: none); "
-            "on release the rest is withheld: passed",
-            "3. Preconditions for release: participant: passed",
-            "4. Consent for the whole flow (Under 12 the parents with gezag; 12-15 the parents "
-            "and the child; 16 and over the youth alone. Parents needed: both parents.) Given by: "
-            "no consent: FAILED: Consent insufficient: no consent is recorded for this purpose.",
-            "Result: DENY (consent_missing) by rule knooppunt.casus/deny/consent; nothing is "
-            "released.",
+            "Verzoek: verstrekken aan de ontvanger voor Casusoverleg knooppunt / OT / MDO "
+            "(knooppunt.casus), van Basisschool aan Wijkteam / gemeentelijke toegang; leeftijd "
+            "van de leerling: 10 jaar; categorieën: Leerling (identiteit).",
+            "Feiten: ontvanger is deelnemer van de casus: ja.",
+            "1. De stroom Casusoverleg knooppunt / OT / MDO geldt hier (grondslag: De eigen "
+            "wettelijke taak van elke partij voor wat zij hoe dan ook mag delen; casustoestemming "
+            "voor de rest; AVG art. 6(1)(c), 6(1)(e) en 6(1)(a)): voldaan",
+            "2. De categorieën moeten op de gesloten lijst van deze stroom staan (12 toegestaan; "
+            "verboden: geen): voldaan",
+            "3. Voorwaarden vooraf: de ontvanger neemt met mandaat deel aan de casus: voldaan",
+            "4. Toestemming voor de hele stroom, naar leeftijd (Jeugdwet art. 7.3.4 and 7.3.5; "
+            "NVO beroepscode art. 5; ouders nodig: beide ouders): NIET VOLDAAN (consent_missing): "
+            "er is geen toestemming vastgelegd voor dit doel.",
+            "Uitkomst: GEWEIGERD (consent_missing) volgens regel knooppunt.casus/deny/consent; er "
+            "wordt niets verstrekt.",
         ],
     ),
 }

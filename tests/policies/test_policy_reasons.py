@@ -476,8 +476,9 @@ def test_a_flow_the_region_switched_off_is_refused_and_explained(
         "overdracht.voorschool_po/deny/disabled",
         ("Region demo has switched this flow off.",),
     )
-    assert explain(request, catalog)[2] == (
-        "2. Region demo has this flow switched on: FAILED: Region demo has switched this flow off."
+    assert (
+        "2. Regio demo heeft deze stroom aan: NIET VOLDAAN (flow_disabled): de regio heeft deze "
+        "stroom of de verwijsindex uitgezet." in explain(request, catalog)
     )
 
 
