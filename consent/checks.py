@@ -113,6 +113,13 @@ def grantors_gap(
     return consent_gap(request, rule, catalog)
 
 
+def counted_holders(rule: ConsentRule, on_record: gezag.Holders | None) -> int | None:
+    """How many parents "both parents" of `rule` asks for this pupil: those who hold
+    gezag on record (sole gezag: one). The one reading of gezag for registering a consent
+    and for telling when it needs renewal; None when the rule asks one parent at most."""
+    return on_record.count if on_record is not None and rule.parents_needed > 1 else None
+
+
 def check_grantors(
     session: Session,
     *,
@@ -136,10 +143,7 @@ def check_grantors(
         purpose=body.purpose,
         rule=rule,
         catalog=catalog,
-        # "Both parents" counts the parents who hold gezag on record (sole gezag: one).
-        gezag_holders=gezag.holders(session, subject_ref=subject_ref)
-        if rule.parents_needed > 1
-        else None,
+        gezag_holders=counted_holders(rule, gezag.holding(session, subject_ref=subject_ref)),
     )
     if gap is not None:
         raise Unprocessable(f"Consent insufficient: {gap}.", code="consent_grantors_insufficient")

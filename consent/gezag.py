@@ -130,12 +130,28 @@ def holds_gezag(session: Session, *, subject_ref: str, person_ref: str) -> bool:
 def holders(session: Session, *, subject_ref: str) -> int:
     """How many people hold gezag over the pupil on record: 1 for sole gezag (one parent,
     or a voogd alone), 2 for joint gezag; what "both parents" means for a consent."""
-    query = select(func.count(func.distinct(GezagRelation.person_ref))).where(
+    return holding(session, subject_ref=subject_ref).count
+
+
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """The gezag on record over a pupil, as a consent's "both parents" counts it."""
+
+    count: int
+    # When the newest registration among them was made: the count has stood since then.
+    since: datetime | None
+
+
+def holding(session: Session, *, subject_ref: str) -> Holders:
+    query = select(
+        func.count(func.distinct(GezagRelation.person_ref)), func.max(GezagRelation.created_at)
+    ).where(
         GezagRelation.subject_ref == subject_ref,
         GezagRelation.has_gezag.is_(True),
         GezagRelation.ended_at.is_(None),
     )
-    return int(session.scalar(query) or 0)
+    count, since = session.execute(query).one()
+    return Holders(int(count or 0), since)
 
 
 def children_of(session: Session, *, person_ref: str, now: datetime) -> list[Relation]:

@@ -169,12 +169,23 @@ class Renewal:
 
 
 def renewal(
-    consent: Consent, *, birth_date: date | None, catalog: Catalog, now: datetime
+    consent: Consent,
+    *,
+    birth_date: date | None,
+    catalog: Catalog,
+    gezag_on_record: gezag.Holders | None,
+    now: datetime,
 ) -> Renewal | None:
     """Computed at every look, like expiry: no job marks it, so it is never stale, and it
     follows a corrected birth date or a changed age rule at once. The engine applies
     the same `consent_gap` on every access, so such a consent already counts for nothing
     from that birthday on; this says so to the people who can renew it.
+
+    "Both parents" are those who hold gezag on record now (`gezag_on_record`, counted by
+    `checks.counted_holders` as at registration; every access re-reads it too): a
+    consent by the one parent with sole gezag stays active. Should gezag become joint
+    after the grant, that one parent's consent no longer meets the rule, and it needs
+    renewal from the day the second holder was registered.
 
     A withdrawn or expired consent needs no renewal. An unknown birth date (the pupil's
     key shredded) or a purpose no longer resting on consent answers None: no access
@@ -186,10 +197,14 @@ def renewal(
     if flow is None or flow.consent is None:
         return None
     rule = flow.consent
+    holders = checks.counted_holders(rule, gezag_on_record)
+    granted_parents = sum(1 for role in consent.grantor_roles if role in PARENT_ROLES)
 
-    def gap(age: int, roles: Sequence[str] = consent.grantor_roles) -> str | None:
+    def gap(
+        age: int, roles: Sequence[str] = consent.grantor_roles, count: int | None = holders
+    ) -> str | None:
         return checks.grantors_gap(
-            roles, age=age, purpose=consent.purpose, rule=rule, catalog=catalog
+            roles, age=age, purpose=consent.purpose, rule=rule, catalog=catalog, gezag_holders=count
         )
 
     today = period.today(now)
@@ -197,12 +212,29 @@ def renewal(
     reason = gap(age)
     if reason is None:
         return None
-    granted_at = period.age_on(birth_date, period.today(consent.created_at))
-    # The first birthday after the grant from which the grantors fell short (it stays
-    # short from then on: the bands only ask more of a consent as the pupil grows up).
-    first = next((a for a in range(granted_at + 1, age + 1) if gap(a) is not None), None)
     granted_on = period.today(consent.created_at)
-    since = granted_on if first is None else period.birthday(birth_date, first)
+    granted_at = period.age_on(birth_date, granted_on)
+    # The first birthday after the grant from which the grantors fell short by age alone,
+    # counting the parents who consented as all who held gezag then (it stays short from
+    # then on: the bands only ask more of a consent as the pupil grows up).
+    first = next(
+        (
+            a
+            for a in range(granted_at + 1, age + 1)
+            if gap(a, count=max(1, granted_parents)) is not None
+        ),
+        None,
+    )
+    starts = [] if first is None else [period.birthday(birth_date, first)]
+    if (
+        holders is not None
+        and gezag_on_record is not None
+        and gezag_on_record.since is not None
+        and gezag_on_record.since > consent.created_at
+        and gezag_on_record.count > granted_parents
+    ):
+        starts.append(period.today(gezag_on_record.since))
+    since = min(starts, default=granted_on)
     with_pupil = [*consent.grantor_roles, "pupil"]
     completes = "pupil" not in consent.grantor_roles and gap(age, with_pupil) is None
     return Renewal(

@@ -150,18 +150,26 @@ def renewals(
     session: Session, consents: Sequence[Consent], *, edges: Edges
 ) -> dict[str, Renewal | None]:
     """Which of `consents` a birthday left short of the age rule, read off the pupil's
-    birth date on record now (one identity opened per pupil, only for consents in force)."""
+    birth date and gezag on record now (one identity opened and gezag counted per pupil,
+    only for consents in force)."""
     births: dict[str, date | None] = {}
+    holding: dict[str, gezag.Holders] = {}
     found: dict[str, Renewal | None] = {}
     for consent in consents:
         if consent.withdrawn_at is not None or edges.now >= consent.valid_until:
             found[consent.id] = None
             continue
-        if consent.subject_ref not in births:
-            identity = subjects.identity(session, consent.subject_ref, keyring=edges.keyring)
-            births[consent.subject_ref] = identity.birth_date if identity else None
+        pupil = consent.subject_ref
+        if pupil not in births:
+            identity = subjects.identity(session, pupil, keyring=edges.keyring)
+            births[pupil] = identity.birth_date if identity else None
+            holding[pupil] = gezag.holding(session, subject_ref=pupil)
         found[consent.id] = registry.renewal(
-            consent, birth_date=births[consent.subject_ref], catalog=edges.catalog, now=edges.now
+            consent,
+            birth_date=births[pupil],
+            catalog=edges.catalog,
+            gezag_on_record=holding[pupil],
+            now=edges.now,
         )
     return found
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from consent import gezag
 from consent import service as registry
 from consent.models import Consent
 from consent.period import last_day
@@ -111,9 +112,12 @@ def for_child(
     )
     found = list(session.scalars(query))
     names = _org_names(session, {org for consent in found for org in consent.recipient_ids})
+    holding = gezag.holding(session, subject_ref=kid.subject_ref)
     views = []
     for consent in found:
-        renewal = registry.renewal(consent, birth_date=kid.birth_date, catalog=catalog, now=now)
+        renewal = registry.renewal(
+            consent, birth_date=kid.birth_date, catalog=catalog, gezag_on_record=holding, now=now
+        )
         views.append(
             ConsentView(
                 id=consent.id,

@@ -13,12 +13,15 @@ from typing import Any
 from httpx2 import Response
 
 from tests.support.consent import (
+    FATHER_BSN,
+    NAMES,
     REFERRAL,
     child,
     consent_body,
     granted,
     parent,
     pupil_aged,
+    post_gezag,
     pupils_school,
     refresh,
 )
@@ -188,3 +191,52 @@ def test_the_state_filter_is_closed(gateway: Gateway) -> None:
             "/v1/consents", params=params, headers=school.headers(REFERRAL)
         )
         assert response.status_code == 422, (params, response.text)
+
+
+KNOOPPUNT = "knooppunt.casus"
+
+
+def knooppunt_consent(gateway: Gateway, school: Org, wijkteam: Org) -> dict[str, Any]:
+    """The one parent with sole gezag consents for a pupil of 11 (the region asks both
+    parents for the knooppunt: both who hold gezag, here that one)."""
+    body = consent_body(
+        [wijkteam.id],
+        subject=TURNS_12,
+        purpose=KNOOPPUNT,
+        categories=("leerling",),
+        case_id="case_x",
+    )
+    return granted(gateway, school, body)
+
+
+def test_a_consent_by_the_parent_with_sole_gezag_is_active_until_the_12th_birthday(
+    gateway: Gateway,
+) -> None:
+    school = pupils_school(gateway)
+    wijkteam = gateway.make_org("wijkteam")
+    created = knooppunt_consent(gateway, school, wijkteam)
+    assert (created["status"], created["renewal"]) == ("active", None)
+    assert read(gateway, school, created["id"])["status"] == "active"
+    assert renewals(gateway, school) == []
+
+    at(gateway, EVE + timedelta(seconds=1), school)
+    after = read(gateway, school, created["id"])
+    assert after["status"] == "renewal_needed"
+    assert after["renewal"]["since"] == "2016-04-25"
+    # The pupil is missing now, not a second parent: sole gezag still counts as both.
+    assert "the pupil" in after["renewal"]["reason"]
+    assert "both parents" not in after["renewal"]["reason"]
+
+
+def test_a_sole_gezag_consent_needs_renewal_once_gezag_becomes_joint(gateway: Gateway) -> None:
+    school = pupils_school(gateway)
+    wijkteam = gateway.make_org("wijkteam")
+    created = knooppunt_consent(gateway, school, wijkteam)
+    at(gateway, gateway.clock.now() + timedelta(days=2), school)
+    father = {"role": "parent", "name": NAMES[1], "bsn": FATHER_BSN}
+    assert post_gezag(gateway, school, TURNS_12, father, has=True).status_code == 201
+    after = read(gateway, school, created["id"])
+    assert after["status"] == "renewal_needed"
+    assert after["renewal"]["since"] == "2016-04-17"
+    assert "both parents with gezag" in after["renewal"]["reason"]
+    assert [item["id"] for item in renewals(gateway, school)] == [created["id"]]
