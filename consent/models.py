@@ -75,7 +75,7 @@ class ConsentRecipient(Base):
 
 
 class ConsentEvent(Base):
-    """The append-only history of a consent: granted, withdrawn."""
+    """The append-only history of a consent: granted, cosigned, withdrawn."""
 
     __tablename__ = "consent_events"
 
@@ -85,6 +85,9 @@ class ConsentEvent(Base):
     org_id: Mapped[str | None] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime]
+    # The receipt issued with this event (a grant, the pupil's co-consent): the consent
+    # carries the newest, the history keeps every earlier one verifiable.
+    receipt: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsentNotification(Base):

@@ -68,6 +68,11 @@ class ConsentSearch(BaseModel):
 class ConsentEventRead(BaseModel):
     kind: str
     at: datetime
+    receipt: str | None = Field(
+        default=None,
+        description="The receipt issued with this event (grant, the pupil's co-consent), "
+        "still verifiable after a newer one replaced it on the consent.",
+    )
 
 
 class RenewalRead(BaseModel):

@@ -91,7 +91,14 @@ def grant(
     session.add(consent)
     session.flush()  # the event's foreign key needs the consent row first
     session.add(
-        ConsentEvent(consent_id=consent.id, kind="granted", org_id=org_id, actor=actor, at=now)
+        ConsentEvent(
+            consent_id=consent.id,
+            kind="granted",
+            org_id=org_id,
+            actor=actor,
+            at=now,
+            receipt=consent.receipt,
+        )
     )
     log.info("consent.granted", consent_id=consent.id, subject_ref=subject_ref)
     return consent
@@ -304,6 +311,7 @@ def cosign(
     subject_ref: str,
     name: str,
     keyring: Keyring,
+    issuer: str,
     now: datetime,
 ) -> Consent:
     """The pupil adds their own consent to one their parents gave (DOMAIN §5: from 12
@@ -311,7 +319,8 @@ def cosign(
 
     Only the pupil the consent is about, and only to a consent that is in force and
     does not carry the pupil yet. The grant stays as it was in the history; the pupil's
-    consent is appended (roles, the pupil's pseudonym, the sealed names) with an event.
+    consent is appended (roles, the pupil's pseudonym, the sealed names) with an event,
+    and a new receipt names every grantor role (the grant's stays in the history).
     """
     query = (
         select(Consent)
@@ -342,8 +351,18 @@ def cosign(
     )
     consent.grantor_roles = [*consent.grantor_roles, "pupil"]
     consent.grantor_refs = sorted({*consent.grantor_refs, subject_ref})
+    consent.receipt = receipts.grant_receipt(
+        keyring.signing, keyring.pseudonyms, consent, issuer=issuer, now=now
+    )
     session.add(
-        ConsentEvent(consent_id=consent.id, kind="cosigned", org_id=None, actor=subject_ref, at=now)
+        ConsentEvent(
+            consent_id=consent.id,
+            kind="cosigned",
+            org_id=None,
+            actor=subject_ref,
+            at=now,
+            receipt=consent.receipt,
+        )
     )
     log.info("consent.cosigned", consent_id=consent.id, subject_ref=subject_ref)
     return consent

@@ -62,7 +62,10 @@ def _read(
         registered_by=consent.registered_by_org,
         withdrawn_at=consent.withdrawn_at,
         receipt=consent.receipt,
-        history=[ConsentEventRead(kind=event.kind, at=event.at) for event in events],
+        history=[
+            ConsentEventRead(kind=event.kind, at=event.at, receipt=event.receipt)
+            for event in events
+        ],
     ).model_dump(mode="json")
 
 

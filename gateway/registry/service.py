@@ -190,7 +190,7 @@ def needing_renewal(
 
 
 def cosign(
-    session: Session, *, consent_id: str, name: str, ctx: ActContext, edges: Edges
+    session: Session, *, consent_id: str, name: str, ctx: ActContext, edges: Edges, issuer: str
 ) -> Consent:
     """The pupil, logged in as themself (`ctx.actor` is their pseudonym), adds their
     consent to one about them; the act or its refusal is on record with the consent."""
@@ -204,6 +204,7 @@ def cosign(
             subject_ref=ctx.actor,
             name=name,
             keyring=edges.keyring,
+            issuer=issuer,
             now=edges.now,
         )
     _log(session, ctx, edges, "cosign", consent)

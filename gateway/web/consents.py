@@ -195,7 +195,12 @@ def cosign(
     if not child.is_self:
         raise NotFound("No such consent for this pupil.")
     return registry_acts.cosign(
-        session, consent_id=consent_id, name=child.viewer_name, ctx=ctx, edges=edges_of(services)
+        session,
+        consent_id=consent_id,
+        name=child.viewer_name,
+        ctx=ctx,
+        edges=edges_of(services),
+        issuer=services.settings.issuer,
     )
 
 

@@ -20,8 +20,8 @@ from tests.support.consent import (
     consent_body,
     granted,
     parent,
-    pupil_aged,
     post_gezag,
+    pupil_aged,
     pupils_school,
     refresh,
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from httpx2 import Response
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from gateway.audit import service as audit
 from tests.support.consent import refresh
@@ -111,6 +113,14 @@ def test_the_parents_read_why_and_the_pupil_adds_their_consent_from_12(portal: G
     assert read.json()["status"] == "active"
     assert read.json()["granted_by"] == ["parent", "pupil"]
     assert [e["kind"] for e in read.json()["history"]] == ["granted", "cosigned"]
+    # The receipt is reissued for what the consent now is; the grant's stays verifiable.
+    jwks = KeySet.import_key_set(portal.client.get("/.well-known/jwks.json").json())
+    granted_receipt, cosigned_receipt = (e["receipt"] for e in read.json()["history"])
+    assert cosigned_receipt == read.json()["receipt"]
+    now = jwt.decode(read.json()["receipt"], jwks, algorithms=["Ed25519"]).claims
+    assert (now["consent_id"], now["granted_by"]) == (consent_id, ["parent", "pupil"])
+    before = jwt.decode(granted_receipt, jwks, algorithms=["Ed25519"]).claims
+    assert (before["consent_id"], before["granted_by"]) == (consent_id, ["parent"])
     ref = portal.keyring.pseudonyms.subject_ref(DAAN["bsn"])
     with portal.services.db.sessions() as session:
         acts = [
