@@ -56,7 +56,8 @@ PURPOSES: dict[str, str] = {
 
 CATEGORIES: dict[str, str] = {
     "school": "gegevens van de school",
-    "leerling": "gegevens van uw kind (naam, geboortedatum)",
+    # Read by parents and by the pupil on their own page: about the pupil, to neither.
+    "leerling": "gegevens van de leerling (naam, geboortedatum)",
     "oudersverzorgers": "gegevens van ouders en verzorgers",
     "vve": "voor- en vroegschoolse educatie",
     "schoolloopbaan": "schoolloopbaan",
@@ -143,6 +144,20 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "verbeterde de geboortedatum of naam",
         "de geboortedatum of naam verbeteren",
     ),
+    "enrolment.aangemeld": ("registreerde een aanmelding", "een aanmelding registreren"),
+    "enrolment.decide": ("besliste over een aanmelding", "over een aanmelding beslissen"),
+    "consent.cosign": ("gaf ook zelf toestemming", "ook zelf toestemming geven"),
+    "consent.renewal": (
+        "zag dat een toestemming opnieuw moet",
+        "zien welke toestemmingen opnieuw moeten",
+    ),
+    "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
+    "audit.read": ("bekeek het logboek", "het logboek bekijken"),
+    "audit.reviews": (
+        "bekeek welke handelingen nog achteraf beoordeeld moeten worden",
+        "bekijken welke handelingen nog beoordeeld moeten worden",
+    ),
+    "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
 }
 
 

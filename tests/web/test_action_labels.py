@@ -1,0 +1,59 @@
+"""Every act the gateway writes to the audit log reads as Dutch in the parents' access
+log: no raw code such as `deed 'audit.search'` reaches a parent."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from gateway.web import wording
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = re.compile(r"(transfer|consent|enrolment|audit|subject|meldcode|rights)\.[a-z_]+")
+# The acts written as f"consent.{act}" (gateway/registry/service.py) and
+# f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).
+CONSENT_ACTS = ("cosign", "gezag", "grant", "read", "renewal", "withdraw")
+ENROLMENT_STATUSES = ("aangemeld", "ingeschreven", "afgewezen", "uitgeschreven")
+# Dotted names that are purposes or fields, never an audit action.
+NOT_ACTIONS = {"audit.toezicht", "meldcode.melding", "meldcode.skipped", "subject.identity"}
+
+
+def _is_log_call(node: ast.Call) -> bool:
+    func = node.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and (func.value.id == "log")
+    )
+
+
+def written_codes() -> set[str]:
+    codes = {f"consent.{act}" for act in CONSENT_ACTS}
+    codes |= {f"enrolment.{status}" for status in ENROLMENT_STATUSES}
+    for path in [*ROOT.glob("gateway/**/*.py"), *ROOT.glob("consent/**/*.py")]:
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        # structlog event names share the dotted form but never reach the audit log.
+        logged = {
+            id(arg)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and _is_log_call(node)
+            for arg in node.args[:1]
+        }
+        codes |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in logged
+            and CODE.fullmatch(node.value)
+        }
+    return codes - NOT_ACTIONS
+
+
+def test_every_audit_action_has_a_dutch_label() -> None:
+    codes = written_codes()
+    assert "audit.search" in codes and "consent.cosign" in codes
+    assert sorted(codes - wording.ACTIONS.keys()) == []
