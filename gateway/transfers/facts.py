@@ -56,8 +56,9 @@ def absence_facts(facts: ActFacts, dossier: Mapping[str, Any], catalog: Catalog)
     """The facts with the absence as the dossier's verzuimmelding states it.
 
     A melding that does not fit its fields yields nothing here: the field check refuses
-    it, naming the path, where the decision would otherwise deny on the missing hours. Without a melding there is no absence to
-    state, and a top-level `absence_hours` is dropped rather than decided on.
+    it, naming the path, where the decision would otherwise deny on the missing hours.
+    Without a melding there is no absence to state, and a top-level `absence_hours` is
+    dropped rather than decided on.
     """
     melding = dossier.get(MELDING)
     if not isinstance(melding, Mapping):

@@ -185,9 +185,9 @@ def _prepare(
     except PolicyDenied as denied:
         # A melding that does not fit its fields states no hours: the threshold's deny
         # would name the wrong rule. Any other deny (flow, party, consent) comes first.
-        if denied.code == "below_threshold" and fields is not None:
-            if melding_misfits(fields, edges.catalog):
-                _check_fields(fields, categories, subject_ref, ctx, edges)
+        misfit = fields is not None and melding_misfits(fields, edges.catalog)
+        if denied.code == "below_threshold" and fields is not None and misfit:
+            _check_fields(fields, categories, subject_ref, ctx, edges)
         raise
     if fields is not None:
         _check_fields(fields, categories, subject_ref, ctx, edges)
