@@ -188,3 +188,41 @@ def test_policy_explain_takes_any_fact_by_name() -> None:
     assert given.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
     refused = gateway_cli(*base, "--fact", "mood=good", env={})
     assert refused.returncode == 2 and "unknown fact 'mood'" in refused.stderr
+
+
+def test_the_register_neither_runs_nor_calculates_what_an_organisation_registered(
+    demo_region: tuple[dict[str, str], list[str]],
+) -> None:
+    env, _ = demo_region
+    name, contact = "<script>alert(1)</script> SWV", '=HYPERLINK("http://x")'
+    officer = "@SUM(1+1) <img src=x onerror=alert(1)>"
+    added = gateway_cli(
+        "orgs", "add", "--name", name, "--kind", "swv_vo", "--contact", contact,
+        "--privacy-officer", officer, "--json", env=env,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    org = json.loads(added.stdout)["id"]
+    csv_out = gateway_cli("policy", "register", "--format", "csv", "--controller", org, env=env)
+    assert csv_out.returncode == 0, csv_out.stderr
+    cells = [c for row in __import__("csv").reader(csv_out.stdout.splitlines()) for c in row]
+    assert "'" + contact in cells and "'" + officer in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    md = gateway_cli("policy", "register", "--format", "md", "--controller", org, env=env)
+    assert md.returncode == 0, md.stderr
+    assert "<script>" not in md.stdout and "<img" not in md.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; SWV" in md.stdout
+
+
+@pytest.mark.parametrize("option", ["--name", "--contact", "--privacy-officer"])
+@pytest.mark.parametrize("hidden", ["\x1b[2J", "\u202e"])
+def test_orgs_add_refuses_control_and_bidi_characters(
+    tmp_path: Path, option: str, hidden: str
+) -> None:
+    env = {"GATEWAY_DATA_DIR": str(tmp_path)}
+    migrate.upgrade(f"sqlite:///{tmp_path / 'gateway.db'}")
+    values = {"--name": "OBS De Hien", "--contact": "info@hien.example"}
+    values[option] = f"OBS {hidden}neiH eD"
+    args = [a for pair in values.items() for a in pair]
+    refused = gateway_cli("orgs", "add", *args, "--kind", "school_po", "--json", env=env)
+    assert refused.returncode == 2, refused.stdout
+    assert "control or formatting characters" in refused.stdout + refused.stderr
