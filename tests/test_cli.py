@@ -226,3 +226,46 @@ def test_orgs_add_refuses_control_and_bidi_characters(
     refused = gateway_cli("orgs", "add", *args, "--kind", "school_po", "--json", env=env)
     assert refused.returncode == 2, refused.stdout
     assert "control or formatting characters" in refused.stdout + refused.stderr
+
+
+EXPLAIN_VERZUIM = ["policy", "explain", "--purpose", "leerplicht.verzuim"]
+EXPLAIN_VERZUIM += ["--sender-kind", "school_vo", "--recipient-kind", "leerplicht"]
+EXPLAIN_VERZUIM += ["--category", "leerling", "--category", "school"]
+EXPLAIN_VERZUIM += ["--category", "verzuim_melding", "--age", "14", "--action", "send"]
+
+
+@pytest.mark.parametrize(
+    ("fact", "known"),
+    [
+        ("meldcode_steps=signalen,gesprek", "collegiale_consultatie"),
+        ("meldcode_step=praatje", "besluit"),
+        ("absence_type=ziek", "luxe"),
+        ("requester=buurman", "pupil"),
+        ("grantor=oom", "parent"),
+    ],
+)
+def test_policy_explain_refuses_a_value_a_closed_fact_cannot_take(fact: str, known: str) -> None:
+    refused = gateway_cli(*EXPLAIN_VERZUIM, "--fact", fact, env={})
+    assert refused.returncode == 2, refused.stdout
+    message = " ".join(refused.stderr.split())
+    assert "does not know" in message and known in message
+
+
+def test_policy_explain_lists_the_short_names_of_facts() -> None:
+    helped = gateway_cli("policy", "explain", "--help", env={"COLUMNS": "400"})
+    refused = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "mood=good", env={"COLUMNS": "400"})
+    for said in (helped.stdout, refused.stderr):
+        words = " ".join(said.replace("│", " ").split())
+        for alias in ("hours", "age", "grantor", "meldcode_step", "reason", "consent_category"):
+            assert f"{alias} (" in words, alias
+
+
+def test_policy_explain_leaves_out_a_threshold_the_kind_is_free_of() -> None:
+    luxe = gateway_cli(
+        *EXPLAIN_VERZUIM, "--fact", "absence_type=luxe", "--fact", "absence_hours=8", env={}
+    )
+    assert luxe.returncode == 0, luxe.stderr
+    assert "drempel" not in luxe.stdout
+    assert luxe.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
+    below = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "absence_hours=8", env={})
+    assert "drempel" in below.stdout and "NIET VOLDAAN (below_threshold)" in below.stdout
