@@ -54,7 +54,7 @@ def _finite_number(checker: TypeChecker, instance: object) -> bool:
     return base and not (isinstance(instance, float) and not math.isfinite(instance))
 
 
-_FiniteValidator = extend(
+_FiniteValidator = extend(  # type: ignore[no-untyped-call]
     Draft202012Validator,
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
 )
