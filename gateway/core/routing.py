@@ -29,8 +29,12 @@ from fastapi.routing import APIRoute
 _NON_FINITE = (b"NaN", b"Infinity")
 
 
+class _NotJSON(ValueError):
+    pass
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    raise _NotJSON(f"{name} is not JSON")
 
 
 def loads(raw: bytes | str) -> Any:
@@ -45,7 +49,7 @@ def refuse_non_finite(raw: bytes) -> None:
         return
     try:
         loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # _NotJSON, or a body bad in other ways too
         raise RequestValidationError([{"loc": ("body",), "type": "json_invalid"}]) from None
 
 
@@ -55,9 +59,7 @@ class _FiniteJSONRequest(Request):
             raw = await self.body()
             try:
                 self._json = loads(raw)
-            except json.JSONDecodeError:
-                raise
-            except ValueError as exc:
+            except _NotJSON as exc:
                 # FastAPI answers a decode error as 422 json_invalid, like any bad JSON.
                 raise json.JSONDecodeError(str(exc), raw.decode("utf-8", "replace"), 0) from None
         return self._json
