@@ -26,6 +26,7 @@ from gateway.core.context import ACTOR_RE, PURPOSE_RE, ROLE_RE, ActContext, Prin
 from gateway.core.db import Database
 from gateway.core.errors import BadRequest, Forbidden, Unauthorized
 from gateway.core.fields import BSN_SHAPED, bind_today
+from gateway.core.routing import refuse_non_finite
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
 from gateway.edges import Edges
@@ -183,6 +184,7 @@ RawBody = Annotated[bytes, Depends(raw_body)]
 
 def parse_json(model: type[ModelT], raw: bytes) -> ModelT:
     """Validates a raw JSON body, with the same 422 answer as FastAPI's own parsing."""
+    refuse_non_finite(raw)
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:

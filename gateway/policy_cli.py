@@ -16,7 +16,7 @@ from gateway.orgs.models import Organisation
 from policies.catalog import load_catalog
 from policies.check import check as check_catalog
 from policies.explain import explain as explain_decision
-from policies.facts import FactError, apply_facts, known_facts
+from policies.facts import FactError, apply_facts, check_closed, known_text
 from policies.model import ConsentState, Preconditions, Request
 from policies.register import GATEWAY, Controller, Deployment, Location, registers, render
 
@@ -72,8 +72,9 @@ def explain(
     fact: Annotated[
         list[str] | None,
         typer.Option(
-            help="Any fact the decision depends on, as name=value; repeat. Known: "
-            + ", ".join(known_facts())
+            help="Any fact the decision depends on, as name=value; repeat it for a list "
+            "(--fact meldcode_steps=signalen --fact meldcode_steps=gesprek). Known: "
+            + known_text()
             + "."
         ),
     ] = None,
@@ -89,11 +90,13 @@ def explain(
         preconditions=Preconditions(aanmelding=aanmelding, inzage=inzage, informed=informed),
         action=action.value,
     )
+    catalog = load_catalog(region=region)
     try:
         request = apply_facts(request, fact or ())
+        check_closed(request, catalog)
     except FactError as exc:
         raise typer.BadParameter(str(exc), param_hint="--fact") from exc
-    for line in explain_decision(request, load_catalog(region=region)):
+    for line in explain_decision(request, catalog):
         typer.echo(line)
 
 

@@ -36,7 +36,7 @@ def explain(request: Request, catalog: Catalog) -> list[str]:
             what = _flow_line(request, catalog) if failure is None else "Passende stroom"
         elif found is None:
             what = name
-        elif failure is None and not _applies(name, request, found.flow, found.route):
+        elif failure is None and not _applies(name, request, found.flow, found.route, catalog):
             continue
         else:
             what = _DESCRIBE[name](request, found.flow, found.route, catalog)
@@ -48,7 +48,7 @@ def explain(request: Request, catalog: Catalog) -> list[str]:
     return lines
 
 
-def _applies(name: str, request: Request, flow: Flow, route: Route) -> bool:
+def _applies(name: str, request: Request, flow: Flow, route: Route, catalog: Catalog) -> bool:
     """Whether a check that passed had anything to judge in this request."""
     if name == "age_scope":
         return flow.age_scope is not None and request.action in flow.age_scope.actions
@@ -61,7 +61,10 @@ def _applies(name: str, request: Request, flow: Flow, route: Route) -> bool:
         needing = request.categories & route.needs_consent
         return rule is not None and (rule.required or bool(needing))
     if name == "threshold":
-        return request.absence_hours is not None
+        # A kind the threshold does not hold for passes at any hours: no step to show.
+        kind = request.absence_type
+        exempt = kind in catalog.absence_kinds and kind not in flow.verzuim_threshold
+        return request.absence_hours is not None and not exempt
     return True
 
 

@@ -14,6 +14,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from policies.compiled import Catalog
 from policies.model import ConsentState, Preconditions, Request
 
 # Short names an FG types, for the fields' own names.
@@ -47,6 +48,39 @@ def known_facts() -> list[str]:
     return sorted(set(names))
 
 
+def known_text() -> str:
+    """The fact names and their short names, for help texts and errors."""
+    short = ", ".join(f"{alias} ({name})" for alias, name in sorted(ALIASES.items()))
+    return f"{', '.join(known_facts())}; short names: {short}"
+
+
+def check_closed(request: Request, catalog: Catalog) -> None:
+    """FactError for a value a closed fact cannot take, naming the values it can.
+
+    An unknown meldcode step or kind of absence would otherwise be judged as a step not
+    taken or the strictest kind, and the explanation would answer another question.
+    """
+    roles = frozenset(catalog.grantor_roles)
+    closed: list[tuple[str, Iterable[str], frozenset[str]]] = [
+        ("meldcode_steps", request.meldcode_steps, catalog.meldcode_steps),
+        ("meldcode_skipped", request.meldcode_skipped, catalog.meldcode_steps),
+        (
+            "absence_type",
+            [request.absence_type] if request.absence_type else [],
+            catalog.absence_kinds,
+        ),
+        ("requester", [request.requester] if request.requester else [], roles),
+        ("granted_by", request.consent.granted_by if request.consent else (), roles),
+    ]
+    for name, given, known in closed:
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise FactError(
+                f"fact {name!r} does not know {', '.join(map(repr, unknown))}; known: "
+                f"{', '.join(sorted(known))} (give several by repeating --fact {name}=...)"
+            )
+
+
 def apply_facts(request: Request, facts: Iterable[str]) -> Request:
     """`request` with each `name=value` fact set; FactError names an unknown or bad one."""
     plain: dict[str, Any] = {}
@@ -71,7 +105,7 @@ def apply_facts(request: Request, facts: Iterable[str]) -> Request:
         elif name in request_fields and name not in _NOT_FACTS and name != "preconditions":
             target, hint = plain, request_fields[name]
         else:
-            raise FactError(f"unknown fact {name!r}; known: {', '.join(known_facts())}")
+            raise FactError(f"unknown fact {name!r}; known: {known_text()}")
         target[name] = _value(name, hint, raw.strip(), target.get(name))
     if pre:
         plain["preconditions"] = dataclasses.replace(request.preconditions, **pre)

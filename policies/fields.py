@@ -9,12 +9,14 @@ the sender made up, may be personal data.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, TypeChecker
 from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.validators import extend
 
 # What went wrong, by JSON Schema keyword; the words are ours, never the library's
 # message (which quotes the value).
@@ -46,8 +48,23 @@ class Misfit:
         return {"path": self.path, "problem": self.problem}
 
 
+def _finite_number(checker: TypeChecker, instance: object) -> bool:
+    # NaN and Infinity are no JSON numbers, and compare false with every bound.
+    base = Draft202012Validator.TYPE_CHECKER.is_type(instance, "number")
+    return base and not (isinstance(instance, float) and not math.isfinite(instance))
+
+
+_FiniteValidator = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)
+
+
 def validator(schema: Mapping[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    check: Draft202012Validator = _FiniteValidator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    return check
 
 
 def schema_errors(name: str, schema: Mapping[str, Any], example: Any) -> Iterator[str]:

@@ -20,6 +20,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from policies import nl
@@ -493,11 +494,22 @@ _CSV_FIELDS = [
 ]
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): names and
+# contacts come from whoever registered the organisation.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(found: list[ControllerRegister]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=_CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_rows(found))
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in _rows(found))
     return out.getvalue()
 
 
@@ -531,18 +543,21 @@ def _activity_lines(activity: Activity) -> list[tuple[str, str | tuple[str, ...]
 
 
 def _markdown(found: list[ControllerRegister]) -> str:
+    # Markdown passes HTML through: what an organisation registered is escaped, so a
+    # rendered register shows a name as text and runs nothing.
+    e = partial(html.escape, quote=False)
     lines = ["# Register van verwerkingsactiviteiten (AVG art. 30)", ""]
     for reg in found:
-        lines += [f"## {reg.controller_name} (`{reg.controller}`)", ""]
-        lines += [f"- **{title}:** {value}" for title, value in _header_lines(reg)]
+        lines += [f"## {e(reg.controller_name)} (`{e(reg.controller)}`)", ""]
+        lines += [f"- **{title}:** {e(value)}" for title, value in _header_lines(reg)]
         lines.append("")
         for activity in reg.activities:
-            lines += [f"### {activity.name} (`{activity.purpose}`, {activity.role})", ""]
+            lines += [f"### {e(activity.name)} (`{activity.purpose}`, {activity.role})", ""]
             for title, value in _activity_lines(activity):
                 if isinstance(value, tuple):
-                    lines += [f"- **{title}:**", *(f"  - {item}" for item in value)]
+                    lines += [f"- **{title}:**", *(f"  - {e(item)}" for item in value)]
                 else:
-                    lines.append(f"- **{title}:** {value}")
+                    lines.append(f"- **{title}:** {e(value)}")
             lines.append("")
     return "\n".join(lines)
 

@@ -200,7 +200,7 @@ def check_break_glass(
         if unskippable:
             more = (
                 f" Only {_names(catalog.meldcode_skippable) or 'no step'} may be skipped; "
-                f"not {_names(unskippable)}." + more
+                f"not {_steps_named(unskippable, catalog)}." + more
             )
         return Failure(
             "meldcode_incomplete",
@@ -213,6 +213,13 @@ def check_break_glass(
             "reasons_missing", "reasons", "Break-glass needs the reasons for the report."
         )
     return None
+
+
+def _steps_named(steps: frozenset[str], catalog: Catalog) -> str:
+    # The caller chose these codes: only the catalog's own are repeated back.
+    known = steps & catalog.meldcode_steps
+    named = [*sorted(known), *(["an unknown step"] if steps - known else [])]
+    return ", ".join(named)
 
 
 def requester_rule(request: Request, flow: Flow, catalog: Catalog) -> AgeRule | None:

@@ -188,3 +188,84 @@ def test_policy_explain_takes_any_fact_by_name() -> None:
     assert given.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
     refused = gateway_cli(*base, "--fact", "mood=good", env={})
     assert refused.returncode == 2 and "unknown fact 'mood'" in refused.stderr
+
+
+def test_the_register_neither_runs_nor_calculates_what_an_organisation_registered(
+    demo_region: tuple[dict[str, str], list[str]],
+) -> None:
+    env, _ = demo_region
+    name, contact = "<script>alert(1)</script> SWV", '=HYPERLINK("http://x")'
+    officer = "@SUM(1+1) <img src=x onerror=alert(1)>"
+    added = gateway_cli(
+        "orgs", "add", "--name", name, "--kind", "swv_vo", "--contact", contact,
+        "--privacy-officer", officer, "--json", env=env,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    org = json.loads(added.stdout)["id"]
+    csv_out = gateway_cli("policy", "register", "--format", "csv", "--controller", org, env=env)
+    assert csv_out.returncode == 0, csv_out.stderr
+    cells = [c for row in __import__("csv").reader(csv_out.stdout.splitlines()) for c in row]
+    assert "'" + contact in cells and "'" + officer in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    md = gateway_cli("policy", "register", "--format", "md", "--controller", org, env=env)
+    assert md.returncode == 0, md.stderr
+    assert "<script>" not in md.stdout and "<img" not in md.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; SWV" in md.stdout
+
+
+@pytest.mark.parametrize("option", ["--name", "--contact", "--privacy-officer"])
+@pytest.mark.parametrize("hidden", ["\x1b[2J", "\u202e"])
+def test_orgs_add_refuses_control_and_bidi_characters(
+    tmp_path: Path, option: str, hidden: str
+) -> None:
+    env = {"GATEWAY_DATA_DIR": str(tmp_path)}
+    migrate.upgrade(f"sqlite:///{tmp_path / 'gateway.db'}")
+    values = {"--name": "OBS De Hien", "--contact": "info@hien.example"}
+    values[option] = f"OBS {hidden}neiH eD"
+    args = [a for pair in values.items() for a in pair]
+    refused = gateway_cli("orgs", "add", *args, "--kind", "school_po", "--json", env=env)
+    assert refused.returncode == 2, refused.stdout
+    assert "control or formatting characters" in refused.stdout + refused.stderr
+
+
+EXPLAIN_VERZUIM = ["policy", "explain", "--purpose", "leerplicht.verzuim"]
+EXPLAIN_VERZUIM += ["--sender-kind", "school_vo", "--recipient-kind", "leerplicht"]
+EXPLAIN_VERZUIM += ["--category", "leerling", "--category", "school"]
+EXPLAIN_VERZUIM += ["--category", "verzuim_melding", "--age", "14", "--action", "send"]
+
+
+@pytest.mark.parametrize(
+    ("fact", "known"),
+    [
+        ("meldcode_steps=signalen,gesprek", "collegiale_consultatie"),
+        ("meldcode_step=praatje", "besluit"),
+        ("absence_type=ziek", "luxe"),
+        ("requester=buurman", "pupil"),
+        ("grantor=oom", "parent"),
+    ],
+)
+def test_policy_explain_refuses_a_value_a_closed_fact_cannot_take(fact: str, known: str) -> None:
+    refused = gateway_cli(*EXPLAIN_VERZUIM, "--fact", fact, env={})
+    assert refused.returncode == 2, refused.stdout
+    message = " ".join(refused.stderr.split())
+    assert "does not know" in message and known in message
+
+
+def test_policy_explain_lists_the_short_names_of_facts() -> None:
+    helped = gateway_cli("policy", "explain", "--help", env={"COLUMNS": "400"})
+    refused = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "mood=good", env={"COLUMNS": "400"})
+    for said in (helped.stdout, refused.stderr):
+        words = " ".join(said.replace("│", " ").split())
+        for alias in ("hours", "age", "grantor", "meldcode_step", "reason", "consent_category"):
+            assert f"{alias} (" in words, alias
+
+
+def test_policy_explain_leaves_out_a_threshold_the_kind_is_free_of() -> None:
+    luxe = gateway_cli(
+        *EXPLAIN_VERZUIM, "--fact", "absence_type=luxe", "--fact", "absence_hours=8", env={}
+    )
+    assert luxe.returncode == 0, luxe.stderr
+    assert "drempel" not in luxe.stdout
+    assert luxe.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
+    below = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "absence_hours=8", env={})
+    assert "drempel" in below.stdout and "NIET VOLDAAN (below_threshold)" in below.stdout

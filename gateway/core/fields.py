@@ -39,8 +39,13 @@ def today_for(info: ValidationInfo) -> date | None:
     return given if isinstance(given, date) else _TODAY.get()
 
 
+def has_hidden_characters(value: str) -> bool:
+    """Control or formatting characters (ESC, bidi overrides): never in a name."""
+    return any(unicodedata.category(char) in _HIDDEN_CATEGORIES for char in value)
+
+
 def _plain_name(value: str) -> str:
-    if any(unicodedata.category(char) in _HIDDEN_CATEGORIES for char in value):
+    if has_hidden_characters(value):
         raise PydanticCustomError(
             "control_character", "A name may not hold control or formatting characters."
         )

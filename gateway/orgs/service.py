@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway.core.errors import Unprocessable
+from gateway.core.fields import has_hidden_characters
 from gateway.orgs.models import OAuthClient, Organisation
 from gateway.orgs.scopes import SCOPES, default_scopes
 
@@ -64,6 +65,18 @@ def register(
         raise Unprocessable(
             "The organisation kind is not in the policy catalog.", code="unknown_kind"
         )
+    # Printed in registers and terminals: an escape sequence or a bidi override there
+    # shows the reader something other than what is stored.
+    for field, value in (
+        ("name", name),
+        ("contact", contact),
+        ("privacy_officer", privacy_officer),
+    ):
+        if value is not None and has_hidden_characters(value):
+            raise Unprocessable(
+                f"The {field} may not hold control or formatting characters.",
+                code="control_character",
+            )
     granted = sorted(set(scopes)) if scopes else default_scopes(kind)
     unknown = [scope for scope in granted if scope not in SCOPES]
     if unknown:

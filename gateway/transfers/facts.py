@@ -47,17 +47,23 @@ def skipped_steps(meldcode: MeldcodeIn | None) -> frozenset[str]:
     return frozenset(s.step for s in meldcode.skipped if _given(s.reason))
 
 
+def melding_misfits(dossier: Mapping[str, Any], catalog: Catalog) -> bool:
+    """The dossier holds a verzuimmelding that does not fit its fields."""
+    return MELDING in dossier and bool(catalog.misfits({MELDING: dossier[MELDING]}))
+
+
 def absence_facts(facts: ActFacts, dossier: Mapping[str, Any], catalog: Catalog) -> ActFacts:
     """The facts with the absence as the dossier's verzuimmelding states it.
 
     A melding that does not fit its fields yields nothing here: the field check refuses
-    it after the decision, naming the path. Without a melding there is no absence to
-    state, and a top-level `absence_hours` is dropped rather than decided on.
+    it, naming the path, where the decision would otherwise deny on the missing hours.
+    Without a melding there is no absence to state, and a top-level `absence_hours` is
+    dropped rather than decided on.
     """
     melding = dossier.get(MELDING)
     if not isinstance(melding, Mapping):
         return facts.model_copy(update={"absence_hours": None})
-    if catalog.misfits({MELDING: melding}):
+    if melding_misfits(dossier, catalog):
         return facts
     hours = melding.get("uren")
     stated = facts.absence_hours

@@ -15,7 +15,7 @@ from consent.period import today
 from gateway.audit import reviews
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
-from gateway.catalog.enforce import catalog_names, enforce
+from gateway.catalog.enforce import PolicyDenied, catalog_names, enforce
 from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
@@ -32,7 +32,12 @@ from gateway.transfers.acts import (
     seal,
     waits_for_inzage,
 )
-from gateway.transfers.facts import absence_facts, check_meldcode, skipped_steps
+from gateway.transfers.facts import (
+    absence_facts,
+    check_meldcode,
+    melding_misfits,
+    skipped_steps,
+)
 from gateway.transfers.models import Transfer
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
 from policies.model import Decision
@@ -168,9 +173,22 @@ def _prepare(
         inzage=inzage is not None,
         facts=facts,
     )
-    decision = enforce(
-        edges.catalog, request, ctx, action="transfer.send", now=edges.now, subject_ref=subject_ref
-    )
+    try:
+        decision = enforce(
+            edges.catalog,
+            request,
+            ctx,
+            action="transfer.send",
+            now=edges.now,
+            subject_ref=subject_ref,
+        )
+    except PolicyDenied as denied:
+        # A melding that does not fit its fields states no hours: the threshold's deny
+        # would name the wrong rule. Any other deny (flow, party, consent) comes first.
+        misfit = fields is not None and melding_misfits(fields, edges.catalog)
+        if denied.code == "below_threshold" and fields is not None and misfit:
+            _check_fields(fields, categories, subject_ref, ctx, edges)
+        raise
     if fields is not None:
         _check_fields(fields, categories, subject_ref, ctx, edges)
     transfer.retention, transfer.policy_version = decision.retention, decision.policy_version

@@ -54,6 +54,14 @@ def test_a_verzuimmelding_holds_type_period_and_hours_and_nothing_else(catalog: 
     ]
 
 
+@pytest.mark.parametrize("hours", [float("nan"), float("inf"), float("-inf")])
+def test_hours_are_a_finite_number(catalog: Catalog, hours: float) -> None:
+    # The API refuses NaN as JSON; the fields do not rely on that.
+    assert paths(catalog, {"verzuim_melding": {**MELDING, "uren": hours}}) == [
+        ("verzuim_melding.uren", "has the wrong type")
+    ]
+
+
 def test_health_data_cannot_hide_in_another_category(catalog: Catalog) -> None:
     hidden = {
         "leerling": {"roepnaam": "Sam", "diagnose": "ADHD"},
