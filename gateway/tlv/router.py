@@ -27,13 +27,13 @@ def _read(
 ) -> dict[str, Any]:
     body = TlvRead(
         id=tlv.id,
-        status=tlv.status,  # type: ignore[arg-type]
+        status=tlv.status,
         subject_ref=services.keyring.pseudonyms.for_org(tlv.subject_ref, ctx.org_id),
         swv=tlv.swv_org_id,
         school=tlv.school_org_id,
         request=tlv.request_transfer_id,
-        outcome=tlv.outcome,  # type: ignore[arg-type]
-        category=tlv.category,  # type: ignore[arg-type]
+        outcome=tlv.outcome,
+        category=tlv.category,
         valid_from=tlv.valid_from,
         valid_until=tlv.valid_until,
         decided_on=tlv.decided_on,
@@ -41,7 +41,7 @@ def _read(
         decision_transfer=tlv.decision_transfer_id,
         advices=None
         if advices is None
-        else [{"transfer": a.transfer_id, "discipline": a.discipline} for a in advices],  # type: ignore[misc]
+        else [{"transfer": a.transfer_id, "discipline": a.discipline} for a in advices],
     ).model_dump(mode="json")
     if advices is None:
         del body["advices"]  # the school never learns who advised, not even that nobody did

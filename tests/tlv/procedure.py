@@ -62,7 +62,7 @@ def push(
 
 
 def request_dossier(*, instemming: bool | None = True, opp: bool = True) -> dict[str, Any]:
-    dossier = lawful_dossier(PAO + ["tlv_aanvraag"])
+    dossier = lawful_dossier([*PAO, "tlv_aanvraag"])
     if opp:
         dossier["opp"] = {"uitstroomprofiel": "vervolgonderwijs"}
         if instemming is not None:
@@ -133,9 +133,9 @@ def opened(gateway: Gateway, p: Parties) -> str:
     return str(response.json()["id"])
 
 
-def advised(gateway: Gateway, p: Parties, tlv_id: str) -> None:
+def advised(gateway: Gateway, p: Parties, tlv_id: str, pupil: dict[str, str] = PUPIL) -> None:
     """Two experts heard, one an orthopedagoog: the law's minimum."""
     for expert, discipline in ((p.jeugdhulp, "orthopedagoog"), (p.jgz, "jeugdarts")):
-        transfer = send_advice(gateway, expert, p.swv, discipline)
+        transfer = send_advice(gateway, expert, p.swv, discipline, pupil=pupil)
         response = record_advice(gateway, p.swv, tlv_id, transfer, discipline)
         assert response.status_code == 201, response.text
