@@ -52,6 +52,7 @@ def _read(
     "",
     status_code=201,
     response_model=TlvCreated,
+    responses={404: {"description": "A transfer the caller did not receive, or none."}},
     summary="Open a TLV on a tlv.aanvraag transfer the SWV received (X-Purpose tlv.aanvraag)",
     description="The request must carry the OPP and either the parents' instemming "
     "(`opp.instemming` or `tlv_aanvraag.ouders_ingestemd`) or their zienswijze; else 422 "

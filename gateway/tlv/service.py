@@ -219,8 +219,7 @@ def due_for_herbeoordeling(
         select(Tlv)
         .where(
             Tlv.swv_org_id == ctx.org_id,
-            Tlv.status == "decided",
-            Tlv.outcome == "toegekend",
+            # A refused TLV has no end date, so only granted ones pass.
             Tlv.valid_until <= horizon,
         )
         .order_by(Tlv.valid_until, Tlv.id)
