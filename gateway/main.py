@@ -32,6 +32,7 @@ from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
 from gateway.rights.router import router as rights_router
 from gateway.subjects.router import router as subjects_router
+from gateway.tlv.router import router as tlv_router
 from gateway.transfers.router import router as transfers_router
 from gateway.web.app import MOUNT as PORTAL_MOUNT
 from gateway.web.app import create_portal
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         consents_router,
         subjects_router,
         transfers_router,
+        tlv_router,
         rights_router,
         audit_router,
         policies_router,

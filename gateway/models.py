@@ -15,6 +15,7 @@ from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
 from gateway.subjects.models import Subject
+from gateway.tlv.models import Tlv, TlvAdvice
 from gateway.transfers.models import Transfer
 from gateway.web.models import PortalSession
 
@@ -35,6 +36,8 @@ __all__ = [
     "Organisation",
     "PortalSession",
     "Subject",
+    "Tlv",
+    "TlvAdvice",
     "Transfer",
     "UsedAssertion",
 ]

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # GATEWAY_ISSUER names one (`served_issuer`); this default is `serve`'s own address.
     issuer: str = "http://127.0.0.1:8000"
     region: str = "demo"
+    # How many days before a TLV ends the SWV lists it for herbeoordeling (the region's
+    # choice; `GET /v1/tlvs?due=herbeoordeling&within_days=` overrides it per call).
+    tlv_herbeoordeling_days: int = Field(default=90, ge=0, le=730)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     max_body_bytes: int = 5 * 1024 * 1024
     # Pushes worked on at once per process (the rest wait their turn, not refused).

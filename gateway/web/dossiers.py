@@ -4,8 +4,10 @@ Two kinds: the overstapdossiers the parents see before they go (with who recorde
 inzage: the parents in the portal, or the sending school through the API, where a
 parent only reads that the school noted it), and the decisions about the child that
 are a beschikking (the catalog's `objection_route`: the TLV decision), each with what it
-means and how to object. The decision's content stays with the school it went to: the
-page says that it was taken, by whom, and the way to bezwaar.
+means and how to object. A decision the SWV took in its TLV procedure also shows what
+was decided (outcome, category, validity) and until when the parents may object, read
+from the procedure's record; the experts' advice never shows. A decision pushed without
+that procedure says only that it was taken, by whom, and the way to bezwaar.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gateway.audit.models import AuditEntry
 from gateway.core.context import PORTAL_ORG
 from gateway.edges import Edges
 from gateway.orgs.models import Organisation
+from gateway.tlv.models import Tlv
 from gateway.transfers import inzage
 from gateway.transfers.models import Transfer
 from gateway.web import wording
@@ -49,6 +52,8 @@ class DecisionLine:
     objection: str
     sender: str
     sent_on: date
+    # What was decided, in the parents' words; empty when the gateway holds no record.
+    facts: tuple[str, ...] = ()
 
 
 def transfers(session: Session, *, kid: Child, viewer_ref: str, edges: Edges) -> list[DossierLine]:
@@ -117,6 +122,7 @@ def decisions(session: Session, *, kid: Child, catalog: Catalog) -> list[Decisio
     )
     found = list(session.scalars(query))
     names = _names(session, {t.sender_org_id for t in found} | {t.recipient_org_id for t in found})
+    records = _tlv_records(session, [t.id for t in found])
     lines = []
     for t in found:
         swv = names.get(t.sender_org_id, "het samenwerkingsverband")
@@ -126,12 +132,27 @@ def decisions(session: Session, *, kid: Child, catalog: Catalog) -> list[Decisio
             school=names.get(t.recipient_org_id, "de school"),
             swv=swv,
         )
+        record = records.get(t.id)
+        facts = () if record is None else tuple(wording.tlv_facts(record))
         lines.append(
             DecisionLine(
-                wording.decision_title(t.purpose), about, objection, swv, t.created_at.date()
+                wording.decision_title(t.purpose),
+                about,
+                objection,
+                swv,
+                t.created_at.date(),
+                facts,
             )
         )
     return lines
+
+
+def _tlv_records(session: Session, transfer_ids: list[str]) -> dict[str, Tlv]:
+    """The TLV procedures whose decision went out as one of these transfers."""
+    if not transfer_ids:
+        return {}
+    query = select(Tlv).where(Tlv.decision_transfer_id.in_(transfer_ids))
+    return {t.decision_transfer_id: t for t in session.scalars(query) if t.decision_transfer_id}
 
 
 def _names(session: Session, org_ids: set[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ new purpose or category shows up (recognisably) before anyone has named it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -114,6 +115,16 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "bevestigde het overdrachtsgesprek",
         "het overdrachtsgesprek bevestigen",
     ),
+    "tlv.open": (
+        "begon aan de aanvraag voor een toelaatbaarheidsverklaring (TLV)",
+        "beginnen aan de aanvraag voor een TLV",
+    ),
+    "tlv.advice": (
+        "legde vast welke deskundige advies gaf over de TLV",
+        "vastleggen welke deskundige advies gaf",
+    ),
+    "tlv.decide": ("nam een besluit over de TLV", "een besluit over de TLV nemen"),
+    "tlv.read": ("bekeek de stand van de TLV", "de stand van de TLV bekijken"),
     "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
     "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
     "enrolment.afgewezen": ("wees de aanmelding af", "de aanmelding afwijzen"),
@@ -194,6 +205,44 @@ OBJECTION = (
     "bestuursrecht (artikel 6:5 en 6:7). Heeft u het besluit zelf niet gekregen? Vraag het "
     "dan aan {swv}."
 )
+
+
+# The bekostigingscategorie of a TLV for the (V)SO: how much support the school gets.
+TLV_CATEGORIES = {"laag": "laag", "midden": "midden", "hoog": "hoog"}
+
+
+class TlvDecided(Protocol):
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_until(self) -> date | None: ...
+    @property
+    def objection_until(self) -> date | None: ...
+
+
+def tlv_facts(tlv: TlvDecided) -> list[str]:
+    """What the SWV decided on a TLV, and until when the parents may object."""
+    if tlv.outcome is None:
+        return []
+    facts = [
+        "Het samenwerkingsverband heeft de TLV toegekend."
+        if tlv.outcome == "toegekend"
+        else "Het samenwerkingsverband heeft de TLV niet toegekend."
+    ]
+    if tlv.category is not None:
+        facts.append(
+            f"Categorie: {TLV_CATEGORIES[tlv.category]}. De categorie zegt hoeveel extra "
+            "ondersteuning de school voor uw kind krijgt."
+        )
+    if tlv.valid_from is not None and tlv.valid_until is not None:
+        facts.append(f"De TLV geldt van {day(tlv.valid_from)} tot {day(tlv.valid_until)}.")
+    if tlv.objection_until is not None:
+        facts.append(f"U kunt bezwaar maken tot en met {day(tlv.objection_until)}.")
+    return facts
 
 
 def decision_title(code: str) -> str:

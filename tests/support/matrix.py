@@ -310,6 +310,18 @@ OUT_OF_MATRIX = {
     "POST /v1/rights/refusals": (
         "the controller's own answer to a rights request: it records a refusal, moves no data"
     ),
+    # The TLV record points at transfers the matrix covers; who may act on it (the
+    # receiving SWV, the requesting school reads, strangers 404) is tested in tests/tlv.
+    **{
+        endpoint: "the SWV's TLV procedure over transfers it holds; access tested in tests/tlv"
+        for endpoint in (
+            "POST /v1/tlvs",
+            "GET /v1/tlvs",
+            "GET /v1/tlvs/{tlv_id}",
+            "POST /v1/tlvs/{tlv_id}/advices",
+            "POST /v1/tlvs/{tlv_id}/decision",
+        )
+    },
 }
 
 
