@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse, Response
 from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.idempotency import answer_once
+from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.tlv import service
 from gateway.tlv.models import Tlv, TlvAdvice
 from gateway.tlv.schemas import AdviceIn, DecisionIn, TlvCreate, TlvCreated, TlvList, TlvRead
 
-router = APIRouter(prefix="/v1/tlvs", tags=["tlv"])
+router = APIRouter(prefix="/v1/tlvs", tags=["tlv"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
