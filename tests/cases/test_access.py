@@ -197,3 +197,18 @@ def test_only_a_core_partner_under_the_knooppunt_purpose_starts_a_case(gateway: 
     assert wrong.status_code == 403
     assert wrong.json()["code"] == "purpose_mismatch"
     assert [e["code"] for e in audit_log(gateway, mbo)][:1] == ["not_party"]
+
+
+def test_an_entry_of_another_case_is_not_found_through_this_one(gateway: Gateway) -> None:
+    at = table(gateway)
+    other = start(gateway, at.wijkteam)
+    assert join(gateway, other, at.wijkteam, at.school).status_code == 201
+    elsewhere = wrote(gateway, other, at.school, "leerling")
+    through = gateway.client.get(
+        f"/v1/cases/{at.case_id}/entries/{elsewhere}", headers=headers(at.school)
+    )
+    unknown = gateway.client.get(
+        f"/v1/cases/{at.case_id}/entries/{UNKNOWN_ENTRY}", headers=headers(at.school)
+    )
+    assert through.status_code == 404
+    assert through.content == unknown.content
