@@ -32,7 +32,9 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such case (or you do not take part in it)."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such case, or you do not take part in it."}
+}
 
 
 def _summary(viewed: service.Viewed, services: Services, ctx: ActContext) -> dict[str, Any]:

@@ -37,9 +37,7 @@ def join(gateway: Gateway, case_id: str, by: Org, org: Org, *, mandate: bool = T
     )
 
 
-def write(
-    gateway: Gateway, case_id: str, org: Org, category: str, content: Any = None
-) -> Response:
+def write(gateway: Gateway, case_id: str, org: Org, category: str, content: Any = None) -> Response:
     body = {"category": category, "content": lawful_dossier([category])[category]}
     if content is not None:
         body["content"] = content

@@ -10,7 +10,6 @@ from tests.cases.helpers import (
     listed,
     start,
     table,
-    write,
     wrote,
 )
 from tests.support.gateway import Gateway, audit_log, audited
@@ -41,9 +40,7 @@ def test_a_stranger_gets_the_answer_for_an_unknown_case_and_the_creator_sees_the
         ("POST", "/v1/cases/{}/mdo", {"regie": stranger.id}),
     ]
     for method, path, body in calls:
-        real = client.request(
-            method, path.format(at.case_id), json=body, headers=headers(stranger)
-        )
+        real = client.request(method, path.format(at.case_id), json=body, headers=headers(stranger))
         unknown = client.request(
             method, path.format(UNKNOWN_CASE), json=body, headers=headers(stranger)
         )
@@ -158,7 +155,9 @@ def test_withdrawal_and_leaving_count_from_the_next_request(gateway: Gateway) ->
     assert left.status_code == 200, left.text
     for path in ("", "/entries", f"/entries/{entry_id}"):
         after = gateway.client.get(f"/v1/cases/{at.case_id}{path}", headers=headers(at.wijkteam))
-        unknown = gateway.client.get(f"/v1/cases/{UNKNOWN_CASE}{path}", headers=headers(at.wijkteam))
+        unknown = gateway.client.get(
+            f"/v1/cases/{UNKNOWN_CASE}{path}", headers=headers(at.wijkteam)
+        )
         assert after.status_code == 404
         assert after.content == unknown.content
     mine = gateway.client.get("/v1/cases", headers=headers(at.wijkteam)).json()["items"]
@@ -186,8 +185,7 @@ def test_every_read_and_refusal_is_on_the_readers_log(gateway: Gateway) -> None:
 def test_only_a_core_partner_under_the_knooppunt_purpose_starts_a_case(gateway: Gateway) -> None:
     mbo = audited(gateway, "mbo")
     school = gateway.make_org("school_vo")
-    body = {"subject": {"bsn": "111222333", "birth_date": "2006-01-01"}, "kind": "ot",
-            "title": "t"}
+    body = {"subject": {"bsn": "111222333", "birth_date": "2006-01-01"}, "kind": "ot", "title": "t"}
     refused = gateway.client.post("/v1/cases", json=body, headers=headers(mbo))
     assert refused.status_code == 403
     assert refused.json()["code"] == "not_party"

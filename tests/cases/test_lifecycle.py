@@ -90,7 +90,6 @@ def test_an_unknown_category_or_an_off_field_payload_is_refused_and_nothing_stor
 
 def test_an_entry_is_sealed_kept_by_its_writer_and_written_once_per_key(gateway: Gateway) -> None:
     at = table(gateway)
-    body = {"category": "verzuim", "content": {"verzuim": []}}
     first = gateway.client.post(
         f"/v1/cases/{at.case_id}/entries",
         json={"category": "leerling", "content": {"roepnaam": "Sam"}},
@@ -116,7 +115,6 @@ def test_an_entry_is_sealed_kept_by_its_writer_and_written_once_per_key(gateway:
         stored = session.get(CaseEntry, entry["id"])
         assert stored is not None
         assert b"Sam" not in stored.content
-    del body
 
 
 def test_a_closed_case_takes_no_entries_and_keeps_what_it_has(gateway: Gateway) -> None:
