@@ -31,6 +31,9 @@ class Case(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # A knooppunt is evaluated at least once a year (DOMAIN §6): from this, or from the
+    # start while it never was.
+    evaluated_at: Mapped[datetime | None]
 
 
 class CaseParticipant(Base):

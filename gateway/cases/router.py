@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
 from gateway.cases import service
@@ -50,6 +50,8 @@ def _summary(viewed: service.Viewed, services: Services, ctx: ActContext) -> dic
         created_at=case.created_at,
         updated_at=case.updated_at,
         closed_at=case.closed_at,
+        evaluated_at=case.evaluated_at,
+        evaluation_due=service.evaluation_due(case),
     ).model_dump(mode="json")
 
 
@@ -112,9 +114,20 @@ def create(
 
 
 @router.get("", response_model=CaseList, summary="The cases the caller takes part in")
-def list_cases(session: SessionDep, ctx: Reader, services: ServicesDep) -> dict[str, Any]:
+def list_cases(
+    session: SessionDep,
+    ctx: Reader,
+    services: ServicesDep,
+    due: Annotated[
+        Literal["evaluation"] | None,
+        Query(
+            description="`evaluation`: only open cases whose yearly evaluation is due "
+            "within 30 days or overdue."
+        ),
+    ] = None,
+) -> dict[str, Any]:
     edges = edges_of(services)
-    cases: list[Case] = service.listing(session, ctx=ctx, edges=edges)
+    cases: list[Case] = service.listing(session, ctx=ctx, edges=edges, due=due is not None)
     items = [_summary(service.view(session, case, edges), services, ctx) for case in cases]
     return {"items": items}
 
@@ -188,6 +201,21 @@ def to_mdo(
 ) -> dict[str, Any]:
     edges = edges_of(services)
     case = service.to_mdo(session, case_id=case_id, body=body, ctx=ctx, edges=edges)
+    return _read(service.view(session, case, edges), services, ctx)
+
+
+@router.post(
+    "/{case_id}/evaluation",
+    response_model=CaseRead,
+    responses=NOT_FOUND,
+    summary="Record that the case was evaluated (a participant with a mandate)",
+    description="The next evaluation falls due a year later (`evaluation_due`).",
+)
+def evaluate(
+    case_id: str, session: SessionDep, ctx: Writer, services: ServicesDep
+) -> dict[str, Any]:
+    edges = edges_of(services)
+    case = service.record_evaluation(session, case_id=case_id, ctx=ctx, edges=edges)
     return _read(service.view(session, case, edges), services, ctx)
 
 

@@ -102,6 +102,11 @@ class CaseSummary(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    evaluated_at: datetime | None
+    evaluation_due: datetime = Field(
+        description="A year after the last evaluation (or the start): the knooppunt is "
+        "evaluated at least once a year."
+    )
 
 
 class CaseRead(CaseSummary):

@@ -18,6 +18,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,8 +36,8 @@ from gateway.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
+from policies import engine
 from policies.compiled import Flow
-from policies.engine import evaluate
 from policies.model import ConsentState, Decision, Preconditions, Request
 
 PURPOSE = "knooppunt.casus"
@@ -52,7 +53,11 @@ REASONS = {
     "write": "A participant records its own entry; it stays that party's.",
     "release": "A participant reads what its own task or the case consent releases to it.",
     "mdo": "The case becomes an MDO; regie passes to the SWV's trajectbegeleider.",
+    "evaluate": "The participants evaluated the case, as they do at least once a year.",
 }
+# The yearly evaluation, and how long before it falls due a case is listed as due.
+EVALUATION_TERM = timedelta(days=365)
+DUE_WITHIN = timedelta(days=30)
 
 
 def create(session: Session, *, body: CaseCreate, ctx: ActContext, edges: Edges) -> Case:
@@ -77,6 +82,7 @@ def create(session: Session, *, body: CaseCreate, ctx: ActContext, edges: Edges)
         created_at=edges.now,
         updated_at=edges.now,
         closed_at=None,
+        evaluated_at=None,
     )
     case.title = _seal(session, case, f"{case.id}/title", body.title.encode(), edges)
     session.add(case)
@@ -175,6 +181,22 @@ def to_mdo(session: Session, *, case_id: str, body: MdoIn, ctx: ActContext, edge
     return case
 
 
+def record_evaluation(session: Session, *, case_id: str, ctx: ActContext, edges: Edges) -> Case:
+    """The participants held the case's evaluation: the next one is due a year on."""
+    with _attempt(ctx, edges, "case.evaluate") as act:
+        _flow(ctx, edges)
+        case, me = _member(session, act, case_id, ctx)
+        _mandated(me)
+        _open(case)
+    case.evaluated_at, case.updated_at = edges.now, edges.now
+    _log(session, ctx, edges, "case.evaluate", "evaluate", case)
+    return case
+
+
+def evaluation_due(case: Case) -> datetime:
+    return (case.evaluated_at or case.created_at) + EVALUATION_TERM
+
+
 @dataclass(frozen=True, slots=True)
 class Viewed:
     case: Case
@@ -202,8 +224,9 @@ def view(session: Session, case: Case, edges: Edges) -> Viewed:
     return Viewed(case, title, [(p, kinds.get(p.org_id, "")) for p in present])
 
 
-def listing(session: Session, *, ctx: ActContext, edges: Edges) -> list[Case]:
-    """The cases the caller takes part in now, newest first."""
+def listing(session: Session, *, ctx: ActContext, edges: Edges, due: bool = False) -> list[Case]:
+    """The cases the caller takes part in now, newest first; with `due`, only the open
+    ones whose yearly evaluation falls due within 30 days or is overdue."""
     with _attempt(ctx, edges, "case.list"):
         _flow(ctx, edges)
     query = (
@@ -216,6 +239,9 @@ def listing(session: Session, *, ctx: ActContext, edges: Edges) -> list[Case]:
         .order_by(Case.created_at.desc(), Case.id.desc())
     )
     found = list(session.scalars(query))
+    if due:
+        soon = edges.now + DUE_WITHIN
+        found = [c for c in found if c.status == "open" and evaluation_due(c) <= soon]
     decision = _permit(edges, "list")
     audit.append(session, AuditEvent.of(ctx, action="case.list", decision=decision), now=edges.now)
     return found
@@ -357,7 +383,7 @@ class _Reader:
             preconditions=Preconditions(participant=self.me.mandate),
             action="release",
         )
-        decision = evaluate(request, self.edges.catalog)
+        decision = engine.evaluate(request, self.edges.catalog)
         return decision.permitted and category in decision.released
 
     def _kind(self, org_id: str) -> str | None:

@@ -322,6 +322,7 @@ OUT_OF_MATRIX = {
             "POST /v1/cases/{case_id}/participants/{org_id}/leave",
             "POST /v1/cases/{case_id}/close",
             "POST /v1/cases/{case_id}/mdo",
+            "POST /v1/cases/{case_id}/evaluation",
             "POST /v1/cases/{case_id}/entries",
             "GET /v1/cases/{case_id}/entries",
             "GET /v1/cases/{case_id}/entries/{entry_id}",

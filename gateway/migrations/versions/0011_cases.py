@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.Column("evaluated_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_org"],
             ["organisations.id"],
