@@ -210,3 +210,15 @@ def test_an_entry_of_another_case_is_not_found_through_this_one(gateway: Gateway
     )
     assert through.status_code == 404
     assert through.content == unknown.content
+
+
+def test_a_participant_without_a_mandate_reads_only_its_own(gateway: Gateway) -> None:
+    at = table(gateway)
+    guest = gateway.make_org("smw")
+    assert join(gateway, at.case_id, at.school, guest, mandate=False).status_code == 201
+    wrote(gateway, at.case_id, at.school, "leerling")
+    wrote(gateway, at.case_id, at.leerplicht, "verzuim")
+    wrote(gateway, at.case_id, guest, "gezinsplan")
+    case_consent(gateway, at.school, [guest, at.wijkteam], ("leerling",), at.case_id)
+    assert listed(gateway, at.case_id, guest) == ["gezinsplan"]
+    assert listed(gateway, at.case_id, at.wijkteam) == ["leerling", "verzuim"]
