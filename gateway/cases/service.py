@@ -357,7 +357,8 @@ class _Reader:
     _kinds: dict[str, str | None] = field(default_factory=dict)
     _consents: dict[str, ConsentState | None] = field(default_factory=dict)
     _decided: dict[tuple[str, str], bool] = field(default_factory=dict)
-    _age: list[int | None] = field(default_factory=list)
+    _age: int | None = None
+    _age_known: bool = False
 
     def may_read(self, entry: CaseEntry) -> bool:
         if entry.org_id == self.ctx.org_id:
@@ -392,11 +393,12 @@ class _Reader:
         return self._kinds[org_id]
 
     def _subject_age(self) -> int | None:
-        if not self._age:
+        if not self._age_known:
             keyring = self.edges.keyring
             identity = subjects.identity(self.session, self.case.subject_ref, keyring=keyring)
-            self._age.append(identity.age_on(today(self.edges.now)) if identity else None)
-        return self._age[0]
+            self._age = identity.age_on(today(self.edges.now)) if identity else None
+            self._age_known = True
+        return self._age
 
     def _consent(self, category: str) -> ConsentState | None:
         if category not in self._consents:
