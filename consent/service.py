@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from consent import checks, gezag, period, receipts
@@ -440,13 +440,16 @@ def consent_state(
     categories: frozenset[str],
     now: datetime,
     case_id: str | None = None,
+    case_only: bool = False,
     count_gezag: bool = False,
 ) -> ConsentState | None:
     """The consent that covers this act at `now`, for the policy engine; None if none.
 
     Counted: unwithdrawn, within its period, for this subject and purpose, naming the
     recipient and every requested category. A consent for a case covers only that case.
-    One indexed query (subject and purpose, then the recipients' primary key); with
+    With `case_only`, only a consent for that very case counts (what a participant of
+    the case reads beyond its own task). One indexed query (subject and purpose, then
+    the recipients' primary key); with
     `count_gezag` (a flow that asks both parents) one more for the gezag holders now on
     record, so that a consent by the one parent with sole gezag counts as both.
     """
@@ -463,9 +466,7 @@ def consent_state(
             Consent.withdrawn_at.is_(None),
             Consent.valid_from <= now,
             Consent.valid_until > now,
-            or_(Consent.case_id.is_(None), Consent.case_id == case_id)
-            if case_id is not None
-            else Consent.case_id.is_(None),
+            _case_scope(case_id, case_only=case_only),
         )
     )
     covering = [
@@ -478,6 +479,14 @@ def consent_state(
     best = _best(covering)
     holders = gezag.holders(session, subject_ref=subject_ref) if count_gezag else None
     return ConsentState(granted_by=best.roles, categories=best.categories, gezag_holders=holders)
+
+
+def _case_scope(case_id: str | None, *, case_only: bool) -> ColumnElement[bool]:
+    if case_id is None:
+        return Consent.case_id.is_(None)
+    if case_only:
+        return Consent.case_id == case_id
+    return or_(Consent.case_id.is_(None), Consent.case_id == case_id)
 
 
 @dataclass(frozen=True, slots=True)

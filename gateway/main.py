@@ -11,6 +11,7 @@ from connectors.oso.xsd import xml_schema
 from gateway.audit.router import router as audit_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
+from gateway.cases.router import router as cases_router
 from gateway.catalog.router import router as policies_router
 from gateway.core.clock import Clock, SystemClock
 from gateway.core.db import Database
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         subjects_router,
         transfers_router,
         tlv_router,
+        cases_router,
         rights_router,
         audit_router,
         policies_router,

@@ -9,6 +9,7 @@ from consent.models import (
 )
 from gateway.audit.models import AuditEntry, AuditHead
 from gateway.audit.reviews import BreakGlassReview
+from gateway.cases.models import Case, CaseEntry, CaseParticipant
 from gateway.core.db import Base
 from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
@@ -24,6 +25,9 @@ __all__ = [
     "AuditHead",
     "Base",
     "BreakGlassReview",
+    "Case",
+    "CaseEntry",
+    "CaseParticipant",
     "Consent",
     "ConsentEvent",
     "ConsentNotification",

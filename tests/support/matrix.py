@@ -322,6 +322,24 @@ OUT_OF_MATRIX = {
             "POST /v1/tlvs/{tlv_id}/decision",
         )
     },
+    **{
+        endpoint: "a case's access turns on its participants and the case consent, which the "
+        "matrix's sender/recipient pairs do not have; tests/cases covers strangers, leavers, "
+        "own task, case consent and withdrawal for each of these"
+        for endpoint in (
+            "POST /v1/cases",
+            "GET /v1/cases",
+            "GET /v1/cases/{case_id}",
+            "POST /v1/cases/{case_id}/participants",
+            "POST /v1/cases/{case_id}/participants/{org_id}/leave",
+            "POST /v1/cases/{case_id}/close",
+            "POST /v1/cases/{case_id}/mdo",
+            "POST /v1/cases/{case_id}/evaluation",
+            "POST /v1/cases/{case_id}/entries",
+            "GET /v1/cases/{case_id}/entries",
+            "GET /v1/cases/{case_id}/entries/{entry_id}",
+        )
+    },
 }
 
 
