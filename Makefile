@@ -21,8 +21,10 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 	touch $(IDP_STAMP)
 
 ## run: set everything up and start the gateway with the embedded default and a demo region
+## (`make run PORT=8080` to serve on another port)
+PORT ?= 8000
 run: $(STAMP) $(IDP_STAMP)
-	$(BIN)/gateway serve --demo
+	$(BIN)/gateway serve --demo --port $(PORT)
 
 ## system-deps: Debian packages the real-service tests need (PostgreSQL, Chromium, Node.js)
 system-deps:
