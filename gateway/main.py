@@ -13,6 +13,7 @@ from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
 from gateway.cases.router import router as cases_router
 from gateway.catalog.router import router as policies_router
+from gateway.core.apidocs import install_docs
 from gateway.core.clock import Clock, SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import install_handlers
@@ -95,12 +96,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         description=DESCRIPTION,
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.services = services
     install_handlers(app)
     install_openapi(app)
+    install_docs(app, openapi_url="/v1/openapi.json")
     for router in (
         auth_router,
         enrolments_router,
