@@ -50,6 +50,14 @@ def grant(
     """Registers a consent: by a party to the flow, or by the parent or pupil themself."""
     with _attempt(ctx, edges, "grant", purpose=body.purpose) as act:
         act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        if ctx.purpose != body.purpose:
+            # The request's X-Purpose is what the caller acts under, and what its token,
+            # its audit entry and its privacy officer read: a consent for another purpose
+            # is registered under that purpose, never beside it.
+            raise Forbidden(
+                "A consent is registered under its own purpose: X-Purpose must name it.",
+                code="purpose_mismatch",
+            )
         subject_ref = subjects.resolve(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act
         )

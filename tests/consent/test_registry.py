@@ -23,8 +23,9 @@ from tests.support.consent import (
     parent,
     pupil_aged,
     register_gezag,
+    with_gezag,
 )
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, audit_log, audited
 
 AUDITED = ["consents:write", "consents:read", "enrolments:write", "audit:read"]
 
@@ -236,3 +237,23 @@ def test_bsns_and_names_are_never_answered_nor_stored_in_clear(gateway: Gateway)
             ]
         )
     assert not [secret for secret in secrets if secret in dump]
+
+
+def test_a_consent_is_registered_only_under_its_own_purpose(gateway: Gateway) -> None:
+    """X-Purpose and the body's purpose name one purpose: a school acting under one
+    purpose cannot file a consent for another beside it."""
+    school = audited(gateway, "school_po")
+    wijkteam = gateway.make_org("wijkteam")
+    body = consent_body([wijkteam.id])
+    with_gezag(gateway, body["subject"], *body["granted_by"])
+    response = gateway.client.post(
+        "/v1/consents",
+        json=body,
+        headers=school.headers(purpose="leerplicht.verzuim", actor="ib-1"),
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["code"] == "purpose_mismatch"
+    with gateway.services.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Consent)) == 0
+    refusal = next(e for e in audit_log(gateway, school) if e["action"] == "consent.grant")
+    assert (refusal["decision"], refusal["purpose"]) == ("deny", REFERRAL)
