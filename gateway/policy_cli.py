@@ -18,7 +18,8 @@ from policies.check import check as check_catalog
 from policies.explain import explain as explain_decision
 from policies.facts import FactError, apply_facts, check_closed, known_text
 from policies.model import ConsentState, Preconditions, Request
-from policies.register import GATEWAY, Controller, Deployment, Location, registers, render
+from policies.register import GATEWAY, Controller, Deployment, Location, registers
+from policies.register_render import render
 
 policy_app = typer.Typer(help="The policy catalog.", no_args_is_help=True)
 

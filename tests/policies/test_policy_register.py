@@ -23,8 +23,8 @@ from policies.register import (
     Deployment,
     Location,
     registers,
-    render,
 )
+from policies.register_render import render
 
 DEPLOYMENT = Deployment(
     operator=Controller(GATEWAY, "Gateway regio Demo", None, "beheer@demo.example", "FG beheer"),
