@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
-from gateway.cases import service
+from gateway.cases import entries, service
 from gateway.cases.models import Case
 from gateway.cases.schemas import (
     CaseCreate,
@@ -70,7 +70,7 @@ def _read(viewed: service.Viewed, services: Services, ctx: ActContext) -> dict[s
     return {**_summary(viewed, services, ctx), "participants": participants}
 
 
-def _entry(released: service.Released) -> dict[str, Any]:
+def _entry(released: entries.Released) -> dict[str, Any]:
     entry = released.entry
     return EntryRead(
         id=entry.id,
@@ -237,8 +237,8 @@ def write_entry(
     edges = edges_of(services)
 
     def act() -> tuple[int, dict[str, Any]]:
-        entry = service.write_entry(session, case_id=case_id, body=body, ctx=ctx, edges=edges)
-        return 201, _entry(service.Released(entry, body.content))
+        entry = entries.write_entry(session, case_id=case_id, body=body, ctx=ctx, edges=edges)
+        return 201, _entry(entries.Released(entry, body.content))
 
     return answer_once(
         session,
@@ -261,7 +261,7 @@ def write_entry(
 def list_entries(
     case_id: str, session: SessionDep, ctx: Reader, services: ServicesDep
 ) -> dict[str, Any]:
-    shown = service.entries(session, case_id=case_id, ctx=ctx, edges=edges_of(services))
+    shown = entries.entries(session, case_id=case_id, ctx=ctx, edges=edges_of(services))
     return {"items": [_entry(released) for released in shown]}
 
 
@@ -274,7 +274,7 @@ def list_entries(
 def read_entry(
     case_id: str, entry_id: str, session: SessionDep, ctx: Reader, services: ServicesDep
 ) -> dict[str, Any]:
-    released = service.entry(
+    released = entries.entry(
         session, case_id=case_id, entry_id=entry_id, ctx=ctx, edges=edges_of(services)
     )
     return _entry(released)
