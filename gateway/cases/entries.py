@@ -15,27 +15,22 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consent.period import today
-from consent.service import consent_state
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.cases import acts
 from gateway.cases.models import Case, CaseEntry, CaseParticipant
+from gateway.cases.reading import Reader
 from gateway.cases.schemas import EntryIn
 from gateway.core.context import ActContext
 from gateway.core.errors import NotFound, Unprocessable
 from gateway.edges import Edges
-from gateway.orgs import service as orgs
-from gateway.subjects import service as subjects
-from policies import engine
 from policies.compiled import Flow
-from policies.model import ConsentState, Preconditions, Request
 
 
 def write_entry(
@@ -103,16 +98,24 @@ def entries(session: Session, *, case_id: str, ctx: ActContext, edges: Edges) ->
     with acts.attempt(ctx, edges, "case.entries.read") as act:
         acts.flow(ctx, edges)
         case, me = acts.member(session, act, case_id, ctx)
-    reader = _Reader(session, case, me, ctx, edges)
+    shown = readable(session, case, me, ctx, edges)
+    log_release(session, ctx, edges, case, case.id, [r.entry for r in shown])
+    return shown
+
+
+def readable(
+    session: Session, case: Case, me: CaseParticipant, ctx: ActContext, edges: Edges
+) -> list[Released]:
+    """Every entry of the case the caller may read now, unsealed, oldest first."""
+    reader = Reader(session, case, me, ctx, edges)
     query = (
         select(CaseEntry)
         .where(CaseEntry.case_id == case.id)
         .order_by(CaseEntry.created_at, CaseEntry.id)
     )
-    shown = [entry for entry in session.scalars(query) if reader.may_read(entry)]
-    released = [Released(entry, _content(session, entry, edges)) for entry in shown]
-    log_release(session, ctx, edges, case, case.id, shown)
-    return released
+    found = list(session.scalars(query))
+    reader.know(entry.org_id for entry in found)
+    return [Released(e, reader.content(e)) for e in found if reader.may_read(e)]
 
 
 def entry(
@@ -126,87 +129,11 @@ def entry(
         if found is not None and found.case_id == case.id:
             act.object_id, act.owner = found.id, found.org_id
             act.categories = frozenset({found.category})
-        if (
-            found is None
-            or found.case_id != case.id
-            or not _Reader(session, case, me, ctx, edges).may_read(found)
-        ):
+        reader = Reader(session, case, me, ctx, edges)
+        if found is None or found.case_id != case.id or not reader.may_read(found):
             raise NotFound("No such entry.")
     log_release(session, ctx, edges, case, found.id, [found])
-    return Released(found, _content(session, found, edges))
-
-
-@dataclass(slots=True)
-class _Reader:
-    """Decides, entry by entry, what the engine releases to this participant now."""
-
-    session: Session
-    case: Case
-    me: CaseParticipant
-    ctx: ActContext
-    edges: Edges
-    _kinds: dict[str, str | None] = field(default_factory=dict)
-    _consents: dict[str, ConsentState | None] = field(default_factory=dict)
-    _decided: dict[tuple[str, str], bool] = field(default_factory=dict)
-    _age: int | None = None
-    _age_known: bool = False
-
-    def may_read(self, entry: CaseEntry) -> bool:
-        if entry.org_id == self.ctx.org_id:
-            return True  # the party's own entry
-        writer = self._kind(entry.org_id)
-        if writer is None:
-            return False
-        key = (writer, entry.category)
-        if key not in self._decided:
-            self._decided[key] = self._released(writer, entry.category)
-        return self._decided[key]
-
-    def _released(self, writer: str, category: str) -> bool:
-        asked = frozenset({category})
-        request = Request(
-            sender_kind=writer,
-            recipient_kind=self.ctx.org_kind,
-            purpose=acts.PURPOSE,
-            categories=asked,
-            subject_age=self._subject_age(),
-            consent=self._consent(category),
-            # The catalog's `participant`: the reader takes part with a mandate.
-            preconditions=Preconditions(participant=self.me.mandate),
-            action="release",
-        )
-        decision = engine.evaluate(request, self.edges.catalog)
-        return decision.permitted and category in decision.released
-
-    def _kind(self, org_id: str) -> str | None:
-        if org_id not in self._kinds:
-            self._kinds[org_id] = orgs.kind_of(self.session, org_id)
-        return self._kinds[org_id]
-
-    def _subject_age(self) -> int | None:
-        if not self._age_known:
-            keyring = self.edges.keyring
-            identity = subjects.identity(self.session, self.case.subject_ref, keyring=keyring)
-            self._age = identity.age_on(today(self.edges.now)) if identity else None
-            self._age_known = True
-        return self._age
-
-    def _consent(self, category: str) -> ConsentState | None:
-        if category not in self._consents:
-            flow = self.edges.catalog.flow_for_purpose(acts.PURPOSE)
-            both = flow is not None and flow.consent is not None and flow.consent.parents_needed > 1
-            self._consents[category] = consent_state(
-                self.session,
-                subject_ref=self.case.subject_ref,
-                purpose=acts.PURPOSE,
-                recipient_org_id=self.ctx.org_id,
-                categories=frozenset({category}),
-                now=self.edges.now,
-                case_id=self.case.id,
-                case_only=True,
-                count_gezag=both,
-            )
-        return self._consents[category]
+    return Released(found, reader.content(found))
 
 
 def log_release(
@@ -234,7 +161,3 @@ def _writable(flow: Flow, kind: str) -> frozenset[str]:
     """What a party of `kind` may share at the table: what some route carries from it."""
     routes = [route.allowed for route in flow.routes if kind in route.senders]
     return frozenset().union(*routes)
-
-
-def _content(session: Session, entry: CaseEntry, edges: Edges) -> Any:
-    return json.loads(acts.open_sealed(session, f"{entry.id}/content", entry.content, edges))
