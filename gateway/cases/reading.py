@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from consent import gezag
 from consent.period import today
 from consent.service import consent_state
 from gateway.cases import acts
@@ -40,6 +41,8 @@ class Reader:
     _consents: dict[str, ConsentState | None] = field(default_factory=dict)
     _decided: dict[tuple[str, str], bool] = field(default_factory=dict)
     _keys: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    _any_consent: bool | None = None
+    _holders: int | None = None
     _age: int | None = None
     _age_known: bool = False
 
@@ -101,18 +104,32 @@ class Reader:
         return self._age
 
     def _consent(self, category: str) -> ConsentState | None:
+        """The case consent that names the reader and `category` now, as the engine
+        takes it. Looked up once per category; when no consent for this case names the
+        reader at all, once for the read; the gezag on record, once for the read."""
         if category not in self._consents:
-            flow = self.edges.catalog.flow_for_purpose(acts.PURPOSE)
-            both = flow is not None and flow.consent is not None and flow.consent.parents_needed > 1
-            self._consents[category] = consent_state(
-                self.session,
-                subject_ref=self.case.subject_ref,
-                purpose=acts.PURPOSE,
-                recipient_org_id=self.ctx.org_id,
-                categories=frozenset({category}),
-                now=self.edges.now,
-                case_id=self.case.id,
-                case_only=True,
-                count_gezag=both,
-            )
+            if self._any_consent is None:
+                self._any_consent = self._lookup(frozenset()) is not None
+            found = self._lookup(frozenset({category})) if self._any_consent else None
+            if found is not None and self._both_parents():
+                if self._holders is None:
+                    self._holders = gezag.holders(self.session, subject_ref=self.case.subject_ref)
+                found = replace(found, gezag_holders=self._holders)
+            self._consents[category] = found
         return self._consents[category]
+
+    def _lookup(self, categories: frozenset[str]) -> ConsentState | None:
+        return consent_state(
+            self.session,
+            subject_ref=self.case.subject_ref,
+            purpose=acts.PURPOSE,
+            recipient_org_id=self.ctx.org_id,
+            categories=categories,
+            now=self.edges.now,
+            case_id=self.case.id,
+            case_only=True,
+        )
+
+    def _both_parents(self) -> bool:
+        flow = self.edges.catalog.flow_for_purpose(acts.PURPOSE)
+        return flow is not None and flow.consent is not None and flow.consent.parents_needed > 1
