@@ -286,7 +286,14 @@ def read_entry(
 @router.post(
     "/{case_id}/export",
     response_model=CaseExport,
-    responses=NOT_FOUND,
+    responses={
+        200: {"description": "The bundle, its manifest and the gateway's signature."},
+        **NOT_FOUND,
+        403: {
+            "description": "Not under knooppunt.casus (purpose_mismatch), no knooppunt flow "
+            "in the catalog (flow_not_allowed), or the token lacks transfers:read."
+        },
+    },
     summary="The case file as a signed bundle for a dispute body (participants only)",
     description="The bundle holds the case, its participants, the agreements and exactly "
     "the entries `GET /v1/cases/{case_id}/entries` returns to the caller now. `signature` "
