@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
-from gateway.cases import service
+from gateway.cases import entries, export, service
 from gateway.cases.models import Case
 from gateway.cases.schemas import (
     CaseCreate,
     CaseCreated,
+    CaseExport,
     CaseList,
     CaseRead,
     CaseSummary,
@@ -32,6 +33,8 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+# The category that holds the agreements: regie, interventions, decisions.
+AGREEMENTS = "knooppunt_afspraken"
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such case, or you do not take part in it."}
 }
@@ -70,7 +73,7 @@ def _read(viewed: service.Viewed, services: Services, ctx: ActContext) -> dict[s
     return {**_summary(viewed, services, ctx), "participants": participants}
 
 
-def _entry(released: service.Released) -> dict[str, Any]:
+def _entry(released: entries.Released) -> dict[str, Any]:
     entry = released.entry
     return EntryRead(
         id=entry.id,
@@ -237,8 +240,8 @@ def write_entry(
     edges = edges_of(services)
 
     def act() -> tuple[int, dict[str, Any]]:
-        entry = service.write_entry(session, case_id=case_id, body=body, ctx=ctx, edges=edges)
-        return 201, _entry(service.Released(entry, body.content))
+        entry = entries.write_entry(session, case_id=case_id, body=body, ctx=ctx, edges=edges)
+        return 201, _entry(entries.Released(entry, body.content))
 
     return answer_once(
         session,
@@ -261,7 +264,7 @@ def write_entry(
 def list_entries(
     case_id: str, session: SessionDep, ctx: Reader, services: ServicesDep
 ) -> dict[str, Any]:
-    shown = service.entries(session, case_id=case_id, ctx=ctx, edges=edges_of(services))
+    shown = entries.entries(session, case_id=case_id, ctx=ctx, edges=edges_of(services))
     return {"items": [_entry(released) for released in shown]}
 
 
@@ -274,7 +277,51 @@ def list_entries(
 def read_entry(
     case_id: str, entry_id: str, session: SessionDep, ctx: Reader, services: ServicesDep
 ) -> dict[str, Any]:
-    released = service.entry(
+    released = entries.entry(
         session, case_id=case_id, entry_id=entry_id, ctx=ctx, edges=edges_of(services)
     )
     return _entry(released)
+
+
+@router.post(
+    "/{case_id}/export",
+    response_model=CaseExport,
+    responses={
+        200: {"description": "The bundle, its manifest and the gateway's signature."},
+        **NOT_FOUND,
+        403: {
+            "description": "Not under knooppunt.casus (purpose_mismatch), no knooppunt flow "
+            "in the catalog (flow_not_allowed), or the token lacks transfers:read."
+        },
+    },
+    summary="The case file as a signed bundle for a dispute body (participants only)",
+    description="The bundle holds the case, its participants, the agreements and exactly "
+    "the entries `GET /v1/cases/{case_id}/entries` returns to the caller now. `signature` "
+    "is a compact JWS (Ed25519) by the gateway over the manifest: case, requesting "
+    "organisation, time, policy version, a hash of the metadata and, per entry, its id, "
+    "writer, category, time and the SHA-256 of its canonical content. Verify it against "
+    "`/.well-known/jwks.json` (README, Case export). The export is on the audit log with "
+    "the categories it released.",
+)
+def export_case(case_id: str, session: SessionDep, ctx: Reader, services: ServicesDep) -> Response:
+    edges = edges_of(services)
+    exported = export.export(session, case_id=case_id, ctx=ctx, edges=edges)
+    viewed = exported.viewed
+    shown = [_entry(released) for released in exported.released]
+    read = _read(viewed, services, ctx)
+    participants = read.pop("participants")
+    bundle = {
+        "case": read,
+        "participants": participants,
+        "agreements": {
+            "regie": read["regie"],
+            "evaluated_at": read["evaluated_at"],
+            "evaluation_due": read["evaluation_due"],
+            "entries": [e["id"] for e in shown if e["category"] == AGREEMENTS],
+        },
+        "entries": shown,
+    }
+    signed = export.manifest(bundle, issuer=services.settings.issuer, ctx=ctx, edges=edges)
+    signature = export.sign(services.keyring.signing, signed)
+    # Sent as built: the hashes are over these very values.
+    return JSONResponse({"bundle": bundle, "manifest": signed, "signature": signature})

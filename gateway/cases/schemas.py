@@ -135,3 +135,58 @@ class EntryList(BaseModel):
         description="Only the entries the caller may read: its own, its own task's, and what "
         "the case consent opens to it. Nothing else is listed or counted."
     )
+
+
+class Agreements(BaseModel):
+    regie: str = Field(description="The organisation that holds regie.")
+    evaluated_at: datetime | None
+    evaluation_due: datetime
+    entries: list[str] = Field(
+        description="The ids of the knooppunt_afspraken entries in the bundle: the agreed "
+        "interventions and decisions the requesting party may read."
+    )
+
+
+class ExportBundle(BaseModel):
+    case: CaseSummary
+    participants: list[ParticipantRead]
+    agreements: Agreements
+    entries: list[EntryRead] = Field(
+        description="Exactly the entries `GET /v1/cases/{case_id}/entries` returns to the "
+        "requesting party now; nothing else is listed or counted."
+    )
+
+
+class ManifestEntry(BaseModel):
+    id: str
+    org: str = Field(description="The participant that wrote the entry.")
+    category: str
+    created_at: str = Field(description="As the bundle's entry gives it.")
+    sha256: str = Field(description="SHA-256 (hex) of the entry's canonical `content`.")
+
+
+class Manifest(BaseModel):
+    type: Literal["case-export"]
+    iss: str = Field(description="The gateway that signed the export.")
+    case_id: str
+    requested_by: str = Field(description="The organisation that requested the export.")
+    purpose: str
+    generated_at: str
+    policy_version: str = Field(description="The policy catalog that decided what to include.")
+    case_sha256: str = Field(
+        description="SHA-256 (hex) of the canonical JSON object holding the bundle's `case`, "
+        "`participants` and `agreements`."
+    )
+    entries: list[ManifestEntry]
+
+
+class CaseExport(BaseModel):
+    bundle: ExportBundle
+    manifest: Manifest = Field(
+        description="The signed manifest, decoded for convenience; a verifier uses the "
+        "payload of `signature`."
+    )
+    signature: str = Field(
+        description="Compact JWS (alg Ed25519, typ case-manifest+jws) by the gateway's "
+        "signing key over the canonical manifest; the key is in `/.well-known/jwks.json`."
+    )

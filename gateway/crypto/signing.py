@@ -65,8 +65,11 @@ class SigningKeys:
         """Verifies the signature only; the caller validates the claims."""
         return jwt.decode(token, self._keyset, algorithms=[ALGORITHM])
 
-    def sign_bytes(self, payload: bytes) -> str:
+    def sign_bytes(self, payload: bytes, *, typ: str | None = None) -> str:
+        """A compact JWS over `payload`, verifiable against `jwks()`."""
         header = {"alg": ALGORITHM, "kid": self.active_kid}
+        if typ is not None:
+            header["typ"] = typ
         return jws.serialize_compact(header, payload, self._active, algorithms=[ALGORITHM])
 
     def __repr__(self) -> str:

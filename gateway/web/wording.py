@@ -125,6 +125,36 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "tlv.decide": ("nam een besluit over de TLV", "een besluit over de TLV nemen"),
     "tlv.read": ("bekeek de stand van de TLV", "de stand van de TLV bekijken"),
+    "case.create": ("begon een overleg over uw kind", "een overleg beginnen"),
+    "case.participant.add": (
+        "voegde een deelnemer toe aan het overleg",
+        "een deelnemer toevoegen aan het overleg",
+    ),
+    "case.participant.leave": (
+        "haalde een deelnemer uit het overleg",
+        "een deelnemer uit het overleg halen",
+    ),
+    "case.close": ("sloot het overleg af", "het overleg afsluiten"),
+    "case.read": ("bekeek het overleg", "het overleg bekijken"),
+    "case.list": ("bekeek de lijst van overleggen", "de lijst van overleggen bekijken"),
+    "case.entry.write": ("legde iets vast in het overleg", "iets vastleggen in het overleg"),
+    "case.entries.read": (
+        "las wat in het overleg is vastgelegd",
+        "lezen wat in het overleg is vastgelegd",
+    ),
+    "case.entry.read": ("las een stuk uit het overleg", "een stuk uit het overleg lezen"),
+    "case.mdo": (
+        "maakte van het overleg een multidisciplinair overleg (MDO)",
+        "van het overleg een MDO maken",
+    ),
+    "case.evaluate": (
+        "legde vast dat het overleg is geëvalueerd",
+        "vastleggen dat het overleg is geëvalueerd",
+    ),
+    "case.export": (
+        "maakte een ondertekend overzicht van het overleg voor een bezwaar of geschil",
+        "een ondertekend overzicht van het overleg maken",
+    ),
     "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
     "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
     "enrolment.afgewezen": ("wees de aanmelding af", "de aanmelding afwijzen"),

@@ -338,6 +338,7 @@ OUT_OF_MATRIX = {
             "POST /v1/cases/{case_id}/entries",
             "GET /v1/cases/{case_id}/entries",
             "GET /v1/cases/{case_id}/entries/{entry_id}",
+            "POST /v1/cases/{case_id}/export",
         )
     },
 }
