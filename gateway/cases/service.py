@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +31,7 @@ from gateway.audit.service import AuditEvent
 from gateway.cases.models import Case, CaseEntry, CaseParticipant
 from gateway.cases.schemas import CaseCreate, EntryIn, MdoIn, ParticipantIn
 from gateway.catalog.enforce import basis_decision
-from gateway.core.context import ActContext
+from gateway.core.context import DATA_SUBJECT, PORTAL_ORG, ActContext, Principal
 from gateway.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
@@ -388,6 +388,8 @@ class _Reader:
         return decision.permitted and category in decision.released
 
     def _kind(self, org_id: str) -> str | None:
+        if org_id == PORTAL_ORG:
+            return DATA_SUBJECT  # the parents' or the pupil's own view, from the portal
         if org_id not in self._kinds:
             self._kinds[org_id] = orgs.kind_of(self.session, org_id)
         return self._kinds[org_id]
@@ -416,6 +418,16 @@ class _Reader:
                 count_gezag=both,
             )
         return self._consents[category]
+
+
+def readable_by(
+    session: Session, case: Case, participant: CaseParticipant, kind: str, edges: Edges
+) -> Callable[[CaseEntry], bool]:
+    """Whether `participant` (an organisation of `kind`) reads an entry now: the very
+    decision its own read of the case gets, for showing who may read what."""
+    principal = Principal(participant.org_id, kind, client_id="", scopes=frozenset())
+    ctx = ActContext(principal, PURPOSE, participant.person, participant.role, request_id="")
+    return _Reader(session, case, participant, ctx, edges).may_read
 
 
 def _log_release(
