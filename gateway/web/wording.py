@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from gateway.web.case_actions import CASE_ACTIONS
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = (
     "januari",
@@ -81,6 +83,8 @@ CATEGORIES: dict[str, str] = {
     "tlv_besluit": "besluit over de toelaatbaarheidsverklaring (TLV)",
     "signaal": "signaal in de verwijsindex",
     "gezondheid": "gezondheidsgegevens",
+    "visie_ouders": "eigen visie van de ouders",
+    "visie_leerling": "eigen visie van de leerling",
 }
 
 ROLES: dict[str, str] = {
@@ -125,6 +129,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "tlv.decide": ("nam een besluit over de TLV", "een besluit over de TLV nemen"),
     "tlv.read": ("bekeek de stand van de TLV", "de stand van de TLV bekijken"),
+    "tlv.list": (
+        "bekeek welke TLV's binnenkort aflopen",
+        "bekijken welke TLV's binnenkort aflopen",
+    ),
     "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
     "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
     "enrolment.afgewezen": ("wees de aanmelding af", "de aanmelding afwijzen"),
@@ -170,6 +178,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
 }
+# The knooppunt's acts (`gateway.web.case_actions`) read the same way.
+ACTIONS.update(CASE_ACTIONS)
 
 
 # Words parents meet in the portal that are not everyday Dutch, each in plain words.
