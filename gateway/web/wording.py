@@ -106,6 +106,7 @@ ROLES: dict[str, str] = {
     "privacy_officer": "functionaris gegevensbescherming",
     "parent": "ouder",
     "guardian": "voogd",
+    "parent_without_gezag": "ouder zonder gezag",
     "pupil": "leerling",
 }
 
