@@ -214,6 +214,14 @@ def test_the_own_view_is_sealed_and_read_by_the_participants_with_a_mandate(
     )
     assert by_id.status_code == 404
 
+    # An organisation cannot write the parents' view for them.
+    forged = portal.client.post(
+        f"/v1/cases/{at.case_id}/entries",
+        json={"category": "visie_ouders", "content": {"visie": "Namens de ouders"}},
+        headers=case_headers(at.school),
+    )
+    assert (forged.status_code, forged.json()["code"]) == (422, "category_forbidden")
+
     [written] = [
         e for e in log_of(portal, CHILD) if e.action == "case.entry.write" and e.org == "portaal"
     ]
