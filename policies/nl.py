@@ -58,6 +58,8 @@ CATEGORIES = {
     "tlv_besluit": "Besluit over een TLV of arrangement",
     "signaal": "Signaal in de verwijsindex (alleen identiteit en contact)",
     "gezondheid": "Gezondheidsgegevens",
+    "visie_ouders": "Eigen visie van de ouders in een casus",
+    "visie_leerling": "Eigen visie van de leerling in een casus",
 }
 
 PURPOSES = {

@@ -50,6 +50,7 @@ _SUBJECTS_OF = {
     "deskundigenadvies": "deskundigen die adviseren",
     "gezinsplan": "gezinsleden en huisgenoten",
     "knooppunt_afspraken": "professionals van de deelnemende partijen",
+    "visie_ouders": "ouders/verzorgers",
 }
 PUPILS = "leerlingen (jeugdigen)"
 ACTING_STAFF = "medewerkers die handelen (vastgelegd in het auditlog)"

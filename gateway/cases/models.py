@@ -60,7 +60,9 @@ class CaseEntry(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
-    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    # The organisation that wrote it, or the portal (`portaal`) for the parents' or the
+    # pupil's own view; `author` is then their portal role, never who they are.
+    org_id: Mapped[str] = mapped_column(String(40))
     author: Mapped[str] = mapped_column(String(128))
     category: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)

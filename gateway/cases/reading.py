@@ -9,7 +9,7 @@ departure counts from the next one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,7 +20,7 @@ from consent.period import today
 from consent.service import consent_state
 from gateway.cases import acts
 from gateway.cases.models import Case, CaseEntry, CaseParticipant
-from gateway.core.context import ActContext
+from gateway.core.context import DATA_SUBJECT, PORTAL_ORG, ActContext, Principal
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
@@ -37,7 +37,8 @@ class Reader:
     me: CaseParticipant
     ctx: ActContext
     edges: Edges
-    _kinds: dict[str, str] = field(default_factory=dict)
+    # The portal writes the parents' or the pupil's own view: the data subject's.
+    _kinds: dict[str, str] = field(default_factory=lambda: {PORTAL_ORG: DATA_SUBJECT})
     _consents: dict[str, ConsentState | None] = field(default_factory=dict)
     _decided: dict[tuple[str, str], bool] = field(default_factory=dict)
     _keys: dict[str, tuple[str, bytes]] = field(default_factory=dict)
@@ -133,3 +134,13 @@ class Reader:
     def _both_parents(self) -> bool:
         flow = self.edges.catalog.flow_for_purpose(acts.PURPOSE)
         return flow is not None and flow.consent is not None and flow.consent.parents_needed > 1
+
+
+def readable_by(
+    session: Session, case: Case, participant: CaseParticipant, kind: str, edges: Edges
+) -> Callable[[CaseEntry], bool]:
+    """Whether `participant` (an organisation of `kind`) reads an entry now: the very
+    decision its own read of the case gets, for showing who may read what."""
+    principal = Principal(participant.org_id, kind, client_id="", scopes=frozenset())
+    ctx = ActContext(principal, acts.PURPOSE, participant.person, participant.role, request_id="")
+    return Reader(session, case, participant, ctx, edges).may_read

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
-from gateway.web import consent_pages, errors, login, pages, wording
+from gateway.web import case_words, cases, consent_pages, errors, login, pages, wording
 from gateway.web.deps import Portal, SessionOpened
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
@@ -54,6 +54,7 @@ def _templates() -> Jinja2Templates:
         inzage_recorded=wording.inzage_recorded,
         words=wording.WORDS,
         age_words=wording,
+        case_kind=case_words.kind,
     )
     templates.env.filters["first_upper"] = wording.first_upper
     return templates
@@ -70,7 +71,7 @@ def create_portal(services: Services) -> ASGIApp:
     app.state.services = services
     app.state.portal = portal
     errors.install(app, portal)
-    for router in (login.router, pages.router, consent_pages.router):
+    for router in (login.router, pages.router, consent_pages.router, cases.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(

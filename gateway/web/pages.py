@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from gateway.cases import portal_view
+from gateway.cases.portal_view import Person
 from gateway.core.errors import Forbidden, GatewayError, NotFound
 from gateway.deps import SessionDep
 from gateway.orgs.models import Organisation
@@ -107,6 +109,9 @@ def child_page(
     # counting and keep inzage of the onderwijskundig rapport.
     if kid.may_act or kid.may_cosign or kid.keeps_okr_inzage:
         context["consents"] = consents.for_child(db, kid=kid, catalog=edges.catalog, now=edges.now)
+    context["cases"] = portal_view.of_pupil(
+        db, person=Person(kid.subject_ref, kid.relation, kid.age), edges=edges
+    )
     if kid.may_act or kid.keeps_okr_inzage:
         context["dossiers"] = dossiers.transfers(
             db, kid=kid, viewer_ref=who.person_ref, edges=edges

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from gateway.web.case_actions import CASE_ACTIONS
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = (
     "januari",
@@ -81,6 +83,8 @@ CATEGORIES: dict[str, str] = {
     "tlv_besluit": "besluit over de toelaatbaarheidsverklaring (TLV)",
     "signaal": "signaal in de verwijsindex",
     "gezondheid": "gezondheidsgegevens",
+    "visie_ouders": "eigen visie van de ouders",
+    "visie_leerling": "eigen visie van de leerling",
 }
 
 ROLES: dict[str, str] = {
@@ -102,6 +106,7 @@ ROLES: dict[str, str] = {
     "privacy_officer": "functionaris gegevensbescherming",
     "parent": "ouder",
     "guardian": "voogd",
+    "parent_without_gezag": "ouder zonder gezag",
     "pupil": "leerling",
 }
 
@@ -125,35 +130,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "tlv.decide": ("nam een besluit over de TLV", "een besluit over de TLV nemen"),
     "tlv.read": ("bekeek de stand van de TLV", "de stand van de TLV bekijken"),
-    "case.create": ("begon een overleg over uw kind", "een overleg beginnen"),
-    "case.participant.add": (
-        "voegde een deelnemer toe aan het overleg",
-        "een deelnemer toevoegen aan het overleg",
-    ),
-    "case.participant.leave": (
-        "haalde een deelnemer uit het overleg",
-        "een deelnemer uit het overleg halen",
-    ),
-    "case.close": ("sloot het overleg af", "het overleg afsluiten"),
-    "case.read": ("bekeek het overleg", "het overleg bekijken"),
-    "case.list": ("bekeek de lijst van overleggen", "de lijst van overleggen bekijken"),
-    "case.entry.write": ("legde iets vast in het overleg", "iets vastleggen in het overleg"),
-    "case.entries.read": (
-        "las wat in het overleg is vastgelegd",
-        "lezen wat in het overleg is vastgelegd",
-    ),
-    "case.entry.read": ("las een stuk uit het overleg", "een stuk uit het overleg lezen"),
-    "case.mdo": (
-        "maakte van het overleg een multidisciplinair overleg (MDO)",
-        "van het overleg een MDO maken",
-    ),
-    "case.evaluate": (
-        "legde vast dat het overleg is geëvalueerd",
-        "vastleggen dat het overleg is geëvalueerd",
-    ),
-    "case.export": (
-        "maakte een ondertekend overzicht van het overleg voor een bezwaar of geschil",
-        "een ondertekend overzicht van het overleg maken",
+    "tlv.list": (
+        "bekeek welke TLV's binnenkort aflopen",
+        "bekijken welke TLV's binnenkort aflopen",
     ),
     "enrolment.register": ("registreerde een aanmelding", "een aanmelding registreren"),
     "enrolment.ingeschreven": ("schreef uw kind in", "uw kind inschrijven"),
@@ -200,6 +179,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
 }
+# The knooppunt's acts (`gateway.web.case_actions`) read the same way.
+ACTIONS.update(CASE_ACTIONS)
 
 
 # Words parents meet in the portal that are not everyday Dutch, each in plain words.

@@ -40,6 +40,7 @@ OSO_CATEGORIES = {
 GATEWAY_CATEGORIES = {
     "opp", "duiden_en_doen", "gezinsplan", "knooppunt_afspraken", "verzuim_melding",
     "tlv_aanvraag", "deskundigenadvies", "tlv_besluit", "signaal", "gezondheid",
+    "visie_ouders", "visie_leerling",
 }  # fmt: skip
 OSO_EXAMPLES = oso.EXAMPLES
 

@@ -84,7 +84,7 @@ def test_the_published_catalog_names_version_region_and_every_flow(catalog: Cata
 def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalog) -> None:
     knooppunt = next(f for f in catalog.to_dict()["flows"] if f["purpose"] == "knooppunt.casus")
     route = catalog.flows["knooppunt.casus"].routes[0]
-    assert len(knooppunt["routes"]) == len(catalog.flows["knooppunt.casus"].routes) == 4
+    assert len(knooppunt["routes"]) == len(catalog.flows["knooppunt.casus"].routes) == 5
     assert knooppunt["routes"][0] == {
         "senders": sorted(route.senders),
         "recipients": sorted(route.recipients),
@@ -100,6 +100,10 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
     assert leerplicht["own_task"] == [
         "leerling", "oudersverzorgers", "school", "schoolloopbaan", "verzuim", "verzuim_melding",
     ]  # fmt: skip
+    # The parents' and the pupil's own view is theirs to share: no case consent either.
+    own_view = next(r for r in knooppunt["routes"] if r["senders"] == ["data_subject"])
+    assert own_view["own_task"] == ["visie_leerling", "visie_ouders"]
+    assert own_view["recipients"] == sorted(catalog.flows["knooppunt.casus"].recipient_kinds)
     del knooppunt["routes"]
     assert knooppunt == {
         "purpose": "knooppunt.casus",

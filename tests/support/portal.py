@@ -93,3 +93,68 @@ def child_url(client: TestClient) -> str:
     found = [url for url in targets(overview.text) if url.startswith("/portaal/kind/")]
     assert len(found) == 1, found
     return found[0]
+
+
+# ---- A knooppunt case about a pupil, as the professionals start and fill it (API) ----
+CASE = "knooppunt.casus"
+# The table's agreements, as `knooppunt_afspraken` holds them: parties by place, no names.
+AGREEMENTS = {
+    "afspraken": "Sam begint elke dag met een kort gesprek met de juf.",
+    "regie": "wijkteam",
+    "evaluatie": "2016-10-01",
+    "interventies": [
+        {"domein": "onderwijs", "plaats": "school", "eigenaar": "school", "datum": "2016-05-01"},
+        {"domein": "zorg", "plaats": "thuis", "eigenaar": "wijkteam"},
+    ],
+    "besluiten": [{"datum": "2016-04-15", "deelnemers": ["ouders", "school", "wijkteam"]}],
+}
+
+
+# Who speaks for each organisation at the table (the catalog's roles).
+ROLE_OF = {
+    "school_po": "ib",
+    "school_vo": "zorgcoordinator",
+    "wijkteam": "jeugdprofessional",
+    "leerplicht": "leerplichtambtenaar",
+    "smw": "schoolmaatschappelijk_werker",
+}
+
+
+def case_headers(org: Org) -> dict[str, str]:
+    return org.headers(purpose=CASE, actor=f"p-{org.kind}", role=ROLE_OF.get(org.kind))
+
+
+def start_case(gateway: Gateway, school: Org, child: dict[str, str]) -> str:
+    response = gateway.client.post(
+        "/v1/cases",
+        json={"subject": child, "kind": "knooppunt", "title": "Zorgen om de schooldag"},
+        headers=case_headers(school),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def join_case(
+    gateway: Gateway, case_id: str, by: Org, org: Org, role: str, *, mandate: bool = True
+) -> None:
+    response = gateway.client.post(
+        f"/v1/cases/{case_id}/participants",
+        json={"org": org.id, "role": role, "person": f"p-{org.kind}", "mandate": mandate},
+        headers=case_headers(by),
+    )
+    assert response.status_code == 201, response.text
+
+
+def write_case_entry(gateway: Gateway, case_id: str, org: Org, category: str, content: Any) -> str:
+    response = gateway.client.post(
+        f"/v1/cases/{case_id}/entries",
+        json={"category": category, "content": content},
+        headers=case_headers(org),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def case_links(html: str) -> list[str]:
+    """The case pages a child's page links to."""
+    return [url for url in targets(html) if "/overleg/" in url]

@@ -10,13 +10,23 @@ from pathlib import Path
 from gateway.web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = re.compile(r"(transfer|consent|enrolment|audit|subject|meldcode|rights|case)\.[a-z_.]+")
+ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case"
+CODE = re.compile(rf"({ACTORS})(\.[a-z_]+)+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
 # f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).
 CONSENT_ACTS = ("cosign", "gezag", "grant", "read", "renewal", "withdraw")
 ENROLMENT_STATUSES = ("aangemeld", "ingeschreven", "afgewezen", "uitgeschreven")
 # Dotted names that are purposes or fields, never an audit action.
-NOT_ACTIONS = {"audit.toezicht", "meldcode.melding", "meldcode.skipped", "subject.identity"}
+NOT_ACTIONS = {
+    "audit.toezicht",
+    "meldcode.melding",
+    "meldcode.skipped",
+    "subject.identity",
+    "tlv.aanvraag",
+    "tlv.advies",
+    "tlv.besluit",
+    "case.html",  # a template's name
+}
 
 
 def _is_log_call(node: ast.Call) -> bool:
@@ -56,4 +66,5 @@ def written_codes() -> set[str]:
 def test_every_audit_action_has_a_dutch_label() -> None:
     codes = written_codes()
     assert "audit.search" in codes and "consent.cosign" in codes
+    assert {"case.read", "case.entry.write", "tlv.list"} <= codes
     assert sorted(codes - wording.ACTIONS.keys()) == []

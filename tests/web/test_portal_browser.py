@@ -6,7 +6,8 @@ gateway served by uvicorn on a random port, with JavaScript switched off: the po
 its explanations of words work without it. The parent grants a consent, records
 inzage with a zienswijze on the waiting dossier, reads the SWV's TLV decision with its
 objection route, withdraws the consent and finds each act in the child's access log; a
-pupil of 16 reads their own data. Every page is saved as test-artifacts/portal/NN-name.png.
+pupil of 16 reads their own data; a parent and a pupil of 13 each open the knooppunt
+case about them and add their own view. Every page is saved as test-artifacts/portal/NN-name.png.
 """
 
 from __future__ import annotations
@@ -24,8 +25,18 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from gateway.core import migrate
 from tests.support.gateway import Gateway
-from tests.support.idp import PARENT, PUPIL_16, portal_settings, start_idp
-from tests.support.portal import CHILD, OVERSTAP, Region, make_region, register_gezag
+from tests.support.idp import PARENT, PUPIL_13, PUPIL_16, portal_settings, start_idp
+from tests.support.portal import (
+    AGREEMENTS,
+    CHILD,
+    OVERSTAP,
+    Region,
+    join_case,
+    make_region,
+    register_gezag,
+    start_case,
+    write_case_entry,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -239,3 +250,55 @@ def test_a_pupil_of_16_reads_their_own_data_and_a_parent_the_rule_that_applies(
     page.get_by_role("link", name="Noor").click()
     expect(page.get_by_role("link", name="Terug naar mijn gegevens")).to_be_visible()
     shot(page, "12-mijn-gegevens")
+
+
+def open_case(page: Page, name: str, heading: str) -> None:
+    page.get_by_role("link", name=name).click()
+    cases = page.locator("section", has=page.get_by_role("heading", name="Overleg over"))
+    expect(cases.get_by_role("heading", level=3)).to_have_text("Knooppunt")
+    cases.get_by_role("link", name="Overleg bekijken").click()
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+
+
+def test_a_parent_and_a_pupil_of_12_see_the_case_and_add_their_view(
+    live_portal: LivePortal, page: Page
+) -> None:
+    gateway, school = live_portal.gateway, live_portal.region.po
+    wijkteam = live_portal.region.wijkteam
+    daan = {"bsn": PUPIL_13[1], "birth_date": "2003-01-10", "given_name": "Daan"}  # 13
+    register_gezag(gateway, school, daan, PARENT[1])
+    for child in (CHILD, daan):
+        case_id = start_case(gateway, school, child)
+        join_case(gateway, case_id, school, wijkteam, "jeugdprofessional")
+        write_case_entry(gateway, case_id, wijkteam, "knooppunt_afspraken", AGREEMENTS)
+
+    log_in(page, live_portal)
+    open_case(page, "Sam de Vries", "Knooppunt over Sam de Vries")
+    expect(page.get_by_text("Dit overleg loopt nog.")).to_be_visible()
+    seat = page.locator("li.kaart", has=page.get_by_role("heading", name="Sociaal Wijkteam"))
+    expect(seat).to_contain_text("jeugdprofessional")
+    expect(seat).to_contain_text("ja, mag beslissen namens de organisatie")
+    expect(page.get_by_text("Onderwijs, op school; eigenaar: de school")).to_be_visible()
+    explained = page.get_by_text("Wie mandaat heeft, mag in het overleg beslissen")
+    expect(explained).to_be_hidden()
+    page.get_by_text("Wat betekent mandaat?").click()
+    expect(explained).to_be_visible()
+    shot(page, "13-overleg-ouder")
+    page.get_by_label("Hoe ziet u het?").fill("Sam heeft rust nodig in de klas.")
+    page.get_by_role("button", name="Visie toevoegen").click()
+    expect(page.get_by_role("status")).to_have_text("Uw visie is toegevoegd aan het overleg.")
+    view = page.locator("li.kaart", has=page.get_by_role("heading", name="Eigen visie"))
+    expect(view).to_contain_text("Geschreven door u")
+    expect(view).to_contain_text("Ook te lezen voor: OBS De Hien, Sociaal Wijkteam Dordrecht.")
+    shot(page, "14-eigen-visie")
+    page.get_by_role("button", name="Uitloggen").click()
+    page.context.clear_cookies()
+
+    log_in(page, live_portal, PUPIL_13, overview="Mijn gegevens")
+    open_case(page, "Daan", "Knooppunt over jou")
+    expect(page.get_by_text("Jij en je ouders doen mee.")).to_be_visible()
+    page.get_by_label("Hoe zie jij het?").fill("Ik wil in mijn eigen klas blijven.")
+    page.get_by_role("button", name="Visie toevoegen").click()
+    expect(page.get_by_role("status")).to_have_text("Je visie is toegevoegd aan het overleg.")
+    expect(page.get_by_text("Ik wil in mijn eigen klas blijven.")).to_be_visible()
+    shot(page, "15-overleg-leerling")
