@@ -41,6 +41,34 @@ def key_hash(name: str, public: Ed25519PublicKey) -> bytes:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteVerifier:
+    """A public checkpoint key under a name: what a witness or an auditor holds."""
+
+    name: str
+    public: Ed25519PublicKey
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.name}+{key_hash(self.name, self.public).hex()}"
+
+    @classmethod
+    def parse(cls, verifier_key: str) -> NoteVerifier:
+        """`<name>+<hex key hash>+<base64(0x01 || public key)>`."""
+        name, _, rest = verifier_key.partition("+")
+        hash_hex, _, encoded = rest.partition("+")
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:
+            raise NoteError("not a verifier key") from exc
+        if not name or raw[:1] != ED25519 or len(raw) != 33:
+            raise NoteError("not an Ed25519 verifier key")
+        found = cls(name, Ed25519PublicKey.from_public_bytes(raw[1:]))
+        if key_hash(name, found.public).hex() != hash_hex:
+            raise NoteError("the verifier key's hash does not match its key")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class NoteKey:
     """One Ed25519 checkpoint key under the log's name (the checkpoint origin)."""
 
@@ -60,6 +88,10 @@ class NoteKey:
         """The key as witnesses configure it."""
         encoded = base64.b64encode(ED25519 + _raw(self.public)).decode()
         return f"{self.key_id}+{encoded}"
+
+    @property
+    def verifier(self) -> NoteVerifier:
+        return NoteVerifier(self.name, self.public)
 
     def sign(self, text: str) -> bytes:
         return self.private.sign(text.encode())
@@ -97,11 +129,11 @@ class NoteKeys:
     def active(self, name: str) -> NoteKey:
         return NoteKey(name, self.keys[-1])
 
-    def all(self, name: str) -> list[NoteKey]:
-        return [NoteKey(name, key) for key in self.keys]
+    def verifiers(self, name: str) -> list[NoteVerifier]:
+        return [NoteKey(name, key).verifier for key in self.keys]
 
 
-def open_note(note: str, name: str, keys: list[NoteKey]) -> tuple[str, NoteKey]:
+def open_note(note: str, keys: list[NoteVerifier]) -> tuple[str, NoteVerifier]:
     """The text of `note` and the key of `keys` whose signature on it checks out."""
     text, sep, signatures = note.rpartition("\n\n")
     if not sep or not text:
@@ -110,14 +142,14 @@ def open_note(note: str, name: str, keys: list[NoteKey]) -> tuple[str, NoteKey]:
     for line in signatures.splitlines():
         dash, _, rest = line.partition(" ")
         signer, _, stamp = rest.rpartition(" ")
-        if dash != DASH or signer != name:
+        if dash != DASH:
             continue
         try:
             raw = base64.b64decode(stamp, validate=True)
         except ValueError:
             continue
         for key in keys:
-            if raw[:4] != key_hash(name, key.public):
+            if key.name != signer or raw[:4] != key_hash(signer, key.public):
                 continue
             try:
                 key.public.verify(raw[4:], text.encode())
