@@ -47,7 +47,8 @@ from policies.catalog import Catalog, load_catalog
 DESCRIPTION = """
 The neutral exchange for passend onderwijs: schools push warme-overdracht dossiers,
 professionals read what law, convenant and consent allow, and every act is decided by
-the policy catalog and written to a hash-chained audit log.
+the policy catalog and written to a hash-chained audit log, an RFC 9162 Merkle tree
+published in signed checkpoints (`GET /v1/audit/checkpoint`).
 
 Calls on personal data carry `X-Purpose` and `X-Actor`. Errors are RFC 9457
 problem+json with a machine-readable `code`.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from gateway.audit import checkpoints, service, tree
@@ -26,6 +26,8 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=OneTripRoute)
 Officer = Annotated[ActContext, Depends(scoped_context("audit:read"))]
 Reader = Annotated[Principal, Depends(require_scope("audit:read"))]
 NOTE_TYPE = "text/plain; charset=utf-8"
+# A seq is a 64-bit integer in the database.
+MAX_SEQ = 2**63 - 1
 
 NO_CHECKPOINT: dict[int | str, dict[str, Any]] = {
     404: {"description": "`checkpoint_missing`: no checkpoint has been published yet."}
@@ -88,12 +90,13 @@ def _against(session: Any, tree_size: int | None) -> AuditCheckpoint:
     summary="An RFC 9162 inclusion proof of one entry in the latest signed checkpoint",
 )
 def proof(
-    seq: int,
+    seq: Annotated[int, Path(ge=1, le=MAX_SEQ, description="The entry's seq")],
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
     tree_size: Annotated[
-        int | None, Query(ge=1, description="A published checkpoint's size; default the latest")
+        int | None,
+        Query(ge=1, le=MAX_SEQ, description="A published checkpoint's size; default the latest"),
     ] = None,
 ) -> dict[str, Any]:
     now = services.clock.now()
@@ -102,7 +105,7 @@ def proof(
     with service.attempt(
         ctx, action="audit.proof", policy_version=version, now=now, object_id=str(seq)
     ):
-        entry = session.get(AuditEntry, seq) if seq >= 1 else None
+        entry = session.get(AuditEntry, seq)
         if entry is None or ctx.org_id not in (entry.org, entry.owner):
             raise NotFound("No such audit entry.")
         against = _against(session, tree_size)
@@ -139,8 +142,8 @@ def consistency(
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
-    first: Annotated[int, Query(ge=1, description="The older checkpoint's tree size")],
-    second: Annotated[int | None, Query(ge=1, description="The newer one's")] = None,
+    first: Annotated[int, Query(ge=1, le=MAX_SEQ, description="The older checkpoint's size")],
+    second: Annotated[int | None, Query(ge=1, le=MAX_SEQ, description="The newer one's")] = None,
 ) -> dict[str, Any]:
     now = services.clock.now()
     allowed = supervision_decision(services.catalog, ctx, action="audit.consistency", now=now)
