@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -30,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +51,8 @@ TARGET_VERIFY_PER_SECOND = 500_000
 CHECKPOINT_EVERY = 1000
 BATCH = 8192
 THREADS = 8
+# The baseline's rows sit far past the chain's seqs.
+_BARE_SEQS = itertools.count(10**12)
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DECISION = Decision(
     effect="permit",
@@ -113,17 +116,38 @@ def entries(count: int) -> tuple[list[int], list[bytes], list[str], list[str]]:
     return seqs, leaves, hashes, prevs
 
 
-def verify_core(log: tuple[list[int], list[bytes], list[str], list[str]]) -> float:
+def verify_core(log: tuple[list[int], list[bytes], list[str], list[str]]) -> Rates:
     seqs, leaves, hashes, prevs = log
     roots = _checkpoint_roots(leaves)
-    started = time.perf_counter()
-    verifier = LogVerifier(roots)
-    for at in range(0, len(seqs), BATCH):
-        end = at + BATCH
-        verifier.feed(seqs[at:end], leaves[at:end], hashes[at:end], prevs[at:end])
-    elapsed = time.perf_counter() - started
+    with Timer(len(seqs)) as timer:
+        verifier = LogVerifier(roots)
+        for at in range(0, len(seqs), BATCH):
+            end = at + BATCH
+            verifier.feed(seqs[at:end], leaves[at:end], hashes[at:end], prevs[at:end])
     assert verifier.matched == len(roots)
-    return len(seqs) / elapsed
+    return timer.rates
+
+
+class Rates(NamedTuple):
+    cpu: float  # per second of this process's CPU time: one core's throughput
+    wall: float  # per second of wall time: what a shared host gave it
+
+
+class Timer:
+    """Both clocks: on a host shared with other work, wall time counts the others' turns."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.rates = Rates(0.0, 0.0)
+
+    def __enter__(self) -> Timer:
+        self._cpu, self._wall = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        cpu = time.process_time() - self._cpu
+        wall = time.perf_counter() - self._wall
+        self.rates = Rates(self.count / cpu, self.count / wall)
 
 
 def _checkpoint_roots(leaves: list[bytes]) -> dict[int, str]:
@@ -135,32 +159,32 @@ def _checkpoint_roots(leaves: list[bytes]) -> dict[int, str]:
     return roots
 
 
-def bare_sha256(leaves: list[bytes]) -> float:
+def bare_sha256(leaves: list[bytes]) -> Rates:
     sha256 = hashlib.sha256
-    started = time.perf_counter()
-    for at in range(0, len(leaves), BATCH):
-        [sha256(data).digest() for data in leaves[at : at + BATCH]]
-    return len(leaves) / (time.perf_counter() - started)
+    with Timer(len(leaves)) as timer:
+        for at in range(0, len(leaves), BATCH):
+            [sha256(data).digest() for data in leaves[at : at + BATCH]]
+    return timer.rates
 
 
-def best_of(rounds: int, *runs: Any) -> list[float]:
-    """Each measurement in alternating rounds; the best round of each."""
-    best = [0.0] * len(runs)
+def best_of(rounds: int, *runs: Any) -> list[Rates]:
+    """Each measurement in alternating rounds; the best round of each, by CPU time."""
+    best = [Rates(0.0, 0.0)] * len(runs)
     for _ in range(rounds):
         for i, run in enumerate(runs):
-            best[i] = max(best[i], run())
+            found = run()
+            best[i] = Rates(max(best[i].cpu, found.cpu), max(best[i].wall, found.wall))
     return best
 
 
 def appends(db: Database, count: int, *, bare: bool) -> float:
     """Entries per second, `THREADS` threads each writing one entry per transaction."""
-    numbers = itertools.count(1_000_000_000 if bare else 0)
     lock = threading.Lock()
 
     def one(n: int) -> None:
         if bare:
             with lock:
-                seq = next(numbers)
+                seq = next(_BARE_SEQS)
             row = AuditEntry(seq=seq, time=START, categories=[], **_bare_fields(n))
             db.write(lambda session: insert_row(session, row))
         else:
@@ -239,19 +263,24 @@ def main() -> None:
     log = entries(args.entries)
     verified, bare = best_of(args.rounds, lambda: verify_core(log), lambda: bare_sha256(log[1]))
     mean_bytes = sum(map(len, log[1])) / len(log[1])
-    met = verified >= TARGET_VERIFY_PER_SECOND
+    met = verified.cpu >= TARGET_VERIFY_PER_SECOND
     print(
         f"verification of {args.entries:,} entries ({mean_bytes:.0f} canonical bytes each, "
-        f"a checkpoint every {CHECKPOINT_EVERY:,}): {verified:,.0f} entries/s; "
-        f"bare SHA-256 of the same bytes {bare:,.0f}/s; ratio {verified / bare:.2f}; "
-        f"target >= {TARGET_VERIFY_PER_SECOND:,}/s: {'met' if met else 'NOT met'}"
+        f"a checkpoint every {CHECKPOINT_EVERY:,}), per CPU second: {verified.cpu:,.0f} "
+        f"entries/s; bare SHA-256 of the same bytes {bare.cpu:,.0f}/s; ratio "
+        f"{verified.cpu / bare.cpu:.2f}; target >= {TARGET_VERIFY_PER_SECOND:,}/s: "
+        f"{'met' if met else 'NOT met'} (wall clock: {verified.wall:,.0f}/s and "
+        f"{bare.wall:,.0f}/s, ratio {verified.wall / bare.wall:.2f})"
     )
     result: dict[str, Any] = {
-        "verify_per_second": round(verified),
-        "bare_sha256_per_second": round(bare),
-        "verify_ratio": round(verified / bare, 3),
+        "verify_per_cpu_second": round(verified.cpu),
+        "bare_sha256_per_cpu_second": round(bare.cpu),
+        "verify_ratio": round(verified.cpu / bare.cpu, 3),
+        "verify_per_wall_second": round(verified.wall),
+        "bare_sha256_per_wall_second": round(bare.wall),
         "verify_target_met": met,
         "entries": args.entries,
+        "load_average": os.getloadavg(),
     }
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

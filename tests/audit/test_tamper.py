@@ -132,6 +132,8 @@ def test_any_single_tampering_is_detected_by_verify_and_by_a_proof(
         result = verify_log(session, keys=[key.verifier])
         assert not result.ok
         assert result.first_bad_seq is None or result.first_bad_seq <= SIZE + 1
+        if kind == "change" and not forger_rechains:
+            assert result.first_bad_seq == at  # named, though its chain hash went unchecked
         assert proofs_fail(session, gateway)
         if kind == "change":
             # The changed entry's own proof fails, wherever it sits in the tree.
