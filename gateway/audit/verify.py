@@ -60,6 +60,7 @@ class LogVerifier:
         *,
         compact: merkle.CompactRange | None = None,
         prev_hash: str = GENESIS_HASH,
+        signed: bool = True,
     ) -> None:
         self.compact = compact or merkle.CompactRange()
         self.prev_hash = prev_hash
@@ -68,7 +69,9 @@ class LogVerifier:
         # Below the last checkpoint each entry's bytes are held by a signed root, and its
         # chain hash by the next entry's link: the chain hashes need computing only from
         # there on (and, to name the entry, where a root does not match: `pinpoint`).
-        self.signed_below = self.due[-1] if self.due else 0
+        # Only when the roots' signatures were checked: a root no key vouches for holds
+        # nothing, and then every chain hash is computed.
+        self.signed_below = self.due[-1] if self.due and signed else 0
         self.matched = 0
         self.last_matched = self.compact.size
 
@@ -157,7 +160,7 @@ def verify_log(
             return Verification(False, 0, None, f"checkpoint {checkpoint.tree_size}: {problem}")
     roots = {c.tree_size: c.root_hash for c in stored}
     try:
-        verifier = _start(session, roots, from_checkpoint)
+        verifier = _start(session, roots, from_checkpoint, signed=keys is not None)
         base = verifier.size
         query = (
             select(AuditEntry.seq, *tree.LEAF_COLUMNS)
@@ -201,21 +204,24 @@ def pinpoint(session: Session, lo: int, hi: int) -> Failure | None:
     return None
 
 
-def _start(session: Session, roots: dict[int, str], size: int | None) -> LogVerifier:
+def _start(
+    session: Session, roots: dict[int, str], size: int | None, *, signed: bool
+) -> LogVerifier:
     if not size:
-        return LogVerifier(roots)
+        return LogVerifier(roots, signed=signed)
     if size not in roots:
         raise Failure(None, f"there is no checkpoint of size {size}")
     found = tree.piece_hashes(session, merkle.pieces(0, size))
     stack = [found[piece] for piece in merkle.pieces(0, size)]
-    signed = bytes.fromhex(roots[size])
-    if merkle.fold(stack) != signed:
+    root = bytes.fromhex(roots[size])
+    if merkle.fold(stack) != root:
         raise Failure(None, f"the stored tree does not match the checkpoint of size {size}")
     (last,) = tree.entry_rows(session, size - 1, size)
     path = tree.inclusion_proof(session, size - 1, size)
     leaf = entry_leaf_hash(last)
     if entry_hash(last) != last.hash or not merkle.verify_inclusion(
-        leaf, size - 1, size, path, signed
+        leaf, size - 1, size, path, root
     ):
         raise Failure(size, "the last entry of the checkpoint was changed")
-    return LogVerifier(roots, compact=merkle.CompactRange(size, stack), prev_hash=last.hash)
+    compact = merkle.CompactRange(size, stack)
+    return LogVerifier(roots, compact=compact, prev_hash=last.hash, signed=signed)
