@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,13 +12,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gateway.audit import service as audit
+from gateway.audit import checkpoints
+from gateway.audit.publisher import CheckpointPublisher
+from gateway.audit.verify import verify_log
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
+from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
@@ -189,14 +193,33 @@ def orgs_add(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; exit non-zero at the first bad entry."""
-    db = Database.connect(get_settings().effective_database_url)
+def audit_verify(
+    from_checkpoint: Annotated[
+        int | None,
+        typer.Option(help="Start at this signed checkpoint's size instead of the first entry."),
+    ] = None,
+    verifier_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A checkpoint key as `<origin>+<hash>+<base64 key>`; repeat for more. "
+            "Default: the keys in the data directory."
+        ),
+    ] = None,
+) -> None:
+    """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
+    at the first bad entry or checkpoint."""
+    settings = get_settings()
+    keys = _verifier_keys(settings, verifier_key or [])
+    db = Database.connect(settings.effective_database_url)
     with db.sessions() as session:
-        result = audit.verify(session)
+        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint)
     db.dispose()
+    if result.ok and keys is None and result.checkpoints:
+        result = replace(result, ok=False, problem="no checkpoint key to check the signatures")
     if result.ok:
-        typer.echo(json.dumps({"ok": True, "entries": result.checked}))
+        typer.echo(
+            json.dumps({"ok": True, "entries": result.checked, "checkpoints": result.checkpoints})
+        )
         return
     typer.echo(
         json.dumps(
@@ -209,3 +232,43 @@ def audit_verify() -> None:
         )
     )
     raise typer.Exit(1)
+
+
+def _verifier_keys(settings: Settings, given: list[str]) -> list[NoteVerifier] | None:
+    """The keys given, else those of the data directory; None when there are none."""
+    try:
+        if given:
+            return [NoteVerifier.parse(key) for key in given]
+        return NoteKeys.load(settings.keys_dir).verifiers(settings.audit_origin)
+    except FileNotFoundError:
+        return None
+    except NoteError as exc:
+        console.print(f"[red]Not a checkpoint key: {exc}.[/red]")
+        raise typer.Exit(2) from exc
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of the log now (if it grew) and hand it to the witness."""
+    settings = get_settings()
+    keys = NoteKeys.load(settings.keys_dir)
+    db = Database.connect(settings.effective_database_url)
+    try:
+        publisher = CheckpointPublisher(
+            db=db,
+            key=keys.active(settings.audit_origin),
+            clock=SystemClock(),
+            every_entries=settings.audit_checkpoint_entries,
+            interval_seconds=settings.audit_checkpoint_interval_seconds,
+            witness=settings.audit_witness,
+        )
+        made = publisher.publish()
+        with db.readers() as session:
+            latest = checkpoints.latest(session)
+    finally:
+        db.dispose()
+    if latest is None:
+        typer.echo(json.dumps({"published": False, "tree_size": 0}))
+        return
+    found = checkpoints.view(latest)
+    typer.echo(json.dumps({"published": made is not None, **found}, default=str))

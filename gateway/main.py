@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
 
 from connectors.oso.xsd import xml_schema
+from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.router import router as audit_router
+from gateway.audit.tree_router import router as audit_tree_router
 from gateway.auth.router import router as auth_router
 from gateway.auth.tokens import TokenService
 from gateway.cases.router import router as cases_router
@@ -43,7 +48,8 @@ from policies.catalog import Catalog, load_catalog
 DESCRIPTION = """
 The neutral exchange for passend onderwijs: schools push warme-overdracht dossiers,
 professionals read what law, convenant and consent allow, and every act is decided by
-the policy catalog and written to a hash-chained audit log.
+the policy catalog and written to a hash-chained audit log, an RFC 9162 Merkle tree
+published in signed checkpoints (`GET /v1/audit/checkpoint`).
 
 Calls on personal data carry `X-Purpose` and `X-Actor`. Errors are RFC 9457
 problem+json with a machine-readable `code`.
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         openapi_url="/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_checkpoints(services),
     )
     app.state.services = services
     install_handlers(app)
@@ -113,6 +120,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         cases_router,
         rights_router,
         audit_router,
+        audit_tree_router,
         policies_router,
         health_router,
     ):
@@ -122,6 +130,36 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(InFlightLimitMiddleware, max_in_flight=settings.max_in_flight)
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def publisher_of(services: Services) -> CheckpointPublisher:
+    settings = services.settings
+    return CheckpointPublisher(
+        db=services.db,
+        key=services.keyring.checkpoints.active(settings.audit_origin),
+        clock=services.clock,
+        every_entries=settings.audit_checkpoint_entries,
+        interval_seconds=settings.audit_checkpoint_interval_seconds,
+        witness=settings.audit_witness,
+    )
+
+
+def _checkpoints(services: Services) -> Any:
+    """While the app serves, its process publishes the audit log's checkpoints."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        publisher = None
+        if services.settings.audit_checkpoint_interval_seconds > 0:
+            publisher = publisher_of(services)
+            publisher.start()
+        try:
+            yield
+        finally:
+            if publisher is not None:
+                publisher.stop()
+
+    return lifespan
 
 
 def app_factory() -> FastAPI:

@@ -7,7 +7,13 @@ from consent.models import (
     ConsentRecipient,
     GezagRelation,
 )
-from gateway.audit.models import AuditEntry, AuditHead
+from gateway.audit.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditTree,
+    AuditTreeNode,
+)
 from gateway.audit.reviews import BreakGlassReview
 from gateway.cases.models import Case, CaseEntry, CaseParticipant
 from gateway.core.db import Base
@@ -21,8 +27,11 @@ from gateway.transfers.models import Transfer
 from gateway.web.models import PortalSession
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
+    "AuditTree",
+    "AuditTreeNode",
     "Base",
     "BreakGlassReview",
     "Case",

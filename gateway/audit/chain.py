@@ -1,4 +1,10 @@
-"""The hash of one audit entry: SHA-256 over its canonical JSON and the previous hash."""
+"""The canonical bytes of one audit entry, its chain hash and its Merkle leaf hash.
+
+The canonical form is the JSON of `HASHED_FIELDS` (and `owner` when set) with sorted
+keys and no spaces, `time` in ISO 8601 with microseconds. It holds the previous
+entry's hash, so the entries form a hash chain (`hash` = SHA-256 of the canonical
+bytes); the same bytes are the leaf of the Merkle tree (`gateway.audit.merkle`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from gateway.audit.merkle import leaf_hash
 from gateway.audit.models import AuditEntry
 
 HASHED_FIELDS = (
@@ -29,7 +36,8 @@ HASHED_FIELDS = (
 )
 
 
-def canonical(entry: AuditEntry) -> dict[str, Any]:
+def canonical(entry: AuditEntry | Any) -> dict[str, Any]:
+    """The hashed fields of an entry (or of a row with the same attributes)."""
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
     values["time"] = entry.time.isoformat(timespec="microseconds")
     values["categories"] = sorted(entry.categories)
@@ -39,6 +47,13 @@ def canonical(entry: AuditEntry) -> dict[str, Any]:
     return values
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    encoded = json.dumps(canonical(entry), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+def canonical_bytes(entry: AuditEntry | Any) -> bytes:
+    return json.dumps(canonical(entry), sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: AuditEntry | Any) -> str:
+    return hashlib.sha256(canonical_bytes(entry)).hexdigest()
+
+
+def entry_leaf_hash(entry: AuditEntry | Any) -> bytes:
+    return leaf_hash(canonical_bytes(entry))

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.core.db import Base
 
 GENESIS_HASH = "0" * 64
+# Subtrees of fewer leaves are hashed from the entries when asked for.
+MIN_STORED_LEVEL = 4
 
 
 class AuditEntry(Base):
@@ -52,3 +54,45 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditTreeNode(Base):
+    """The hash of one perfect subtree of the Merkle tree over the entries.
+
+    Kept from level `MIN_STORED_LEVEL` up (2**level leaves), so that a proof or a root
+    reads a few of these and at most a few leaves instead of rehashing the log.
+    """
+
+    __tablename__ = "audit_tree_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditTree(Base):
+    """How many leaves the stored nodes cover; publishing a checkpoint locks this row."""
+
+    __tablename__ = "audit_tree"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head, as the signed note (c2sp.org/tlog-checkpoint) it was issued in."""
+
+    __tablename__ = "audit_checkpoints"
+
+    tree_size: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    root_hash: Mapped[str] = mapped_column(String(64))
+    time: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(300))
+    signature: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text)
+    # Handed to the configured witness; null until that succeeded (retried each run).
+    witnessed_at: Mapped[datetime | None]

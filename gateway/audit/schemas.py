@@ -107,3 +107,42 @@ class LiftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Literal["parents_informed", "no_longer_unsafe"]
+
+
+HEX = "Lowercase hex of a SHA-256 hash."
+
+
+class CheckpointRead(BaseModel):
+    """A signed tree head of the audit log (RFC 9162 Merkle tree over the entries)."""
+
+    tree_size: int = Field(description="How many entries the tree holds (seq 1 to tree_size).")
+    root_hash: str = Field(description=HEX)
+    signature: str = Field(description="Base64 Ed25519 signature over the checkpoint's note text.")
+    key_id: str = Field(description="`<origin>+<hex key hash>` (c2sp.org/signed-note).")
+    time: datetime
+    note: str = Field(description="The same checkpoint as a C2SP tlog-checkpoint signed note.")
+    verifier_key: str | None = Field(
+        default=None,
+        description="The public key as witnesses configure it: "
+        "`<origin>+<hex key hash>+<base64(0x01 || Ed25519 public key)>`; "
+        "present while the checkpoint's key is the active one.",
+    )
+
+
+class InclusionProof(BaseModel):
+    """Entry `seq` is leaf `seq - 1`; its leaf hash is SHA-256(0x00 || canonical bytes)."""
+
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str = Field(description=HEX)
+    audit_path: list[str] = Field(description="Sibling hashes from the leaf up (RFC 9162 §2.1.3).")
+    root_hash: str = Field(description=HEX)
+    checkpoint: str = Field(description="The signed note of the checkpoint proven against.")
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    first_root: str = Field(description=HEX)
+    second_root: str = Field(description=HEX)
+    proof: list[str] = Field(description="RFC 9162 §2.1.4 consistency proof, lowercase hex.")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.chain import canonical, entry_hash
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from gateway.audit.verify import Verification, verify_log
 from gateway.core import paging
 from gateway.core.context import ActContext
 from gateway.core.errors import GatewayError, NotFound
@@ -203,39 +204,10 @@ def ensure_head(session: Session) -> None:
         session.add(AuditHead(id=1, seq=0, hash=GENESIS_HASH))
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    problem: str | None = None
-
-
-def verify(session: Session, *, batch: int = 1000) -> Verification:
-    """Walks the whole chain: a changed, removed, inserted or reordered entry breaks it."""
-    expected_seq, previous = 1, GENESIS_HASH
-    query = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-    with session.scalars(query) as entries:  # a server-side cursor on PostgreSQL
-        for entry in entries:
-            problem = _check(entry, expected_seq, previous)
-            if problem:
-                return Verification(False, expected_seq - 1, entry.seq, problem)
-            expected_seq, previous = expected_seq + 1, entry.hash
-    head = session.get(AuditHead, 1)
-    checked = expected_seq - 1
-    if head is None or head.seq != checked or head.hash != previous:
-        return Verification(False, checked, checked + 1, "entries are missing at the end")
-    return Verification(True, checked)
-
-
-def _check(entry: AuditEntry, expected_seq: int, previous: str) -> str | None:
-    if entry.seq != expected_seq:
-        return f"entry {expected_seq} is missing"
-    if entry.prev_hash != previous:
-        return "the link to the previous entry is broken"
-    if entry_hash(entry) != entry.hash:
-        return "the entry was changed"
-    return None
+def verify(session: Session) -> Verification:
+    """Walks the whole log: a changed, removed, inserted or reordered entry breaks the
+    chain, and the tree no longer matches the signed checkpoints (`gateway.audit.verify`)."""
+    return verify_log(session)
 
 
 NOT_FOUND = NotFound.code

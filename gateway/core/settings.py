@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # Retry-After at once instead of queueing without bound. 0: no limit.
     max_in_flight: int = Field(default=64, ge=0, le=10_000)
     log_level: str = "INFO"
+    # The audit log's signed checkpoints (README, "Tamper-evident audit log"): the name
+    # the log signs under (empty: `<issuer host>/audit`), a new checkpoint once this many
+    # entries were appended or this many seconds passed with any (0: only by
+    # `gateway audit checkpoint`), and an external witness each one is handed to: a file
+    # path (signed notes appended) or an http(s) URL (each note POSTed). Empty: none.
+    audit_log_origin: str = ""
+    audit_checkpoint_entries: int = Field(default=1000, ge=1)
+    audit_checkpoint_interval_seconds: int = Field(default=300, ge=0)
+    audit_witness: str = ""
     # glibc's allocator kept the freed request bodies of a long-running server as free
     # space it never returned (gateway/core/memory.py); false leaves it as it is.
     malloc_tuning: bool = True
@@ -91,6 +100,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'gateway.db').resolve()}"
+
+    @property
+    def audit_origin(self) -> str:
+        return self.audit_log_origin or f"{urlsplit(self.issuer).netloc}/audit"
 
     @property
     def keys_dir(self) -> Path:

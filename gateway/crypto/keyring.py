@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gateway.crypto.envelope import Envelope
 from gateway.crypto.keys import KeyProvider, LocalKeyProvider, write_secret
+from gateway.crypto.notes import KEY_FILES, NoteKeys
 from gateway.crypto.pseudonym import Pseudonymizer
 from gateway.crypto.secrets import SecretBytes
 from gateway.crypto.session import SESSION_KEY, SessionSecret
@@ -21,19 +22,35 @@ class Keyring:
     envelope: Envelope
     pseudonyms: Pseudonymizer
     signing: SigningKeys
+    # Signs the audit log's checkpoints, and nothing else.
+    checkpoints: NoteKeys
 
     @classmethod
     def from_parts(
-        cls, provider: KeyProvider, pseudonym_key: SecretBytes, signing: SigningKeys
+        cls,
+        provider: KeyProvider,
+        pseudonym_key: SecretBytes,
+        signing: SigningKeys,
+        checkpoints: NoteKeys | None = None,
     ) -> Keyring:
-        return cls(Envelope(provider), Pseudonymizer(pseudonym_key), signing)
+        return cls(
+            Envelope(provider),
+            Pseudonymizer(pseudonym_key),
+            signing,
+            checkpoints or NoteKeys.generate(),
+        )
 
     @classmethod
     def local(cls, keys_dir: Path, *, create: bool = False) -> Keyring:
         if create:
             ensure_local_keys(keys_dir)
         pseudonym_key = SecretBytes((keys_dir / PSEUDONYM_KEY).read_bytes())
-        return cls.from_parts(LocalKeyProvider(keys_dir), pseudonym_key, SigningKeys.load(keys_dir))
+        return cls.from_parts(
+            LocalKeyProvider(keys_dir),
+            pseudonym_key,
+            SigningKeys.load(keys_dir),
+            NoteKeys.load(keys_dir),
+        )
 
 
 def ensure_local_keys(keys_dir: Path) -> None:
@@ -43,6 +60,8 @@ def ensure_local_keys(keys_dir: Path) -> None:
         LocalKeyProvider.create(keys_dir)
     if not any(keys_dir.glob("signing-*.jwk")):
         SigningKeys.create(keys_dir)
+    if not any(keys_dir.glob(KEY_FILES)):
+        NoteKeys.create(keys_dir)
     if not (keys_dir / PSEUDONYM_KEY).exists():
         write_secret(keys_dir / PSEUDONYM_KEY, secrets.token_bytes(32))
     if not (keys_dir / SESSION_KEY).exists():

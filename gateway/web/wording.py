@@ -178,6 +178,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "bekijken welke handelingen nog beoordeeld moeten worden",
     ),
     "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
+    "audit.proof": (
+        "liet bewijzen dat een regel in het logboek ongewijzigd is",
+        "laten bewijzen dat een regel in het logboek ongewijzigd is",
+    ),
+    "audit.consistency": (
+        "liet bewijzen dat het logboek achteraf niet is veranderd",
+        "laten bewijzen dat het logboek achteraf niet is veranderd",
+    ),
 }
 # The knooppunt's acts (`gateway.web.case_actions`) read the same way.
 ACTIONS.update(CASE_ACTIONS)

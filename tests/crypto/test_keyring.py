@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gateway.crypto.keyring import Keyring
 from gateway.crypto.keys import LocalKeyProvider
+from gateway.crypto.notes import NoteKeys, open_note
 
 
 def test_local_keys_are_created_once_and_reload(tmp_path: Path) -> None:
@@ -15,7 +16,20 @@ def test_local_keys_are_created_once_and_reload(tmp_path: Path) -> None:
     again = Keyring.local(keys, create=True)
     assert again.signing.decode_jwt(token).claims == {"sub": "x"}
     assert again.pseudonyms.subject_ref("111222333") == first.pseudonyms.subject_ref("111222333")
-    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 4
+    name = "gateway.test/audit"
+    assert again.checkpoints.active(name).key_id == first.checkpoints.active(name).key_id
+    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 5
+
+
+def test_a_new_checkpoint_key_signs_and_the_old_one_still_verifies(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    old = Keyring.local(keys, create=True).checkpoints.active("log")
+    note = old.signed_note("log\n1\nAA==\n", old.sign("log\n1\nAA==\n"))
+    NoteKeys.create(keys)
+    rotated = NoteKeys.load(keys)
+    assert rotated.active("log").key_id != old.key_id
+    text, signer = open_note(note, rotated.verifiers("log"))
+    assert text == "log\n1\nAA==\n" and signer.key_id == old.key_id
 
 
 def test_a_new_kek_becomes_active_and_old_wraps_still_open(tmp_path: Path) -> None:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from gateway.audit.models import AuditCheckpoint
 from gateway.audit.service import AuditEvent
+from gateway.main import publisher_of
 from policies.model import Decision
 
 PERMIT = Decision(
@@ -29,3 +37,30 @@ def read_event(org: str, subject_ref: str | None = None) -> AuditEvent:
         subject_ref=subject_ref,
         categories=frozenset({"school"}),
     )
+
+
+def publish(gateway: Any) -> AuditCheckpoint | None:
+    """Signs a checkpoint of the gateway's log now, as its publisher does."""
+    return publisher_of(gateway.services).publish()
+
+
+def check_note(note: str, verifier_key: str) -> tuple[str, int, bytes]:
+    """Checks a C2SP tlog-checkpoint signed note by the specs alone (not the gateway's
+    code): the key hash, the signature line and the Ed25519 signature over the text.
+    Returns origin, tree size and root hash."""
+    name, key_hash_hex, encoded = verifier_key.split("+", 2)
+    raw = base64.b64decode(encoded)
+    assert raw[0] == 1 and len(raw) == 33
+    key_hash = hashlib.sha256(name.encode() + b"\n" + b"\x01" + raw[1:]).digest()[:4]
+    assert key_hash.hex() == key_hash_hex
+    text, blank, signatures = note.partition("\n\n")
+    assert blank and note.endswith("\n")
+    origin, size, root, *extensions = text.split("\n")
+    assert origin == name and not extensions
+    (line,) = signatures.rstrip("\n").split("\n")
+    dash, signer, stamp = line.split(" ")
+    assert dash == "\u2014" and signer == name
+    signed = base64.b64decode(stamp)
+    assert signed[:4] == key_hash
+    Ed25519PublicKey.from_public_bytes(raw[1:]).verify(signed[4:], (text + "\n").encode())
+    return origin, int(size), base64.b64decode(root)

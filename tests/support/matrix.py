@@ -303,6 +303,12 @@ OUT_OF_MATRIX = {
     "GET /v1/policies": "the public catalog, the same for everyone",
     "POST /v1/policies/evaluate": "a dry run on the caller's own question; holds no data",
     "GET /v1/audit/reviews": "break-glass reviews of the officer's own organisation",
+    "GET /v1/audit/checkpoint": "the log's signed tree head: sizes and hashes, no entry",
+    "GET /v1/audit/proof/{seq}": (
+        "hashes proving one entry of the officer's own organisation; another's entry is a "
+        "404, tested in tests/audit/test_proofs.py"
+    ),
+    "GET /v1/audit/consistency": "hashes linking two checkpoints; no entry, no pupil",
     "POST /v1/audit/reviews/{review_id}": "break-glass reviews of the officer's own organisation",
     "POST /v1/audit/reviews/{review_id}/restriction/lift": (
         "break-glass reviews of the officer's own organisation"

@@ -1,0 +1,65 @@
+"""`gateway audit checkpoint` and `gateway audit verify` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from gateway.crypto.notes import NoteKeys
+from tests.support.gateway import Gateway, audit_log, audited
+from tests.test_cli import gateway_cli
+
+
+def test_checkpoints_from_the_command_line_verify_whole_and_from_a_checkpoint(
+    gateway: Gateway, database_url: str, tmp_path: Path
+) -> None:
+    NoteKeys.create(tmp_path / "keys")
+    env = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_DATA_DIR": str(tmp_path),
+        "GATEWAY_ISSUER": "https://gateway.example",
+        "GATEWAY_AUDIT_WITNESS": str(tmp_path / "witness.log"),
+    }
+    officer = audited(gateway, "school_po")
+    for _ in range(5):
+        audit_log(gateway, officer)
+    first = gateway_cli("audit", "checkpoint", env=env)
+    assert first.returncode == 0, first.stderr
+    made = json.loads(first.stdout)
+    assert made["published"] is True and made["tree_size"] == 5
+    assert made["key_id"].startswith("gateway.example/audit+")
+    again = json.loads(gateway_cli("audit", "checkpoint", env=env).stdout)
+    assert again["published"] is False and again["tree_size"] == 5
+    for _ in range(20):
+        audit_log(gateway, officer)
+    assert json.loads(gateway_cli("audit", "checkpoint", env=env).stdout)["tree_size"] == 25
+    assert (tmp_path / "witness.log").read_text().count("gateway.example/audit\n") == 2
+    for _ in range(3):
+        audit_log(gateway, officer)
+
+    whole = gateway_cli("audit", "verify", env=env)
+    assert whole.returncode == 0, whole.stdout + whole.stderr
+    assert json.loads(whole.stdout) == {"ok": True, "entries": 28, "checkpoints": 2}
+    since = gateway_cli("audit", "verify", "--from-checkpoint", "5", env=env)
+    assert json.loads(since.stdout) == {"ok": True, "entries": 23, "checkpoints": 1}
+    unknown = gateway_cli("audit", "verify", "--from-checkpoint", "7", env=env)
+    assert unknown.returncode == 1
+
+    stranger = NoteKeys.generate().active("gateway.example/audit").verifier_key
+    foreign = gateway_cli("audit", "verify", "--verifier-key", stranger, env=env)
+    assert foreign.returncode == 1
+    assert "checkpoint 5" in json.loads(foreign.stdout)["problem"]
+
+    # A checkpoint rewritten to a forged root no longer carries a valid signature.
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE audit_checkpoints SET root_hash = :forged WHERE tree_size = 25"),
+            {"forged": "ab" * 32},
+        )
+    engine.dispose()
+    forged = gateway_cli("audit", "verify", env=env)
+    assert forged.returncode == 1
+    assert json.loads(forged.stdout)["problem"].startswith("checkpoint 25")
