@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -181,3 +182,71 @@ def _check_gezag(
                 "pupil on record; the school where the pupil is enrolled registers gezag.",
                 code="gezag_unknown",
             )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What a case consent is checked against: the case's pupil, whether it is still
+    open, and the organisations that take part in it now (left ones not)."""
+
+    subject_ref: str
+    open: bool
+    participants: frozenset[str]
+
+
+class CaseLookup(Protocol):
+    """The case register, as the wiring hands it in: this package does not reach it."""
+
+    def __call__(self, session: Session, case_id: str) -> CaseFacts | None: ...
+
+
+# The one purpose whose consents name a case (DOMAIN §3 row 11).
+CASE_PURPOSE = "knooppunt.casus"
+
+
+def check_case_purpose(body: ConsentCreate) -> None:
+    """A `case_id` belongs on a case consent only: on any other purpose it would scope
+    a consent to something that purpose knows nothing of."""
+    if body.case_id is not None and body.purpose != CASE_PURPOSE:
+        raise Unprocessable(
+            f"Only a {CASE_PURPOSE} consent names a case.", code="case_purpose_mismatch"
+        )
+
+
+def check_case(
+    session: Session,
+    *,
+    body: ConsentCreate,
+    subject_ref: str,
+    org_id: str | None,
+    cases: CaseLookup | None,
+) -> None:
+    """A case consent names a case the registering organisation takes part in, about
+    the consent's pupil, and only recipients at that table.
+
+    A case that does not exist and one the registering organisation does not take part
+    in get the same answer (`unknown_case`): the registry tells no stranger that a case
+    exists. Without a case register wired in, no case is known (fail closed). A parent
+    or pupil registering through the portal (`org_id` None) is checked on the pupil.
+    """
+    if body.case_id is None:
+        return
+    facts = cases(session, body.case_id) if cases is not None else None
+    stranger = facts is None or (
+        org_id not in facts.participants
+        if org_id is not None
+        # A person at the portal knows the cases about their own child only.
+        else facts.subject_ref != subject_ref
+    )
+    if facts is None or stranger:
+        raise Unprocessable("No such case.", code="unknown_case")
+    if facts.subject_ref != subject_ref:
+        raise Unprocessable(
+            "The case is about another pupil than this consent.", code="case_subject_mismatch"
+        )
+    if not facts.open:
+        raise Unprocessable("The case is closed.", code="case_closed")
+    if any(recipient not in facts.participants for recipient in body.recipients):
+        raise Unprocessable(
+            "A recipient does not take part in the case.", code="recipient_not_participant"
+        )

@@ -60,6 +60,7 @@ def grant(
     keyring: Keyring,
     issuer: str,
     now: datetime,
+    cases: checks.CaseLookup | None = None,
 ) -> Consent:
     """Registers a consent after every check of `consent.checks`; returns it with receipt.
 
@@ -67,11 +68,14 @@ def grant(
     record); `org_id` and `org_kind` the registering organisation (None when a parent or
     pupil grants through the portal, `actor` then being their pseudonym);
     `recipient_kinds` maps each named recipient that is a registered organisation to its
-    kind.
+    kind; `cases` the case register a case consent (`case_id`) is checked against, handed
+    in by the wiring (without it no case is known and a case consent is refused).
     """
+    checks.check_case_purpose(body)
     flow, rule = checks.consent_flow(catalog, body.purpose)
     checks.check_party(flow, org_kind)
     checks.check_scope(body, flow, catalog, recipient_kinds)
+    checks.check_case(session, body=body, subject_ref=subject_ref, org_id=org_id, cases=cases)
     checks.check_terms(body, now)
     grantors = checks.check_grantors(
         session,

@@ -27,6 +27,7 @@ from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
+from gateway.tlv import retention as tlv_retention
 from gateway.web import dev_idp
 from gateway.web.demo import ensure_families, ensure_waiting_dossier
 from policies.catalog import load_catalog
@@ -35,9 +36,11 @@ app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_hel
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 orgs_app = typer.Typer(help="The organisation registry.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention terms from the catalog.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 app.add_typer(policy_app, name="policy")
 console = Console(stderr=True)
 
@@ -272,3 +275,16 @@ def audit_checkpoint() -> None:
         return
     found = checkpoints.view(latest)
     typer.echo(json.dumps({"published": made is not None, **found}, default=str))
+
+
+@retention_app.command("purge")
+def retention_purge() -> None:
+    """Delete the records past the retention term their catalog class gives (TLV
+    records); each deletion is on the owner's audit log. Run it daily."""
+    settings = get_settings()
+    catalog = load_catalog(region=settings.region)
+    db = Database.connect(settings.effective_database_url)
+    with db.unit_of_work() as session:
+        purged = tlv_retention.purge_expired(session, catalog=catalog, now=SystemClock().now())
+    db.dispose()
+    typer.echo(json.dumps({"tlvs": len(purged)}))

@@ -171,7 +171,7 @@ def _flow(
         verzuim_threshold=frozenset(spec.verzuim_threshold),
         obligations=spec.obligations,
         conditional_obligations=tuple((c.obligation, c.when) for c in spec.conditional_obligations),
-        retention=Retention(spec.retention, retention.term, retention.basis),
+        retention=Retention(spec.retention, retention.term, retention.basis, retention.years),
         bsn_allowed=spec.bsn_allowed,
         safeguards=spec.safeguards,
         enabled=override.enabled if override is not None else True,

@@ -65,6 +65,8 @@ class Retention:
     key: str
     term: str
     basis: str
+    # The term in years where the catalog gives one (RetentionClass.years).
+    years: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,11 @@ class AgeRule(_Strict):
 class RetentionClass(_Strict):
     term: str
     basis: str
+    # Where the term is a fixed number of years the gateway can count itself (from the
+    # record's own start: see where each record is stamped); None where it runs from an
+    # event the gateway does not see (leaving the school, the end of care) or is each
+    # party's own.
+    years: int | None = Field(default=None, ge=1, le=100)
 
 
 class Taxonomy(_Strict):

@@ -74,6 +74,18 @@ def _read(
     status_code=201,
     response_model=ConsentRead,
     summary="Register a consent (digital, or a paper form the school keeps)",
+    responses={
+        403: {"description": "A party to no flow of this purpose (not_party), or scope."},
+        422: {
+            "description": "Refused, nothing stored: consent_not_applicable, "
+            "category_forbidden, unknown_recipient, recipient_not_in_flow, invalid_validity, "
+            "evidence_missing, duplicate_grantor, grantor_mismatch, gezag_unknown, "
+            "consent_grantors_insufficient; for a case consent (`case_id`): unknown_case "
+            "(no such case, or one the registering party does not take part in: the same "
+            "answer), case_subject_mismatch, case_closed, recipient_not_participant, and "
+            "case_purpose_mismatch (a case_id on a purpose other than knooppunt.casus)."
+        },
+    },
 )
 def grant(
     body: ConsentCreate,

@@ -23,6 +23,7 @@ from consent.schemas import ConsentCreate, GezagCreate
 from consent.service import Notice, Renewal
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
+from gateway.cases.register import case_facts
 from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
 from gateway.core.context import ActContext
 from gateway.core.errors import Forbidden, NotFound
@@ -73,6 +74,7 @@ def grant(
             keyring=edges.keyring,
             issuer=issuer,
             now=edges.now,
+            cases=case_facts,
         )
     _log(session, ctx, edges, "grant", consent)
     return consent

@@ -17,8 +17,11 @@ class Tlv(Base):
     """
 
     __tablename__ = "tlvs"
-    # Herbeoordeling reads an SWV's decided TLVs by end date.
-    __table_args__ = (Index("ix_tlvs_swv_valid_until", "swv_org_id", "valid_until", "id"),)
+    # Herbeoordeling reads an SWV's decided TLVs by end date; the purge by expiry.
+    __table_args__ = (
+        Index("ix_tlvs_swv_valid_until", "swv_org_id", "valid_until", "id"),
+        Index("ix_tlvs_expires_on", "expires_on"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     swv_org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
@@ -34,6 +37,11 @@ class Tlv(Base):
     decided_on: Mapped[date | None]
     objection_until: Mapped[date | None]
     decision_transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.id"))
+    # The catalog's retention class of the procedure's current stage and the first day
+    # the record is past it (`gateway.tlv.retention`); None where the class has no
+    # fixed term, and then the purge leaves the record alone.
+    retention: Mapped[str | None] = mapped_column(String(40))
+    expires_on: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -30,6 +30,7 @@ from gateway.core.paging import Page
 from gateway.edges import Edges
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import ClientSubject
+from gateway.tlv import retention
 from gateway.tlv.models import Tlv, TlvAdvice
 from gateway.tlv.schemas import AdviceIn, DecisionIn, TlvCreate
 from gateway.transfers import service as transfers
@@ -89,6 +90,7 @@ def open_tlv(session: Session, *, body: TlvCreate, ctx: ActContext, edges: Edges
         created_at=edges.now,
         updated_at=edges.now,
     )
+    retention.stamp(tlv, edges.catalog)
     insert_row(session, tlv)
     _log(session, ctx, edges, "tlv.open", decision, tlv)
     return tlv
@@ -183,6 +185,7 @@ def decide_tlv(
     )
     sent, decision = transfers.push_json(session, body=push, ctx=ctx, edges=edges)
     tlv.status, tlv.decision_transfer_id, tlv.updated_at = "decided", sent.id, edges.now
+    retention.stamp(tlv, edges.catalog)
     _log(session, ctx, edges, "tlv.decide", decision, tlv)
     return tlv, _advices(session, tlv)
 

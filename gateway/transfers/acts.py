@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from consent.period import today
 from consent.service import consent_state
+from gateway.cases.register import shared_cases
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext
 from gateway.core.errors import NotFound
@@ -112,17 +113,25 @@ def build_request(
         is not None
     )
     asked = frozenset(transfer.categories) if categories is None else categories
+    # The case register is asked only where the flow's precondition needs it.
+    cases: list[str | None] = [*_shared_cases(session, transfer)] if "participant" in needed else []
     consent = None
     if flow is not None and flow.consent is not None:
-        consent = consent_state(
-            session,
-            subject_ref=transfer.subject_ref,
-            purpose=transfer.purpose,
-            recipient_org_id=transfer.recipient_org_id,
-            categories=asked,
-            now=edges.now,
-            count_gezag=flow.consent.parents_needed > 1,
-        )
+        both = flow.consent.parents_needed > 1
+        # A consent for no case, or for a case the two share (a case consent).
+        for case_id in cases or [None]:
+            consent = consent_state(
+                session,
+                subject_ref=transfer.subject_ref,
+                purpose=transfer.purpose,
+                recipient_org_id=transfer.recipient_org_id,
+                categories=asked,
+                now=edges.now,
+                case_id=case_id,
+                count_gezag=both,
+            )
+            if consent is not None:
+                break
     meldcode = facts.meldcode
     return Request(
         sender_kind=sender_kind,
@@ -135,18 +144,30 @@ def build_request(
         absence_hours=facts.absence_hours,
         absence_type=facts.absence_type,
         absence_days=facts.absence_days,
-        # `participant` (knooppunt.casus: the recipient takes part in the case with a
-        # mandate) comes from the case register, which does not exist yet: until it does,
-        # no recipient is a participant and the push path keeps knooppunt closed. The
-        # engine and the dry run (POST /v1/policies/evaluate) already take the fact.
         preconditions=Preconditions(
-            aanmelding=enrolled, inzage=inzage, informed=facts.informed, participant=False
+            aanmelding=enrolled,
+            inzage=inzage,
+            informed=facts.informed,
+            participant=bool(cases),
         ),
         meldcode_steps=frozenset(meldcode.steps) if meldcode else frozenset(),
         meldcode_skipped=skipped_steps(meldcode),
         reasons=tuple(meldcode.reasons) if meldcode else (),
         parents_told=meldcode.parents_told if meldcode else False,
         not_told_reason=meldcode.not_told_reason if meldcode else None,
+    )
+
+
+def _shared_cases(session: Session, transfer: Transfer) -> list[str]:
+    """The catalog's `participant` (knooppunt.casus), from the case register: the open
+    cases about this pupil where the recipient takes part with a mandate and the sender
+    takes part too. Asked again at every act, so a departure or a closed case stops the
+    next push or release."""
+    return shared_cases(
+        session,
+        subject_ref=transfer.subject_ref,
+        sender_org_id=transfer.sender_org_id,
+        recipient_org_id=transfer.recipient_org_id,
     )
 
 

@@ -130,6 +130,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "tlv.decide": ("nam een besluit over de TLV", "een besluit over de TLV nemen"),
     "tlv.read": ("bekeek de stand van de TLV", "de stand van de TLV bekijken"),
+    "tlv.purge": (
+        "verwijderde de TLV-gegevens na afloop van de bewaartermijn",
+        "de TLV-gegevens verwijderen na afloop van de bewaartermijn",
+    ),
     "tlv.list": (
         "bekeek welke TLV's binnenkort aflopen",
         "bekijken welke TLV's binnenkort aflopen",

@@ -93,6 +93,7 @@ def test_the_case_consent_opens_what_it_names_to_whom_it_names(gateway: Gateway)
         wrote(gateway, at.case_id, at.school, category)
     # A knooppunt consent for no case, or for another case, opens nothing here.
     other = start(gateway, at.school)
+    assert join(gateway, other, at.school, at.wijkteam).status_code == 201
     case_consent(gateway, at.school, [at.wijkteam], ("leerling",), None)
     case_consent(gateway, at.school, [at.wijkteam], ("leerling",), other)
     assert listed(gateway, at.case_id, at.wijkteam) == []

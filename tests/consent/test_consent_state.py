@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from consent import service
 from policies.model import ConsentState
+from tests.cases.helpers import join, start
 from tests.support.consent import (
     REFERRAL,
     child,
@@ -63,9 +64,10 @@ def test_a_case_consent_covers_that_case_only(gateway: Gateway) -> None:
     school = gateway.make_org("school_po")
     team = gateway.make_org("wijkteam")
     purpose = "knooppunt.casus"
-    body = consent_body(
-        [team.id], purpose=purpose, granted_by=[parent(), GUARDIAN], case_id="case-1"
-    )
+    # Two cases about the pupil; the wijkteam takes part in the first.
+    first, second = start(gateway, school), start(gateway, school)
+    assert join(gateway, first, school, team).status_code == 201
+    body = consent_body([team.id], purpose=purpose, granted_by=[parent(), GUARDIAN], case_id=first)
     ref = gateway.internal_ref(school, granted(gateway, school, body)["subject_ref"])
 
     def covers(case_id: str | None) -> bool:
@@ -73,12 +75,12 @@ def test_a_case_consent_covers_that_case_only(gateway: Gateway) -> None:
             state(gateway, ref, team.id, {"leerling"}, purpose=purpose, case_id=case_id) is not None
         )
 
-    assert covers("case-1")
-    assert not covers("case-2")
+    assert covers(first)
+    assert not covers(second)
     assert not covers(None)
     general = consent_body([team.id], purpose=purpose, granted_by=[parent(), GUARDIAN])
     granted(gateway, school, general)
-    assert covers("case-2")
+    assert covers(second)
     assert covers(None)
 
 

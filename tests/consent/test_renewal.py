@@ -204,7 +204,6 @@ def knooppunt_consent(gateway: Gateway, school: Org, wijkteam: Org) -> dict[str,
         subject=TURNS_12,
         purpose=KNOOPPUNT,
         categories=("leerling",),
-        case_id="case_x",
     )
     return granted(gateway, school, body)
 

@@ -26,6 +26,7 @@ from tests.support.matrix import (
     CASE_ENDPOINTS,
     DENY_STATUS,
     OUT_OF_MATRIX,
+    TLV_REQUEST,
     Case,
     Scenario,
     marker,
@@ -427,6 +428,200 @@ def owner_audit(world: World, setup: Setup) -> None:
         assert all(e["object_id"] == setup.transfer_id for e in reads)
 
 
+# ---- the case at the table ----------------------------------------------------------
+
+
+def case_calls(org: Org, purpose: str) -> list[Any]:
+    """Every operation on one case by id, as `call(case_id, entry_id)`."""
+
+    def call(method: str, path: str, body: Any = None) -> Any:
+        def run(world: World, case_id: str, entry_id: str) -> Response:
+            url = path.format(case=case_id, entry=entry_id, org=org.id)
+            return world.gateway.client.request(
+                method, url, json=body, headers=org.headers(purpose)
+            )
+
+        return run
+
+    seat = {"org": org.id, "role": "deelnemer", "person": "p-1", "mandate": True}
+    return [
+        call("GET", "/v1/cases/{case}"),
+        call("GET", "/v1/cases/{case}/entries"),
+        call("GET", "/v1/cases/{case}/entries/{entry}"),
+        call("POST", "/v1/cases/{case}/entries", {"category": "leerling", "content": {}}),
+        call("POST", "/v1/cases/{case}/participants", seat),
+        call("POST", "/v1/cases/{case}/participants/{org}/leave"),
+        call("POST", "/v1/cases/{case}/close"),
+        call("POST", "/v1/cases/{case}/mdo", {"regie": org.id}),
+        call("POST", "/v1/cases/{case}/evaluation"),
+    ]
+
+
+def alike(world: World, setup: Setup, calls: list[Any], status: int) -> None:
+    """Each call on the real case answers as on a case and entry that never existed."""
+    assert setup.case_id is not None and setup.entry_id is not None
+    real_ids = (setup.case_id, setup.entry_id)
+    unknown_ids = (world.unknown_id("cs"), world.unknown_id("ce"))
+    for call in calls:
+        real, unknown = call(world, *real_ids), call(world, *unknown_ids)
+        leaks(real, setup.scenario)
+        assert real.status_code == status, (real.status_code, real.text)
+        assert normalised(real, *real_ids) == normalised(unknown, *unknown_ids)
+
+
+def sender_case_list(world: World, setup: Setup) -> None:
+    """The sender started the case (and wrote its entry): it is in its list."""
+    purpose = setup.scenario.flow
+    response = world.gateway.client.get("/v1/cases", headers=setup.sender.headers(purpose))
+    assert response.status_code == 200, response.text
+    assert setup.case_id in {item["id"] for item in response.json()["items"]}
+
+
+def recipient_case_read(world: World, setup: Setup) -> None:
+    """At the table the recipient reads the case and what the engine releases of the
+    sender's entry, nothing else; away from it, the case is an unknown id."""
+    scenario, org = setup.scenario, setup.recipient
+    reads = case_calls(org, scenario.flow)[:3]
+    if not scenario.at_the_table:
+        alike(world, setup, reads, 404)
+        return
+    assert setup.case_id is not None and setup.entry_id is not None
+    case = reads[0](world, setup.case_id, setup.entry_id)
+    assert case.status_code == 200, case.text
+    assert org.id in {p["org"] for p in case.json()["participants"]}
+    listed = reads[1](world, setup.case_id, setup.entry_id)
+    assert listed.status_code == 200, listed.text
+    shown = {item["category"] for item in listed.json()["items"]}
+    assert shown == scenario.case_released, (sorted(shown), sorted(scenario.case_released))
+    leaks(listed, scenario, scenario.case_released)
+    entry = reads[2](world, setup.case_id, setup.entry_id)
+    if scenario.case_released:
+        assert entry.status_code == 200, entry.text
+    else:
+        unknown_id = world.unknown_id("ce")
+        unknown = reads[2](world, setup.case_id, unknown_id)
+        assert entry.status_code == 404, entry.text
+        assert normalised(entry, setup.entry_id) == normalised(unknown, unknown_id)
+
+
+def recipient_case_other_purpose(world: World, setup: Setup) -> None:
+    other = next(flow for flow in sorted(world.catalog.flows) if flow != setup.scenario.flow)
+    assert setup.case_id is not None and setup.entry_id is not None
+    response = case_calls(setup.recipient, other)[0](world, setup.case_id, setup.entry_id)
+    leaks(response, setup.scenario)
+    expect_refusal(response, frozenset({"purpose_mismatch"}))
+
+
+def bystander_case(world: World, setup: Setup) -> None:
+    alike(world, setup, case_calls(bystander(world, setup), setup.scenario.flow), 404)
+
+
+def bystander_case_lists(world: World, setup: Setup) -> None:
+    org = bystander(world, setup)
+    response = world.gateway.client.get("/v1/cases", headers=org.headers(setup.scenario.flow))
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+def unscoped_case(world: World, setup: Setup) -> None:
+    """Without the transfer scopes every call is refused alike, whatever the id."""
+    calls = case_calls(world.unscoped, setup.scenario.flow)
+    alike(world, setup, calls, 403)
+    answer = calls[0](world, world.unknown_id("cs"), world.unknown_id("ce"))
+    assert answer.json()["code"] == "insufficient_scope"
+
+
+# ---- the TLV procedure ---------------------------------------------------------------
+
+
+def tlv_open(world: World, org: Org, transfer_id: str) -> Response:
+    return world.post("/v1/tlvs", org, TLV_REQUEST, {"request": transfer_id})
+
+
+def recipient_tlv_open(world: World, setup: Setup) -> None:
+    """The receiving SWV is a party: it opens a TLV on the request, or is told what
+    the request lacks; never the answer for a stranger."""
+    scenario = setup.scenario
+    assert setup.transfer_id is not None
+    response = tlv_open(world, setup.recipient, setup.transfer_id)
+    leaks(response, scenario)
+    if "opp" not in scenario.categories:
+        expect_refusal(response, frozenset({"opp_missing"}))
+    elif response.status_code != 201:
+        expect_refusal(response, frozenset({"parents_not_heard"}))
+
+
+def bystander_tlv_open(world: World, setup: Setup) -> None:
+    org = bystander(world, setup)
+    assert setup.transfer_id is not None
+    like_unknown(world, lambda tid: tlv_open(world, org, tid), setup.transfer_id, "tr")
+
+
+def tlv_calls(org: Org) -> list[Any]:
+    """Every operation on one TLV by id, as `call(tlv_id)`, each under its purpose."""
+
+    def call(method: str, path: str, purpose: str, body: Any = None) -> Any:
+        def run(world: World, tlv_id: str) -> Response:
+            return world.gateway.client.request(
+                method, path.format(tlv_id), json=body, headers=org.headers(purpose)
+            )
+
+        return run
+
+    advice = {"transfer": "tr_" + "0" * 20, "discipline": "orthopedagoog"}
+    return [
+        call("GET", "/v1/tlvs/{}", TLV_REQUEST),
+        call("POST", "/v1/tlvs/{}/advices", "tlv.advies", advice),
+        call("POST", "/v1/tlvs/{}/decision", "tlv.besluit", {"outcome": "afgewezen"}),
+    ]
+
+
+def sender_tlv_read(world: World, setup: Setup) -> None:
+    """The requesting school reads its TLV, never who advised."""
+    assert setup.tlv_id is not None
+    response = tlv_calls(setup.sender)[0](world, setup.tlv_id)
+    assert response.status_code == 200, response.text
+    assert "advices" not in response.json()
+
+
+def bystander_tlv(world: World, setup: Setup) -> None:
+    org = bystander(world, setup)
+    assert setup.tlv_id is not None
+    for call in tlv_calls(org):
+        like_unknown(world, lambda tid, call=call: call(world, tid), setup.tlv_id, "tlv")
+
+
+def bystander_tlv_lists(world: World, setup: Setup) -> None:
+    """A stranger's herbeoordeling list holds none of the SWV's TLVs (a kind that
+    keeps no such list is refused, which tells it nothing either)."""
+    org = bystander(world, setup)
+    response = world.gateway.client.get(
+        "/v1/tlvs", params={"due": "herbeoordeling"}, headers=org.headers(TLV_REQUEST)
+    )
+    if response.status_code == 200:
+        assert response.json()["items"] == []
+    else:
+        assert response.status_code == 403, response.text
+
+
+def unscoped_tlv(world: World, setup: Setup) -> None:
+    org = world.unscoped
+    assert setup.tlv_id is not None and setup.transfer_id is not None
+    calls = [
+        *tlv_calls(org),
+        lambda world, tid: tlv_open(world, org, setup.transfer_id or tid),
+        lambda world, tid: world.gateway.client.get(
+            "/v1/tlvs", params={"due": "herbeoordeling"}, headers=org.headers(TLV_REQUEST)
+        ),
+    ]
+    for call in calls:
+        unknown_id = world.unknown_id("tlv")
+        real, unknown = call(world, setup.tlv_id), call(world, unknown_id)
+        assert real.status_code == 403, real.text
+        assert real.json()["code"] == "insufficient_scope"
+        assert normalised(real, setup.tlv_id) == normalised(unknown, unknown_id)
+
+
 CHECKS = {
     ("sender", "push"): sender_push,
     ("sender", "outbox"): sender_outbox,
@@ -448,4 +643,16 @@ CHECKS = {
     ("bystander", "consent_withdraw"): bystander_consent_withdraw,
     ("bystander", "audit"): bystander_audit,
     ("owner_officer", "audit"): owner_audit,
+    ("sender", "case_list"): sender_case_list,
+    ("recipient", "case_read"): recipient_case_read,
+    ("recipient", "case_other_purpose"): recipient_case_other_purpose,
+    ("bystander", "case"): bystander_case,
+    ("bystander", "case_lists"): bystander_case_lists,
+    ("unscoped", "case"): unscoped_case,
+    ("recipient", "tlv_open"): recipient_tlv_open,
+    ("sender", "tlv_read"): sender_tlv_read,
+    ("bystander", "tlv_open"): bystander_tlv_open,
+    ("bystander", "tlv"): bystander_tlv,
+    ("bystander", "tlv_lists"): bystander_tlv_lists,
+    ("unscoped", "tlv"): unscoped_tlv,
 }

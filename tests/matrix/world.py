@@ -3,7 +3,11 @@
 Each scenario gets its own pupil, so whatever is about that pupil (a transfer, a consent,
 an audit entry) belongs to that scenario alone. Senders and recipients come from two
 organisations per kind (registering one costs a deliberate password hash); bystanders
-are one more organisation per kind that is never party to anything. The scenarios whose
+are one more organisation per kind that is never party to anything. A scenario of the
+case flow starts a case about its pupil (the sender's, with one entry; the recipient
+joins it where the scenario has it at the table); one of the TLV request flow whose
+push went through also runs a TLV procedure between its parties, about a pupil of its
+own. The scenarios whose
 consent is to be expired are set up 40 days back in time, the rest on the day of the
 tests.
 """
@@ -21,7 +25,17 @@ from gateway.orgs.scopes import default_scopes
 from policies.compiled import Catalog
 from tests.support.consent import FATHER_BSN, MOTHER_BSN, NAMES, post_gezag, refresh
 from tests.support.gateway import REGISTRATION, Gateway, Org, enrol_pupil
-from tests.support.matrix import Matrix, Scenario, birth_date, bsn_numbers, dossier
+from tests.support.matrix import (
+    CASE_ENTRY,
+    TLV_REQUEST,
+    Matrix,
+    Scenario,
+    birth_date,
+    bsn_numbers,
+    dossier,
+    marker,
+    payload,
+)
 
 BACK = timedelta(days=40)
 GRANTOR = {
@@ -40,6 +54,9 @@ class Setup:
     push: Response
     transfer_id: str | None
     consent_id: str | None
+    case_id: str | None = None
+    entry_id: str | None = None
+    tlv_id: str | None = None
 
 
 class World:
@@ -64,6 +81,8 @@ class World:
         # Named in the consents that cover another recipient; never sender nor recipient.
         self.others = {kind: self.org(kind) for kind in kinds}
         self.bystanders = {kind: self.org(kind) for kind in kinds}
+        # An organisation whose token carries none of the transfer scopes.
+        self.unscoped = self.gateway.make_org(kinds[0], scopes=["audit:read"])
         for scenario in matrix.scenarios:
             if scenario.consent != "expired":
                 self.set_up(scenario)
@@ -93,6 +112,7 @@ class World:
                 "/v1/enrolments", recipient, flow.id, {"subject": subject, "status": "aangemeld"}
             )
             assert enrolled.status_code == 201, enrolled.text
+        case_id, entry_id = self.start_case(scenario, subject, sender, recipient)
         consent_id = None
         if scenario.consent_categories is not None:
             consent_id = self.grant(scenario, subject, sender, recipient)
@@ -117,9 +137,58 @@ class World:
         if scenario.consent == "withdrawn" and consent_id is not None:
             withdrawn = self.post(f"/v1/consents/{consent_id}/withdraw", sender, flow.id, None)
             assert withdrawn.status_code == 200, withdrawn.text
+        tlv_id = self.run_tlv(sender, recipient) if scenario.tlv_flow and transfer_id else None
         self.setups[scenario.key] = Setup(
-            scenario, subject, sender, recipient, pushed, transfer_id, consent_id
+            scenario,
+            subject,
+            sender,
+            recipient,
+            pushed,
+            transfer_id,
+            consent_id,
+            case_id,
+            entry_id,
+            tlv_id,
         )
+
+    def start_case(
+        self, scenario: Scenario, subject: dict[str, str], sender: Org, recipient: Org
+    ) -> tuple[str | None, str | None]:
+        """The sender starts a case about the pupil and writes one entry; the recipient
+        joins it with a mandate where the scenario has it at the table."""
+        if not scenario.case_flow:
+            return None, None
+        flow = scenario.flow
+        body = {"subject": subject, "kind": "knooppunt", "title": "Matrix"}
+        started = self.post("/v1/cases", sender, flow, body)
+        assert started.status_code == 201, started.text
+        case_id = str(started.json()["id"])
+        if scenario.at_the_table:
+            seat = {"org": recipient.id, "role": "deelnemer", "person": "p-1", "mandate": True}
+            joined = self.post(f"/v1/cases/{case_id}/participants", sender, flow, seat)
+            assert joined.status_code == 201, joined.text
+        content = payload(self.catalog.taxonomy, CASE_ENTRY, marker(scenario, CASE_ENTRY))
+        entry = {"category": CASE_ENTRY, "content": content}
+        written = self.post(f"/v1/cases/{case_id}/entries", sender, flow, entry)
+        assert written.status_code == 201, written.text
+        return case_id, str(written.json()["id"])
+
+    def run_tlv(self, school: Org, swv: Org) -> str:
+        """A TLV procedure between the scenario's parties, on a request (about a pupil
+        of its own) that carries the OPP with the parents' instemming."""
+        taxonomy = self.catalog.taxonomy
+        subject = {"bsn": next(self.bsns), "birth_date": birth_date(10, self.today)}
+        enrol_pupil(self.gateway, self.school, subject)
+        routes = self.catalog.flows[TLV_REQUEST].routes
+        names = next(r.mandatory for r in routes if school.kind in r.senders)
+        request = {name: payload(taxonomy, name, "tlv") for name in sorted(names)}
+        request["opp"] = {**payload(taxonomy, "opp", "tlv"), "instemming": True}
+        body = {"recipient": swv.id, "subject": subject, "dossier": request}
+        pushed = self.post("/v1/transfers", school, TLV_REQUEST, body)
+        assert pushed.status_code == 201, pushed.text
+        opened = self.post("/v1/tlvs", swv, TLV_REQUEST, {"request": pushed.json()["id"]})
+        assert opened.status_code == 201, opened.text
+        return str(opened.json()["id"])
 
     def grant(
         self, scenario: Scenario, subject: dict[str, str], sender: Org, recipient: Org

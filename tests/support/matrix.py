@@ -8,7 +8,10 @@ or an endpoint added tomorrow is in the matrix tomorrow.
 A *scenario* is one attempted exchange: a flow, a sender and a recipient kind on one of
 its routes, a dossier of one category class, a pupil of one age band, a consent state
 and a precondition state. A *case* is one party (sender, recipient, bystander, the
-owner's privacy officer) at one endpoint in a scenario.
+owner's privacy officer, an organisation without the transfer scopes) at one endpoint in
+a scenario. Where the flow asks for case participants, the scenario has a case about its
+pupil (the recipient at the table or not: the `participant` precondition state); on the
+flow the TLV procedure opens on, it has a procedure between its parties.
 
 The expected outcome is worked out here from the catalog's sets with plain set logic,
 without the engine: which checks can fail is collected as a *set* of deny codes (order
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from gateway.tlv.service import REQUEST as TLV_REQUEST
 from policies.compiled import Catalog, Flow, Route
 from policies.schema import Taxonomy
 
@@ -46,14 +50,21 @@ PRECONDITION_STATES: tuple[frozenset[str], ...] = (
     frozenset({"aanmelding", "inzage"}),
     frozenset({"aanmelding", "inzage", "informed"}),
     frozenset({"informed"}),
+    # A case about the pupil at which both take part, the recipient with a mandate.
+    frozenset({"participant"}),
 )
 UNKNOWN_CATEGORY = "geheime_notities"
+# The entry the sender writes in the world's case (every kind at the table may).
+CASE_ENTRY = "leerling"
 # The HTTP status of each deny code (API.md); any other deny is a 403.
 DENY_STATUS = {
     "category_forbidden": 422,
     "category_missing": 422,
     "out_of_scope": 422,
     "inzage_missing": 409,
+    # What a TLV request lacks for the procedure (gateway.tlv).
+    "opp_missing": 422,
+    "parents_not_heard": 422,
 }
 PRECONDITION_CODES = {
     "aanmelding": "no_enrolment",
@@ -84,6 +95,18 @@ class Scenario:
     grantors: tuple[str, ...]
     consent_flow: bool
     waits_for_inzage: bool
+    # Where the flow asks for case participants: the world starts a case about the
+    # pupil (the sender its first participant, with one `leerling` entry), and this is
+    # what of that entry the engine releases to the recipient at the table.
+    case_flow: bool = False
+    case_released: frozenset[str] = frozenset()
+    # The flow the TLV procedure opens on: the world also runs one procedure.
+    tlv_flow: bool = False
+
+    @property
+    def at_the_table(self) -> bool:
+        """The recipient takes part in the case (with a mandate)."""
+        return self.case_flow and "participant" in self.preconditions
 
     @property
     def push_permitted(self) -> bool:
@@ -258,6 +281,22 @@ def expect(
     return frozenset(push), frozenset(read), frozenset(released), consent_categories
 
 
+def case_release(catalog: Catalog, flow: Flow, route: Route, age: int) -> frozenset[str]:
+    """What of the sender's `leerling` entry in the case a recipient at the table reads:
+    a read of that one category by a participant with a mandate, under no case consent
+    (the world's consents name no case)."""
+    _, denies, released, _ = expect(
+        catalog,
+        flow,
+        route,
+        categories=frozenset({CASE_ENTRY}),
+        age=age,
+        consent="none",
+        preconditions=frozenset({"participant"}),
+    )
+    return frozenset() if denies else released
+
+
 def served_endpoints(openapi: Mapping[str, Any]) -> list[str]:
     """`METHOD path` of every operation the app serves under /v1."""
     found = []
@@ -268,6 +307,24 @@ def served_endpoints(openapi: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
+# The operations on one case and on one TLV, by id: a stranger's answer is that of an
+# unknown id, an organisation without the transfer scopes gets 403 whatever the id.
+CASE_BY_ID = (
+    "GET /v1/cases/{case_id}",
+    "GET /v1/cases/{case_id}/entries",
+    "GET /v1/cases/{case_id}/entries/{entry_id}",
+    "POST /v1/cases/{case_id}/entries",
+    "POST /v1/cases/{case_id}/participants",
+    "POST /v1/cases/{case_id}/participants/{org_id}/leave",
+    "POST /v1/cases/{case_id}/close",
+    "POST /v1/cases/{case_id}/mdo",
+    "POST /v1/cases/{case_id}/evaluation",
+)
+TLV_BY_ID = (
+    "GET /v1/tlvs/{tlv_id}",
+    "POST /v1/tlvs/{tlv_id}/advices",
+    "POST /v1/tlvs/{tlv_id}/decision",
+)
 # Which case exercises which served operation. An operation of /v1 that no case names
 # and that is not listed as out of the matrix fails `test_every_endpoint_is_covered`.
 CASE_ENDPOINTS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -291,6 +348,29 @@ CASE_ENDPOINTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bystander", "consent_renewals"): ("GET /v1/consents",),
     ("bystander", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
     ("owner_officer", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
+    # Cases: the world's case about the scenario's pupil, started by the sender.
+    ("sender", "case_list"): (
+        "POST /v1/cases",
+        "GET /v1/cases",
+        "POST /v1/cases/{case_id}/entries",
+    ),
+    ("recipient", "case_read"): (
+        "GET /v1/cases/{case_id}",
+        "GET /v1/cases/{case_id}/entries",
+        "GET /v1/cases/{case_id}/entries/{entry_id}",
+    ),
+    ("recipient", "case_other_purpose"): ("GET /v1/cases/{case_id}",),
+    ("bystander", "case"): CASE_BY_ID,
+    ("bystander", "case_lists"): ("GET /v1/cases",),
+    ("unscoped", "case"): CASE_BY_ID,
+    # TLVs: the recipient SWV opens one on the scenario's request; the world runs one
+    # procedure on a request that carries the OPP.
+    ("recipient", "tlv_open"): ("POST /v1/tlvs",),
+    ("sender", "tlv_read"): ("GET /v1/tlvs/{tlv_id}",),
+    ("bystander", "tlv_open"): ("POST /v1/tlvs",),
+    ("bystander", "tlv"): TLV_BY_ID,
+    ("bystander", "tlv_lists"): ("GET /v1/tlvs",),
+    ("unscoped", "tlv"): (*TLV_BY_ID, "POST /v1/tlvs", "GET /v1/tlvs"),
 }
 # Served operations that carry no pupil's exchange data to a party, so no access case:
 # registration of the school's own facts, the catalog, the officer's review queue.
@@ -316,37 +396,10 @@ OUT_OF_MATRIX = {
     "POST /v1/rights/refusals": (
         "the controller's own answer to a rights request: it records a refusal, moves no data"
     ),
-    # The TLV record points at transfers the matrix covers; who may act on it (the
-    # receiving SWV, the requesting school reads, strangers 404) is tested in tests/tlv.
-    **{
-        endpoint: "the SWV's TLV procedure over transfers it holds; access tested in tests/tlv"
-        for endpoint in (
-            "POST /v1/tlvs",
-            "GET /v1/tlvs",
-            "GET /v1/tlvs/{tlv_id}",
-            "POST /v1/tlvs/{tlv_id}/advices",
-            "POST /v1/tlvs/{tlv_id}/decision",
-        )
-    },
-    **{
-        endpoint: "a case's access turns on its participants and the case consent, which the "
-        "matrix's sender/recipient pairs do not have; tests/cases covers strangers, leavers, "
-        "own task, case consent and withdrawal for each of these"
-        for endpoint in (
-            "POST /v1/cases",
-            "GET /v1/cases",
-            "GET /v1/cases/{case_id}",
-            "POST /v1/cases/{case_id}/participants",
-            "POST /v1/cases/{case_id}/participants/{org_id}/leave",
-            "POST /v1/cases/{case_id}/close",
-            "POST /v1/cases/{case_id}/mdo",
-            "POST /v1/cases/{case_id}/evaluation",
-            "POST /v1/cases/{case_id}/entries",
-            "GET /v1/cases/{case_id}/entries",
-            "GET /v1/cases/{case_id}/entries/{entry_id}",
-            "POST /v1/cases/{case_id}/export",
-        )
-    },
+    "POST /v1/cases/{case_id}/export": (
+        "the signed bundle is exactly the participant's own entries read (tests/cases/"
+        "test_export.py checks equality, strangers, leavers and the signature)"
+    ),
 }
 
 
@@ -371,6 +424,21 @@ def cases_of(scenario: Scenario) -> list[Case]:
     if scenario.has_consent:
         parties += [("bystander", "consent_read"), ("bystander", "consent_withdraw")]
     parties += [("bystander", "audit"), ("owner_officer", "audit")]
+    if scenario.case_flow:
+        parties += [
+            ("sender", "case_list"),
+            ("recipient", "case_read"),
+            ("recipient", "case_other_purpose"),
+            ("bystander", "case"),
+            ("bystander", "case_lists"),
+            ("unscoped", "case"),
+        ]
+    if scenario.tlv_flow:
+        if scenario.read_permitted:
+            parties += [("recipient", "tlv_open"), ("bystander", "tlv_open")]
+        if scenario.push_permitted:
+            parties += [("sender", "tlv_read"), ("bystander", "tlv"), ("unscoped", "tlv")]
+        parties.append(("bystander", "tlv_lists"))
     return [Case(scenario, party, endpoint) for party, endpoint in parties]
 
 
@@ -446,6 +514,8 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
                 preconditions=pre,
             )
             key = f"{flow.id}.{len(scenarios):04d}.{category_class}.{band}.{consent}"
+            case_flow = "participant" in used_pre
+            at_table = case_release(catalog, flow, route, age) if case_flow else frozenset()
             scenarios.append(
                 Scenario(
                     key=key,
@@ -466,6 +536,9 @@ def generate(catalog: Catalog, openapi: Mapping[str, Any]) -> Matrix:
                     grantors=grantors_for(flow, catalog, age),
                     consent_flow=flow.consent is not None,
                     waits_for_inzage="inzage" in flow.preconditions.get("release", ()),
+                    case_flow=case_flow,
+                    case_released=at_table,
+                    tlv_flow=flow.id == TLV_REQUEST,
                 )
             )
     cases = [case for scenario in scenarios for case in cases_of(scenario)]

@@ -1,8 +1,8 @@
 """The routes DOMAIN.md §3 asks for that the first catalog missed, pushed between real
 organisations over the HTTP app: VO to MBO, a PO school to the SWV VO, the experts'
 advice for a TLV, the SWV at the thuiszitters table, school social work and the JGZ on
-referral and feedback, health data on explicit consent, and the knooppunt as far as it
-goes before cases exist (the dry run; "both parents" are both who hold gezag).
+referral and feedback, health data on explicit consent, and the knooppunt outside a case
+(the dry run; "both parents" are both who hold gezag).
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def test_leerplichts_closed_list_at_the_knooppunt_needs_no_case_consent(gateway:
     assert more["code"] == "consent_missing"
     outside = dry_run(gateway, leerplicht, **{**ask, "preconditions": {}}, categories=closed)
     assert outside["code"] == "not_participant"
-    # Until cases exist nobody is a participant: the push stays closed.
+    # Without a case at which both take part, the recipient is no participant.
     pushed = push(gateway, leerplicht, wijkteam, "knooppunt.casus", lawful_dossier(closed),
                   pupil_aged(14))  # fmt: skip
     assert pushed.status_code == 403

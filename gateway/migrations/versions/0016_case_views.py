@@ -5,7 +5,7 @@ part through the portal and own their view themselves, so an entry's owner is ei
 organisation or the portal (`portaal`); the foreign key to the organisations goes.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
