@@ -1,10 +1,11 @@
 """Giving a sender the standing with a pupil its flow asks (`sender_relation`).
 
-A school gets its pupil the way a school does: it registers them (`enrol_pupil`). The
-other relations are what came in earlier through the gateway (a TLV request, a referral,
-a melding); a test about something else starts from a world in which that already
-happened, so `stand` puts the received transfer on record directly, from a counterpart of
-the kind that sends it. The relation look-ups themselves are exercised end to end in
+A test about something else starts from a world in which the relation already exists:
+the school has the pupil in its leerlingadministratie, the SWV received the TLV request,
+the wijkteam the referral, the party sits at the case's table. `stand` puts that on
+record directly (a received transfer comes from a counterpart of the kind that sends
+it). The test gateway does this before every push unless `auto_standing` is off.
+The relation look-ups themselves are exercised end to end in
 tests/transfers/test_sender_standing.py.
 """
 
@@ -15,13 +16,15 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from gateway.cases.models import Case, CaseParticipant
 from gateway.core.errors import Unprocessable
+from gateway.enrolments.models import Enrolment
 from gateway.orgs import service as orgs
 from gateway.transfers import formats
 from gateway.transfers.models import Transfer
 from gateway.transfers.relation import related
 from policies.compiled import SenderRelation
-from tests.support.gateway import REGISTRATION, Gateway, Org, enrol_pupil
+from tests.support.gateway import REGISTRATION, Gateway, Org
 
 SCHOOL_ACTORS = frozenset(
     {"school_po", "school_sbo", "school_so", "school_vo", "school_vso", "school_pro", "mbo"}
@@ -39,23 +42,22 @@ def stand(
 ) -> None:
     """`sender` gets the standing with the pupil its route for `purpose` asks; nothing
     where the flow asks none (meldcode) or the sender is on no route of it. `lenient`:
-    a pupil the school cannot register (a conflicting or invalid statement, the very
-    thing a test may be about) is left unregistered."""
+    a relation this cannot give (a voorschool's registered consent) is left out, for the
+    gateway to refuse."""
     relation = _relation(gateway, sender.kind, purpose, recipient_kind)
     if relation is None or _holds(gateway, relation, sender, subject, purpose):
         return
     if relation.enrolled and sender.kind in SCHOOL_ACTORS:
-        pupil = {"bsn": subject["bsn"], "birth_date": subject["birth_date"]}
-        if lenient:
-            _try_enrol(gateway, sender, pupil)
-        else:
-            enrol_pupil(gateway, sender, pupil)
+        enrolled(gateway, sender, subject)
         return
     if relation.received:
         received(gateway, sender, subject, sorted(relation.received)[0])
         return
     if relation.holds_data:
         received(gateway, sender, subject, "overdracht.po_vo")
+        return
+    if relation.case:
+        at_the_table(gateway, sender, subject)
         return
     if lenient:
         return
@@ -108,6 +110,66 @@ def _kind_of(gateway: Gateway, org_id: str | None) -> str | None:
         return orgs.kind_of(session, org_id)
 
 
+def enrolled(gateway: Gateway, school: Org, subject: dict[str, Any]) -> None:
+    """The pupil ingeschreven at the school, as its leerlingadministratie has them.
+
+    Put on record directly, like the pupil's record the school already had: the push
+    then states the pupil's facts as before, and a school with narrow scopes (no
+    `enrolments:write`) still has its pupils.
+    """
+    ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
+    now = gateway.clock.now()
+    with gateway.services.db.sessions() as session, session.begin():
+        session.add(
+            Enrolment(
+                id="enr_" + secrets.token_hex(10),
+                org_id=school.id,
+                subject_ref=ref,
+                purpose=REGISTRATION,
+                status="ingeschreven",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+def at_the_table(gateway: Gateway, org: Org, subject: dict[str, Any]) -> None:
+    """An open case about the pupil with `org` at the table (with a mandate)."""
+    ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
+    now = gateway.clock.now()
+    case_id = "case_" + secrets.token_hex(10)
+    with gateway.services.db.sessions() as session, session.begin():
+        session.add(
+            Case(
+                id=case_id,
+                subject_ref=ref,
+                kind="knooppunt",
+                title=b"",
+                status="open",
+                created_by_org=org.id,
+                regie_org=org.id,
+                policy_version=gateway.services.catalog.version,
+                created_at=now,
+                updated_at=now,
+                closed_at=None,
+                evaluated_at=None,
+            )
+        )
+        session.flush()
+        session.add(
+            CaseParticipant(
+                case_id=case_id,
+                org_id=org.id,
+                role="deelnemer",
+                person="actor-1",
+                mandate=True,
+                added_by_org=org.id,
+                joined_at=now,
+                left_at=None,
+            )
+        )
+
+
 def received(gateway: Gateway, org: Org, subject: dict[str, Any], purpose: str) -> str:
     """A transfer under `purpose` about the pupil, received by `org` from a counterpart."""
     ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
@@ -156,12 +218,6 @@ def _holds(
     ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
     with gateway.services.db.sessions() as session:
         return related(session, relation, org_id=sender.id, subject_ref=ref, purpose=purpose)
-
-
-def _try_enrol(gateway: Gateway, school: Org, pupil: dict[str, Any]) -> None:
-    headers = school.headers(purpose=REGISTRATION, actor="admin-1", role="directeur")
-    body = {"subject": pupil, "status": "ingeschreven"}
-    gateway.client.post("/v1/enrolments", json=body, headers=headers)
 
 
 def _relation(
