@@ -80,6 +80,11 @@ def base_case(flow: Flow) -> Case:
     )
 
 
+def _by_consent(case: Case) -> bool:
+    relation = case.flow.routes[0].sender_relation
+    return relation is not None and relation.registered_consent
+
+
 def variants(flow: Flow) -> list[Case]:
     """The request that passes, and each way the catalog says it can be refused."""
     route, passes = flow.routes[0], base_case(flow)
@@ -197,11 +202,6 @@ def both_answers(gateway: Gateway, case: Case) -> tuple[str | None, str | None]:
     pushed = push(gateway, sender, recipient, case.purpose, dossier, **facts)
     assert pushed.status_code in (201, 403, 409, 422), pushed.text
     return dry.json()["decision"]["code"], pushed.json().get("code")
-
-
-def _by_consent(case: Case) -> bool:
-    relation = case.flow.routes[0].sender_relation
-    return relation is not None and relation.registered_consent
 
 
 def melding_facts(dossier: dict[str, Any]) -> dict[str, Any]:
