@@ -41,6 +41,7 @@ from gateway.transfers.facts import (
 from gateway.transfers.models import Transfer
 from gateway.transfers.relation import related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
+from policies.compiled import SenderRelation
 from policies.model import Decision
 
 
@@ -164,7 +165,12 @@ def _prepare(
         standing = _standing(session, ctx, edges, recipient_kind, subject_ref)
         known = None
         if standing is not False:
-            known = subjects.agreed(session, subject, ctx=ctx, standing=edges.standing, act=act)
+            # A flow that asks no standing (the meldcode) is open to a stranger, who
+            # must not learn from a conflict what the pupil's record holds.
+            discreet = standing is None and not _knows(session, ctx, edges, subject_ref)
+            known = subjects.agreed(
+                session, subject, ctx=ctx, standing=edges.standing, act=act, discreet=discreet
+            )
     transfer = _new_transfer(ctx, recipient_id, subject_ref, fmt, categories, edges)
     request = build_request(
         session,
@@ -301,6 +307,14 @@ def _standing(
     return related(
         session, relation, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose
     )
+
+
+def _knows(session: Session, ctx: ActContext, edges: Edges, subject_ref: str) -> bool:
+    """The sender has the pupil, received data on them, or sits at their case: it holds
+    their facts already, and a conflict with the record tells it nothing new. What it
+    sent itself does not count: that is only what it stated."""
+    knows = SenderRelation(enrolled=True, case=True, received=frozenset(edges.catalog.flows))
+    return related(session, knows, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose)
 
 
 def _break_glass(edges: Edges, purpose: str) -> bool:

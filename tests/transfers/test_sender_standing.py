@@ -252,3 +252,49 @@ def test_the_pao_request_comes_only_from_the_pupils_school(strict: Gateway) -> N
     stranger, swv = gateway.make_org("school_po"), gateway.make_org("swv_po")
     dossier = lawful_dossier([*PAO, "tlv_aanvraag"])
     assert_not_related(push(gateway, stranger, swv, "tlv.aanvraag", dossier, PUPIL))
+
+
+MELDCODE = {
+    "steps": ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"],
+    "reasons": ["Signalen van onveiligheid"],
+    "parents_told": True,
+}
+
+
+def report(gateway: Gateway, sender: Org, recipient: Org, pupil: Any) -> httpx.Response:
+    body = {
+        "recipient": recipient.id,
+        "subject": pupil,
+        "dossier": lawful_dossier(["leerling"]),
+        "meldcode": MELDCODE,
+    }
+    return gateway.client.post(
+        "/v1/transfers", json=body, headers=sender.headers("meldcode.melding")
+    )
+
+
+def test_a_report_open_to_anyone_is_no_oracle_for_the_pupils_record(strict: Gateway) -> None:
+    """A stranger's statement that conflicts with the record gets the answer one that
+    agrees gets (no 409 `subject_conflict` telling it the pupil is on record with other
+    facts); the record stands. The school that holds the record still hears of it."""
+    gateway = strict
+    school, veilig_thuis = gateway.make_org("school_po"), gateway.make_org("veilig_thuis")
+    stranger = gateway.make_org("wijkteam")
+    enrol_pupil(gateway, school, PUPIL)
+    wrong_birth = {**PUPIL, "birth_date": "2009-01-01"}
+
+    # Its own earlier reports (what it stated itself) do not make it one who knows.
+    pupils = (wrong_birth, PUPIL, wrong_birth)
+    answers = [report(gateway, stranger, veilig_thuis, p) for p in pupils]
+    assert [a.status_code for a in answers] == [201, 201, 201], answers[-1].text
+    assert len({a.json()["subject_ref"] for a in answers}) == 1
+    ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
+    with gateway.services.db.sessions() as session:
+        from gateway.subjects import service as subjects
+
+        on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+    assert on_record is not None and on_record.birth_date.isoformat() == PUPIL["birth_date"]
+
+    # The school where the pupil is enrolled holds the facts: it is told of the conflict.
+    refused = report(gateway, school, veilig_thuis, wrong_birth)
+    assert (refused.status_code, refused.json()["code"]) == (409, "subject_conflict")
