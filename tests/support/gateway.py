@@ -57,7 +57,8 @@ class Gateway:
         self.app = create_app(self.settings, services=self.services)
         self.client = _Client(self.app, raise_server_exceptions=False)
         self.client.gateway = self
-        self.orgs: dict[str, Org] = {}
+        # Every organisation made here, so a push's bearer token names its sender.
+        self.orgs: list[Org] = []
         # Tests about something else send as parties with standing: before a push, its
         # sender gets the relation with the pupil its flow asks (tests/support/standing.py).
         # A test about that standing itself turns this off.
@@ -89,7 +90,7 @@ class Gateway:
         secret = registered.client_secret or ""
         token = self.token(registered.client_id, secret)
         org = Org(registered.org.id, kind, registered.client_id, secret, token)
-        self.orgs[token] = org
+        self.orgs.append(org)
         return org
 
     def token(self, client_id: str, secret: str, scope: str | None = None) -> str:

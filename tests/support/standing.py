@@ -68,7 +68,8 @@ def before_push(gateway: Gateway, url: str, request: dict[str, Any]) -> None:
     """The sender of a push gets its standing; a push this cannot read is left as is
     (the gateway refuses it on its own)."""
     headers = request.get("headers") or {}
-    sender = gateway.orgs.get(str(headers.get("Authorization", "")).removeprefix("Bearer "))
+    token = str(headers.get("Authorization", "")).removeprefix("Bearer ")
+    sender = next((org for org in gateway.orgs if org.token == token), None)
     purpose = headers.get("X-Purpose")
     if sender is None or not purpose:
         return
