@@ -318,6 +318,13 @@ def stated_by(session: Session, subject_ref: str) -> str | None:
     ).first()
 
 
+def school_of_record(session: Session, subject_ref: str) -> str | None:
+    """The school whose statement of the pupil's facts is on record; None while the
+    record is provisional (stated by a party that is no school of the pupil) or absent."""
+    row = session.connection().execute(_RECORD, {"ref": subject_ref}).first()
+    return row.stated_by if row is not None and row.authoritative else None
+
+
 def identity(session: Session, subject_ref: str, *, keyring: Keyring) -> SubjectIn | None:
     row = session.get(Subject, subject_ref)
     if row is None:

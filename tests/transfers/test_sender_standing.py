@@ -72,7 +72,7 @@ def test_a_stranger_swv_cannot_decide_on_a_pupil_whose_request_it_never_had(
     strict: Gateway,
 ) -> None:
     gateway = strict
-    school = gateway.make_org("school_po")
+    school = audited(gateway, "school_po")
     enrol_pupil(gateway, school, PUPIL)
     swv, stranger = gateway.make_org("swv_po"), audited(gateway, "swv_po")
 
@@ -85,6 +85,8 @@ def test_a_stranger_swv_cannot_decide_on_a_pupil_whose_request_it_never_had(
     assert refusals(gateway, stranger) == [
         ("transfer.send", "deny", "sender_not_related", "tlv.besluit/deny/sender_related")
     ]
+    # The school whose pupil it is sees the attempt on its own record.
+    assert refusals(gateway, school) == refusals(gateway, stranger)
     # The SWV the school asked may decide; the stranger still may not.
     request = push(gateway, school, swv, "tlv.aanvraag", request_dossier(), PUPIL)
     assert request.status_code == 201, request.text
