@@ -396,6 +396,12 @@ def setup_region(base: str, made: dict[str, dict[str, str]], data_dir: Path) -> 
                 region.vo.headers(OVERSTAP, "admin-vo"),
             ),
             (
+                # The primary school sends only about its own pupil.
+                "/v1/enrolments",
+                {"subject": region.oso_pupil, "status": "ingeschreven"},
+                region.po.headers(REGISTRATION, "admin-1"),
+            ),
+            (
                 "/v1/enrolments",
                 {"subject": region.consent_pupil, "status": "ingeschreven"},
                 region.po.headers(REGISTRATION, "admin-1"),

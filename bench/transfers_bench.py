@@ -192,7 +192,19 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace) -> dict[
             },
         )
         enrolled.raise_for_status()
-        auth = f"Bearer {token(base, made['school_po'])}"
+        po = token(base, made["school_po"])
+        # The primary school sends only about its own pupil.
+        own = httpx.post(
+            f"{base}/v1/enrolments",
+            json={"subject": pupil, "status": "ingeschreven"},
+            headers={
+                "Authorization": f"Bearer {po}",
+                "X-Purpose": "leerling.inschrijving",
+                "X-Actor": "b",
+            },
+        )
+        own.raise_for_status()
+        auth = f"Bearer {po}"
         gateway_url = f"{base}/v1/transfers?recipient={made['school_vo']['id']}"
         wrk(f"{base}/bench/baseline", 2, dossier)
         wrk(gateway_url, 2, dossier, auth)

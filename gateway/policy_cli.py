@@ -66,6 +66,10 @@ def explain(
         ExplainedAction,
         typer.Option(help="send (the exchange itself, as the push) or release (to the recipient)."),
     ] = ExplainedAction.send,
+    sender_related: Annotated[
+        bool,
+        typer.Option(help="The sender has the standing with the pupil its route names."),
+    ] = False,
     aanmelding: Annotated[bool, typer.Option(help="An aanmelding exists.")] = False,
     inzage: Annotated[bool, typer.Option(help="The parents had inzage.")] = False,
     informed: Annotated[bool, typer.Option(help="The parents were informed.")] = False,
@@ -88,7 +92,12 @@ def explain(
         categories=frozenset(category or ()),
         subject_age=age,
         consent=ConsentState(tuple(grantor)) if grantor else None,
-        preconditions=Preconditions(aanmelding=aanmelding, inzage=inzage, informed=informed),
+        preconditions=Preconditions(
+            sender_related=sender_related,
+            aanmelding=aanmelding,
+            inzage=inzage,
+            informed=informed,
+        ),
         action=action.value,
     )
     catalog = load_catalog(region=region)

@@ -18,6 +18,7 @@ from policies.compiled import (
     LegalBasis,
     Retention,
     Route,
+    SenderRelation,
 )
 from policies.fields import validator
 from policies.references import absence_kinds
@@ -206,6 +207,20 @@ def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule 
         allowed=allowed,
         needs_consent=needs_consent | explicit,
         needs_explicit=explicit,
+        sender_relation=_relation(spec),
+    )
+
+
+def _relation(spec: RouteSpec) -> SenderRelation | None:
+    relation = spec.sender_relation
+    if relation is None:
+        return None
+    return SenderRelation(
+        enrolled=relation.enrolled,
+        received=frozenset(relation.received),
+        case=relation.case,
+        registered_consent=relation.registered_consent,
+        holds_data=relation.holds_data,
     )
 
 
@@ -255,6 +270,9 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
                 "with_consent": sorted(r.with_consent),
                 "own_task": sorted(r.own_task),
                 "forbidden": sorted(r.forbidden),
+                "sender_relation": None
+                if r.sender_relation is None
+                else r.sender_relation.to_dict(),
             }
             for r in flow.routes
         ],

@@ -70,6 +70,26 @@ class Retention:
 
 
 @dataclass(frozen=True, slots=True)
+class SenderRelation:
+    """What standing with the pupil a sender on a route needs (any one is enough)."""
+
+    enrolled: bool = False
+    received: frozenset[str] = frozenset()
+    case: bool = False
+    registered_consent: bool = False
+    holds_data: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "enrolled": self.enrolled,
+            "received": sorted(self.received),
+            "case": self.case,
+            "registered_consent": self.registered_consent,
+            "holds_data": self.holds_data,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """One sender/recipient binding of a flow with its category sets."""
 
@@ -87,6 +107,8 @@ class Route:
     needs_consent: frozenset[str]
     # Special categories on a consent ground: the consent must name them.
     needs_explicit: frozenset[str]
+    # The sender's standing with the pupil the flow's `sender_related` asks for.
+    sender_relation: SenderRelation | None = None
 
 
 @dataclass(frozen=True, slots=True)

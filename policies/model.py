@@ -28,6 +28,8 @@ class ConsentState:
 
 @dataclass(frozen=True, slots=True)
 class Preconditions:
+    # The sender has the standing with the pupil its route's `sender_relation` names.
+    sender_related: bool = False
     aanmelding: bool = False
     inzage: bool = False
     informed: bool = False

@@ -241,6 +241,8 @@ MELDCODE_STEPS = {
 }
 
 PRECONDITIONS = {
+    "sender_related": "de verzender heeft een band met de leerling (inschrijving, ontvangen "
+    "aanvraag of verwijzing)",
     "aanmelding": "een aanmelding bij de ontvangende school",
     "inzage": "inzage door de ouders vóór verstrekking",
     "informed": "ouders of jeugdige zijn ingelicht (of vastgelegd waarom niet)",
@@ -266,6 +268,7 @@ FACTS = {
     "parents_told": "ouders of jeugdige zijn ingelicht",
     "not_told_reason": "reden om niet in te lichten",
     "absence_hours": "uren verzuim",
+    "sender_related": "verzender heeft een band met de leerling",
     "aanmelding": "aanmelding bij de ontvangende school",
     "inzage": "ouders hadden inzage",
     "informed": "ouders of jeugdige zijn ingelicht",

@@ -102,7 +102,19 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
             yield f"special ground '{basis.basis}' is not an AVG art. 9(2) exception"
     yield from _unknown("absence kind", flow.verzuim_threshold, absence_kinds(tax))
     pairs: set[tuple[str, str]] = set()
+    related = "sender_related" in flow.preconditions.send
+    if "sender_related" in flow.preconditions.release:
+        yield "sender_related is a precondition of send only"
     for i, route in enumerate(flow.routes):
+        if related and route.sender_relation is None:
+            yield f"routes[{i}]: sender_related needs the route's sender_relation"
+        if not related and route.sender_relation is not None:
+            yield f"routes[{i}]: sender_relation without the precondition sender_related"
+        relation = route.sender_relation
+        if relation is not None:
+            yield from _unknown("purpose", relation.received, tax.purposes)
+            if not relation.model_dump(exclude_defaults=True):
+                yield f"routes[{i}]: sender_relation names no relation"
         yield from (f"routes[{i}]: {p}" for p in _route(tax, flow, route, pairs))
     for name in flow.special_grounds:
         if name not in tax.categories or not tax.categories[name].special:

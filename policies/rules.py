@@ -15,7 +15,10 @@ from policies.model import Request
 from policies.outcome import Facts, Failure
 
 # The deny code for each precondition, in the order they are reported (API.md codes).
+# `sender_related` comes first: a sender with no standing learns nothing else about the
+# pupil (not whether the recipient has an aanmelding, not whether a consent exists).
 PRECONDITION_CODES = {
+    "sender_related": "sender_not_related",
     "aanmelding": "no_enrolment",
     "inzage": "inzage_missing",
     "informed": "not_informed",

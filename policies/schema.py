@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ActionName = Literal["send", "release"]
-PreconditionName = Literal["aanmelding", "inzage", "informed", "participant"]
+PreconditionName = Literal["sender_related", "aanmelding", "inzage", "informed", "participant"]
 ParentsNeeded = Literal["one", "both"]
 # When a conditional obligation applies; the predicates live in `rules.py`.
 ObligationWhen = Literal[
@@ -134,11 +134,32 @@ class CategoryLists(_Strict):
     forbidden: tuple[str, ...] = ()
 
 
+class SenderRelation(_Strict):
+    """The standing a sender must have with the pupil to say anything about them.
+
+    Any one of the named relations is enough. The gateway looks them up in its own
+    records; the engine sees only the outcome, the precondition `sender_related`.
+    """
+
+    # The sender holds an active aanmelding or inschrijving of the pupil (DOMAIN §7).
+    enrolled: bool = False
+    # The sender received a transfer about the pupil under one of these purposes.
+    received: tuple[str, ...] = ()
+    # The sender takes part in an open case about the pupil (knooppunt, OT, MDO).
+    case: bool = False
+    # The sender registered the parents' consent for this flow about the pupil.
+    registered_consent: bool = False
+    # The sender sent or received any transfer about the pupil: it holds data about them.
+    holds_data: bool = False
+
+
 class Route(_Strict):
     senders: tuple[str, ...]
     recipients: tuple[str, ...]
     oso_profile: str | None = None
     categories: CategoryLists
+    # Required on every route of a flow whose `send` names `sender_related`.
+    sender_relation: SenderRelation | None = None
 
 
 class AgeScope(_Strict):

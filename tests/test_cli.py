@@ -232,6 +232,7 @@ EXPLAIN_VERZUIM = ["policy", "explain", "--purpose", "leerplicht.verzuim"]
 EXPLAIN_VERZUIM += ["--sender-kind", "school_vo", "--recipient-kind", "leerplicht"]
 EXPLAIN_VERZUIM += ["--category", "leerling", "--category", "school"]
 EXPLAIN_VERZUIM += ["--category", "verzuim_melding", "--age", "14", "--action", "send"]
+EXPLAIN_VERZUIM += ["--sender-related"]  # the school's own pupil
 
 
 @pytest.mark.parametrize(

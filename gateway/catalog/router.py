@@ -38,6 +38,13 @@ class ConsentIn(BaseModel):
 class PreconditionsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    sender_related: bool = Field(
+        default=False,
+        description="The sender has the standing with the pupil its route names "
+        "(`sender_relation` in GET /v1/policies): its own pupil (aanmelding or "
+        "inschrijving), or the request, referral or melding it received. The push looks "
+        "it up; without it the push is denied `sender_not_related`.",
+    )
     aanmelding: bool = False
     inzage: bool = False
     informed: bool = False

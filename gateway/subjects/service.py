@@ -128,11 +128,19 @@ def agreed(
     ctx: ActContext,
     standing: Standing,
     act: audit.Attempt | None = None,
+    discreet: bool = False,
 ) -> str | None:
     """The pupil's ref when the record exists and the statement agrees with it; None when
     `resolve` has something to write (first sight, or the authoritative school restating
     a provisional record). Writes nothing, so it can run before the write transaction;
-    a conflict the caller cannot settle is refused here already."""
+    a conflict the caller cannot settle is refused here already.
+
+    `discreet`: the caller has no standing with the pupil, so it may not learn what the
+    record holds. A statement that conflicts with the record is then not refused (a
+    refusal would tell it the pupil is known, with other facts): the record stands,
+    nothing is written, and the act goes on, exactly as it would for a statement that
+    agrees. The school where the pupil is enrolled is never discreet: it holds the facts.
+    """
     keyring = standing.keyring
     ref = keyring.pseudonyms.subject_ref(subject.bsn)
     row = session.connection().execute(_RECORD, {"ref": ref}).first()
@@ -143,6 +151,8 @@ def agreed(
         return ref
     if not on_authority:  # provisional: binds no one (`resolve`)
         return None if _authority(session, ctx, ref, standing) else ref
+    if discreet and stated_by != ctx.org_id and not _authority(session, ctx, ref, standing):
+        return ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
     raise _conflict()
@@ -306,6 +316,13 @@ def stated_by(session: Session, subject_ref: str) -> str | None:
     return session.scalars(
         select(Subject.stated_by).where(Subject.subject_ref == subject_ref)
     ).first()
+
+
+def school_of_record(session: Session, subject_ref: str) -> str | None:
+    """The school whose statement of the pupil's facts is on record; None while the
+    record is provisional (stated by a party that is no school of the pupil) or absent."""
+    row = session.connection().execute(_RECORD, {"ref": subject_ref}).first()
+    return row.stated_by if row is not None and row.authoritative else None
 
 
 def identity(session: Session, subject_ref: str, *, keyring: Keyring) -> SubjectIn | None:

@@ -19,6 +19,7 @@ from gateway.orgs.models import Organisation
 from gateway.subjects import service as subjects
 from gateway.transfers.facts import skipped_steps
 from gateway.transfers.models import Transfer
+from gateway.transfers.relation import related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn
 from policies.catalog import Catalog
 from policies.model import Action, Decision, Preconditions, Request
@@ -98,10 +99,20 @@ def build_request(
     facts: ActFacts,
     purpose: str | None = None,
     categories: frozenset[str] | None = None,
+    sender_related: bool | None = None,
 ) -> Request:
-    """The engine's question, with only the look-ups this flow needs."""
+    """The engine's question, with only the look-ups this flow needs.
+
+    `sender_related` is the sender's standing with the pupil when the caller looked it
+    up already (the push does, before it reads the pupil's record); None: looked up
+    here where the action asks for it.
+    """
     flow = edges.catalog.flow_for_purpose(transfer.purpose)
     needed = set(flow.preconditions.get(action, ())) if flow else set()
+    if sender_related is None:
+        sender_related = "sender_related" in needed and sender_standing(
+            session, transfer, edges, sender_kind=sender_kind, recipient_kind=recipient_kind
+        )
     enrolled = (
         "aanmelding" in needed
         and enrolments.active(
@@ -145,6 +156,7 @@ def build_request(
         absence_type=facts.absence_type,
         absence_days=facts.absence_days,
         preconditions=Preconditions(
+            sender_related=sender_related,
             aanmelding=enrolled,
             inzage=inzage,
             informed=facts.informed,
@@ -168,6 +180,25 @@ def _shared_cases(session: Session, transfer: Transfer) -> list[str]:
         subject_ref=transfer.subject_ref,
         sender_org_id=transfer.sender_org_id,
         recipient_org_id=transfer.recipient_org_id,
+    )
+
+
+def sender_standing(
+    session: Session, transfer: Transfer, edges: Edges, *, sender_kind: str, recipient_kind: str
+) -> bool:
+    """The sender holds the relation with the pupil its route asks (`sender_relation`)."""
+    relation = relation_for(
+        edges.catalog,
+        purpose=transfer.purpose,
+        sender_kind=sender_kind,
+        recipient_kind=recipient_kind,
+    )
+    return related(
+        session,
+        relation,
+        org_id=transfer.sender_org_id,
+        subject_ref=transfer.subject_ref,
+        purpose=transfer.purpose,
     )
 
 

@@ -39,7 +39,9 @@ from gateway.transfers.facts import (
     skipped_steps,
 )
 from gateway.transfers.models import Transfer
+from gateway.transfers.relation import related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
+from policies.compiled import SenderRelation
 from policies.model import Decision
 
 
@@ -160,7 +162,15 @@ def _prepare(
         check_meldcode(facts.meldcode)
         if fields is not None:
             facts = absence_facts(facts, fields, edges.catalog)
-        known = subjects.agreed(session, subject, ctx=ctx, standing=edges.standing, act=act)
+        standing = _standing(session, ctx, edges, recipient_kind, subject_ref)
+        known = None
+        if standing is not False:
+            # A flow that asks no standing (the meldcode) is open to a stranger, who
+            # must not learn from a conflict what the pupil's record holds.
+            discreet = standing is None and not _knows(session, ctx, edges, subject_ref)
+            known = subjects.agreed(
+                session, subject, ctx=ctx, standing=edges.standing, act=act, discreet=discreet
+            )
     transfer = _new_transfer(ctx, recipient_id, subject_ref, fmt, categories, edges)
     request = build_request(
         session,
@@ -172,6 +182,7 @@ def _prepare(
         age=subject.age_on(today(edges.now)),
         inzage=inzage is not None,
         facts=facts,
+        sender_related=bool(standing),
     )
     try:
         decision = enforce(
@@ -181,6 +192,9 @@ def _prepare(
             action="transfer.send",
             now=edges.now,
             subject_ref=subject_ref,
+            # A stranger's attempt is on the record of the school whose pupil it is too:
+            # its privacy officer sees who tried to send about the pupil.
+            owner=subjects.school_of_record(session, subject_ref) if standing is False else None,
         )
     except PolicyDenied as denied:
         # A melding that does not fit its fields states no hours: the threshold's deny
@@ -274,6 +288,36 @@ def _check_fields(
             code="category_invalid",
             extra={"invalid": [m.to_dict() for m in misfits]},
         )
+
+
+def _standing(
+    session: Session, ctx: ActContext, edges: Edges, recipient_kind: str, subject_ref: str
+) -> bool | None:
+    """The sender's standing with the pupil, where its flow asks for one; None: it does not.
+
+    Looked up before the pupil's record is read: a sender without standing is refused on
+    that alone (`sender_not_related`), never with what the record holds (a conflict
+    would tell a stranger that the pupil is known, and with which facts).
+    """
+    flow = edges.catalog.flow_for_purpose(ctx.purpose)
+    if flow is None:  # no flow: denied on that, and nothing is read about the pupil
+        return False
+    if "sender_related" not in flow.preconditions.get("send", ()):
+        return None
+    relation = relation_for(
+        edges.catalog, purpose=ctx.purpose, sender_kind=ctx.org_kind, recipient_kind=recipient_kind
+    )
+    return related(
+        session, relation, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose
+    )
+
+
+def _knows(session: Session, ctx: ActContext, edges: Edges, subject_ref: str) -> bool:
+    """The sender has the pupil, received data on them, or sits at their case: it holds
+    their facts already, and a conflict with the record tells it nothing new. What it
+    sent itself does not count: that is only what it stated."""
+    knows = SenderRelation(enrolled=True, case=True, received=frozenset(edges.catalog.flows))
+    return related(session, knows, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose)
 
 
 def _break_glass(edges: Edges, purpose: str) -> bool:

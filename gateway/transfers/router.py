@@ -101,11 +101,23 @@ OPENAPI_READ: dict[int | str, dict[str, Any]] = {
 }
 
 
+OPENAPI_PUSH_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "Refused by policy, with the decision: the flow or a category is "
+        "not allowed, consent or a precondition is missing. `sender_not_related`: the "
+        "sender has no standing with the pupil that its route asks (`sender_relation` in "
+        "GET /v1/policies: its own pupil, or the request or referral it received); it is "
+        "judged before the pupil's record is read, so it reads the same for any pupil.",
+    },
+}
+
+
 @router.post(
     "",
     status_code=201,
     response_model=TransferCreated,
     openapi_extra=OPENAPI_PUSH,
+    responses=OPENAPI_PUSH_REFUSALS,
     summary="Push a dossier (JSON, or OSO XML with ?recipient=)",
 )
 async def push(

@@ -23,6 +23,7 @@ from gateway.subjects.schemas import SubjectIn
 from gateway.transfers.models import Transfer
 from tests.support.gateway import Gateway, Org, make_dossier, make_subject
 from tests.support.portal import enrol
+from tests.support.standing import enrolled
 
 MARKER_NAME = "Zyxwqmarker"
 MARKER_BSN = "987654320"  # fails the 11-proef
@@ -39,7 +40,8 @@ def stored(gateway: Gateway) -> dict[str, int]:
         }
 
 
-NOTHING = {"transfers": 0, "subjects": 0, "enrolments": 0}
+# The PO school's own pupil is on record before anything is sent (`schools`).
+NOTHING = {"transfers": 0, "subjects": 0, "enrolments": 1}
 
 
 def push_json(gateway: Gateway, po: Org, vo: Org, **fields: Any) -> Any:
@@ -56,7 +58,12 @@ def refused_at(response: Any, loc: list[str], error: str | None = None) -> None:
 
 @pytest.fixture
 def schools(gateway: Gateway) -> tuple[Org, Org]:
-    return gateway.make_org("school_po"), gateway.make_org("school_vo")
+    # The PO school has its pupil from the start, so that "nothing stored" counts
+    # every enrolment a refused request might leave.
+    gateway.auto_standing = False
+    po, vo = gateway.make_org("school_po"), gateway.make_org("school_vo")
+    enrolled(gateway, po, make_subject())
+    return po, vo
 
 
 # --- a body that is not JSON at all ---------------------------------------------------

@@ -90,7 +90,7 @@ def test_sigkill_during_pushes_loses_nothing_acknowledged_and_doubles_nothing(
     server.start(workers=WORKERS[0])
     try:
         po, vo = (signed_in(server, *credentials[kind]) for kind in ("school_po", "school_vo"))
-        pupil = enrol_pupil(server, vo)
+        pupil = enrol_pupil(server, po, vo)
         pushes: list[Push] = []
         for round_ in range(KILLS):
             threshold = schedule.randint(5, 40)
@@ -161,10 +161,17 @@ def signed_in(server: ServedGateway, org_id: str, client_id: str, secret: str) -
     )
 
 
-def enrol_pupil(server: ServedGateway, vo: Party) -> dict[str, str]:
-    """A pupil of 12 today, aangemeld at the VO school: the overstap may be pushed."""
+def enrol_pupil(server: ServedGateway, po: Party, vo: Party) -> dict[str, str]:
+    """A pupil of 12 today, the PO school's own and aangemeld at the VO school: the
+    overstap may be pushed."""
     born = (datetime.now(UTC) - timedelta(days=12 * 365 + 100)).date().isoformat()
     pupil = {"bsn": BSN, "birth_date": born}
+    own = httpx2.post(
+        f"{server.base}/v1/enrolments",
+        json={"subject": pupil, "status": "ingeschreven"},
+        headers={**po.headers, "X-Purpose": "leerling.inschrijving"},
+    )
+    assert own.status_code == 201, own.text
     response = httpx2.post(
         f"{server.base}/v1/enrolments",
         json={"subject": pupil, "status": "aangemeld"},

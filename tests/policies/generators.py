@@ -59,7 +59,7 @@ def _fitting(rng: random.Random, catalog: Catalog, key: tuple[str, str, str]) ->
         categories=categories,
         subject_age=age,
         consent=_consent(rng, found, age, categories),
-        preconditions=Preconditions(True, True, True, True),
+        preconditions=Preconditions(True, True, True, True, True),
         action=action,  # type: ignore[arg-type]
         meldcode_steps=catalog.meldcode_steps,
         reasons=("bruises",),
@@ -141,7 +141,7 @@ def _anything(rng: random.Random, catalog: Catalog) -> Request:
         categories=frozenset(rng.sample(names, rng.randint(0, 8))),
         subject_age=rng.choice([None, rng.randint(-3, 30)]),
         consent=rng.choice([None, ConsentState(tuple(rng.choices(GRANTORS, k=rng.randint(0, 4))))]),
-        preconditions=Preconditions(*(rng.random() < 0.5 for _ in range(4))),
+        preconditions=Preconditions(*(rng.random() < 0.5 for _ in range(5))),
         action=rng.choice(ACTIONS),  # type: ignore[arg-type]
         meldcode_steps=frozenset(rng.sample(sorted(catalog.meldcode_steps), rng.randint(0, 5))),
         reasons=tuple(rng.choices(["", " ", "bruises"], k=rng.randint(0, 2))),

@@ -29,9 +29,14 @@ def make_request(
     scope: Iterable[str] | None = None,
     pre: Iterable[str] = (),
     action: str = "release",
+    related: bool = True,
     **extra: Any,
 ) -> Request:
-    """A request in the words of a test case: grantors, precondition names, categories."""
+    """A request in the words of a test case: grantors, precondition names, categories.
+
+    The sender has standing with the pupil (`sender_related`) unless `related=False`:
+    most cases are about something else.
+    """
     consent = None
     if grantors is not None:
         consent = ConsentState(grantors, None if scope is None else frozenset(scope))
@@ -42,7 +47,7 @@ def make_request(
         categories=frozenset(categories),
         subject_age=age,
         consent=consent,
-        preconditions=Preconditions(**dict.fromkeys(pre, True)),
+        preconditions=Preconditions(sender_related=related, **dict.fromkeys(pre, True)),
         action=action,  # type: ignore[arg-type]
         **extra,
     )

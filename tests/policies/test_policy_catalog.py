@@ -98,7 +98,18 @@ def test_to_dict_is_the_json_of_get_policies(catalog: Catalog) -> None:
     assert public["version"] == catalog.version
     po_vo = next(f for f in public["flows"] if f["purpose"] == "overdracht.po_vo")
     assert po_vo["routes"][0]["forbidden"] == ["vombo", "vve"]
-    assert po_vo["preconditions"] == {"send": ["aanmelding"], "release": ["aanmelding", "inzage"]}
+    assert po_vo["preconditions"] == {
+        "send": ["sender_related", "aanmelding"],
+        "release": ["aanmelding", "inzage"],
+    }
+    # What standing the sender needs is published with the route: the PO school's own pupil.
+    assert po_vo["routes"][0]["sender_relation"] == {
+        "enrolled": True,
+        "received": [],
+        "case": False,
+        "registered_consent": False,
+        "holds_data": False,
+    }
     assert po_vo["legal_basis"]["statute"] == "WPO art. 42"
 
 

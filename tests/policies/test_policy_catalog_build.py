@@ -94,6 +94,14 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         "with_consent": [],
         "own_task": [],
         "forbidden": [],
+        # Only a party at the case's table speaks about the pupil in it.
+        "sender_relation": {
+            "enrolled": False,
+            "received": [],
+            "case": True,
+            "registered_consent": False,
+            "holds_data": False,
+        },
     }
     # Leerplicht's closed list needs no case consent: its own statutory task.
     leerplicht = next(r for r in knooppunt["routes"] if r["senders"] == ["leerplicht"])
@@ -117,7 +125,7 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         },
         "consent": {"required": True, "age_rule": "jeugdwet", "parents_needed": 2},
         "special_grounds": {"gezondheid": "AVG art. 9(2)(a)"},
-        "preconditions": {"send": ["participant"], "release": ["participant"]},
+        "preconditions": {"send": ["sender_related", "participant"], "release": ["participant"]},
         "break_glass": False,
         "verzuim_threshold": [],
         "age_scope": None,

@@ -17,7 +17,10 @@ def test_explain_walks_the_po_vo_decision_step_by_step(catalog: Catalog) -> None
                            pre=["aanmelding"])  # fmt: skip
     lines = explain(request, catalog)
     assert lines[0].startswith("Verzoek: verstrekken aan de ontvanger voor Overstap van PO")
-    assert lines[1] == "Feiten: aanmelding bij de ontvangende school: ja."
+    assert lines[1] == (
+        "Feiten: aanmelding bij de ontvangende school: ja; verzender heeft een band met de "
+        "leerling: ja."
+    )
     assert "De stroom Overstap van PO naar VO" in lines[2] and "WPO art. 42" in lines[2]
     assert lines[2].endswith(": voldaan")
     assert any(

@@ -8,12 +8,18 @@ is released, the obligations and the retention. The sentences are the specificat
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from policies.catalog import Catalog
 from policies.explain import explain
 from policies.model import Request
 from tests.policies.policy_cases import VERZUIM, make_request
+
+# A request whose flow does not ask the sender's standing with the pupil (or not for this
+# action) states none, so its explanation has no line for it.
+unrelated = partial(make_request, related=False)
 
 EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
     "verwijsindex_signal_too_old": (
@@ -30,6 +36,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "School voor voortgezet onderwijs (VO) aan Verwijsindex risicojongeren; leeftijd van "
             "de leerling: 30 jaar; categorieën: Leerling (identiteit), Signaal in de verwijsindex "
             "(alleen identiteit en contact).",
+            "Feiten: verzender heeft een band met de leerling: ja.",
             "1. De stroom Signaal in de verwijsindex geldt hier (grondslag: Jeugdwet §7.1 "
             "(verwijsindex risicojongeren); AVG art. 6(1)(e); niet bevestigd: Het artikel van de "
             "meldingsbevoegdheid (Jeugdwet art. 7.1.4.1, opvolger van Wjz art. 2j) is afgeleid "
@@ -43,7 +50,9 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "Onderwijsondersteuning, Ontwikkelingsperspectiefplan (OPP)): voldaan",
             "5. Het dossier bevat de verplichte categorieën (Leerling (identiteit), Signaal in de "
             "verwijsindex (alleen identiteit en contact)): voldaan",
-            "6. Voorwaarden vooraf: ouders of jeugdige zijn ingelicht (of vastgelegd waarom "
+            "6. Voorwaarden vooraf: de verzender heeft een band met de leerling (inschrijving, "
+            "ontvangen aanvraag of verwijzing); ouders of jeugdige zijn ingelicht (of vastgelegd "
+            "waarom "
             "niet): NIET VOLDAAN (not_informed): niet vervuld: ouders of jeugdige zijn ingelicht "
             "(of vastgelegd waarom niet).",
             "Uitkomst: GEWEIGERD (out_of_scope) volgens regel verwijsindex.signaal/deny/age; er "
@@ -51,7 +60,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "knooppunt_one_parent_for_a_13_year_old": (
-        make_request(
+        unrelated(
             "school_po",
             "wijkteam",
             "knooppunt.casus",
@@ -81,7 +90,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "meldcode_without_steps": (
-        make_request(
+        unrelated(
             "school_po", "veilig_thuis", "meldcode.melding", {"leerling"}, age=8, action="send"
         ),
         [
@@ -104,7 +113,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "inzage_by_nobody_known": (
-        make_request("school_vo", "data_subject", "rechten.inzage", {"leerling"}, age=17),
+        unrelated("school_vo", "data_subject", "rechten.inzage", {"leerling"}, age=17),
         [
             "Verzoek: verstrekken aan de ontvanger voor Recht op inzage (rechten.inzage), van "
             "School voor voortgezet onderwijs (VO) aan De ouder of leerling zelf; leeftijd van de "
@@ -135,14 +144,17 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "Verzoek: verzenden voor Verzuimmelding (leerplicht.verzuim), van School voor "
             "voortgezet onderwijs (VO) aan Leerplicht / RMC; leeftijd van de leerling: 10 jaar; "
             "categorieën: Leerling (identiteit), School, Verzuimmelding (soort, periode en uren).",
-            "Feiten: uren verzuim: 20; soort verzuim: ongeoorloofd.",
+            "Feiten: uren verzuim: 20; soort verzuim: ongeoorloofd; verzender heeft een band "
+            "met de leerling: ja.",
             "1. De stroom Verzuimmelding geldt hier (grondslag: Leerplichtwet 1969 art. 21a; AVG "
             "art. 6(1)(c)): voldaan",
             "2. De categorieën moeten op de gesloten lijst van deze stroom staan (4 toegestaan; "
             "verboden: geen): voldaan",
             "3. Het dossier bevat de verplichte categorieën (Leerling (identiteit), School, "
             "Verzuimmelding (soort, periode en uren)): voldaan",
-            "4. Verzuim van de soort ongeoorloofd haalt de drempel van 16 uur in 4 schoolweken "
+            "4. Voorwaarden vooraf: de verzender heeft een band met de leerling (inschrijving, "
+            "ontvangen aanvraag of verwijzing): voldaan",
+            "5. Verzuim van de soort ongeoorloofd haalt de drempel van 16 uur in 4 schoolweken "
             "(andere soorten verzuim mogen bij elk aantal uren worden gemeld): voldaan",
             "Uitkomst: TOEGESTAAN volgens regel leerplicht.verzuim/permit; verstrekt: Leerling "
             "(identiteit), School, Verzuimmelding (soort, periode en uren); verplichtingen: "
@@ -151,7 +163,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "thuiszitter_withholds_what_consent_does_not_cover": (
-        make_request(
+        unrelated(
             "school_vo",
             "leerplicht",
             "leerplicht.thuiszitter",
@@ -189,6 +201,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "Verzoek: verzenden voor Overstap van PO naar VO (overdracht.po_vo), van Basisschool "
             "aan School voor voortgezet onderwijs (VO); leeftijd van de leerling: 11 jaar; "
             "categorieën: Leerling (identiteit).",
+            "Feiten: verzender heeft een band met de leerling: ja.",
             "1. De stroom Overstap van PO naar VO geldt hier (grondslag: WPO art. 42; AVG art. "
             "6(1)(c)): voldaan",
             "2. De stroom is voor jeugdigen van 4 tot en met 14 jaar (WPO art. 39): voldaan",
@@ -198,14 +211,16 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "Ouders/verzorgers, Schooladvies (overstapadvies), School, Schoolloopbaan): NIET "
             "VOLDAAN (category_missing): ontbreekt: Ouders/verzorgers, Schooladvies "
             "(overstapadvies), School, Schoolloopbaan.",
-            "5. Voorwaarden vooraf: een aanmelding bij de ontvangende school: NIET VOLDAAN "
+            "5. Voorwaarden vooraf: de verzender heeft een band met de leerling (inschrijving, "
+            "ontvangen aanvraag of verwijzing); een aanmelding bij de ontvangende school: NIET "
+            "VOLDAAN "
             "(no_enrolment): niet vervuld: een aanmelding bij de ontvangende school.",
             "Uitkomst: GEWEIGERD (category_missing) volgens regel "
             "overdracht.po_vo/deny/category_missing; er wordt niets verstrekt.",
         ],
     ),
     "unknown_purpose": (
-        make_request("", "x", "nope"),
+        unrelated("", "x", "nope"),
         [
             "Verzoek: verstrekken aan de ontvanger voor nope, van - aan x; leeftijd van de "
             "leerling: onbekend; categorieën: geen.",
@@ -216,7 +231,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "unknown_kind": (
-        make_request("school_vo", "x", "leerplicht.verzuim", {"leerling"}),
+        unrelated("school_vo", "x", "leerplicht.verzuim", {"leerling"}),
         [
             "Verzoek: verstrekken aan de ontvanger voor Verzuimmelding (leerplicht.verzuim), van "
             "School voor voortgezet onderwijs (VO) aan x; leeftijd van de leerling: onbekend; "
@@ -227,7 +242,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "register_an_aanmelding": (
-        make_request("", "school_vo", "overdracht.po_vo", action="register"),
+        unrelated("", "school_vo", "overdracht.po_vo", action="register"),
         [
             "Verzoek: aanmelding registreren voor Overstap van PO naar VO (overdracht.po_vo), van "
             "- aan School voor voortgezet onderwijs (VO); leeftijd van de leerling: onbekend; "
@@ -239,7 +254,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "verwijsindex_release_has_no_preconditions": (
-        make_request(
+        unrelated(
             "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12
         ),
         [
@@ -265,7 +280,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "knooppunt_permitted_with_both_parents": (
-        make_request(
+        unrelated(
             "school_po",
             "wijkteam",
             "knooppunt.casus",
@@ -295,7 +310,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
         ],
     ),
     "knooppunt_without_consent": (
-        make_request(
+        unrelated(
             "school_po", "wijkteam", "knooppunt.casus", {"leerling"}, age=10, pre=["participant"]
         ),
         [

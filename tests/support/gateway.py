@@ -55,7 +55,14 @@ class Gateway:
             self.settings, clock=self.clock, keyring=self.keyring
         )
         self.app = create_app(self.settings, services=self.services)
-        self.client = TestClient(self.app, raise_server_exceptions=False)
+        self.client = _Client(self.app, raise_server_exceptions=False)
+        self.client.gateway = self
+        # Every organisation made here, so a push's bearer token names its sender.
+        self.orgs: list[Org] = []
+        # Tests about something else send as parties with standing: before a push, its
+        # sender gets the relation with the pupil its flow asks (tests/support/standing.py).
+        # A test about that standing itself turns this off.
+        self.auto_standing = True
 
     def close(self) -> None:
         self.client.close()
@@ -82,7 +89,9 @@ class Gateway:
             )
         secret = registered.client_secret or ""
         token = self.token(registered.client_id, secret)
-        return Org(registered.org.id, kind, registered.client_id, secret, token)
+        org = Org(registered.org.id, kind, registered.client_id, secret, token)
+        self.orgs.append(org)
+        return org
 
     def token(self, client_id: str, secret: str, scope: str | None = None) -> str:
         basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
@@ -93,6 +102,19 @@ class Gateway:
         if response.status_code != 200:
             raise AssertionError(f"token request failed: {response.text}")
         return str(response.json()["access_token"])
+
+
+class _Client(TestClient):
+    """The test client; a push first gives its sender standing, unless turned off."""
+
+    gateway: Gateway
+
+    def post(self, url: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.gateway.auto_standing and str(url).split("?")[0] == "/v1/transfers":
+            from tests.support.standing import before_push
+
+            before_push(self.gateway, str(url), kwargs)
+        return super().post(url, *args, **kwargs)
 
 
 REGISTRATION = "leerling.inschrijving"

@@ -255,7 +255,14 @@ def expect(
     if route.mandatory - categories:
         push.add("category_missing")
     for name in flow.preconditions.get("send", ()):
-        if name not in preconditions:
+        if name == "sender_related":
+            # The world's senders hold the standing their route asks (the test gateway
+            # gives it, tests/support/standing.py), except a voorschool's, which is the
+            # consent it registered: without one it has none.
+            relation = route.sender_relation
+            if relation is not None and relation.registered_consent and consent == "none":
+                push.add("sender_not_related")
+        elif name not in preconditions:
             push.add(PRECONDITION_CODES[name])
     needing = categories & route.needs_consent
     # Own-task categories (leerplicht at the knooppunt) need no consent; the rest does.

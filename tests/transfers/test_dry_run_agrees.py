@@ -80,6 +80,11 @@ def base_case(flow: Flow) -> Case:
     )
 
 
+def _by_consent(case: Case) -> bool:
+    relation = case.flow.routes[0].sender_relation
+    return relation is not None and relation.registered_consent
+
+
 def variants(flow: Flow) -> list[Case]:
     """The request that passes, and each way the catalog says it can be refused."""
     route, passes = flow.routes[0], base_case(flow)
@@ -93,7 +98,9 @@ def variants(flow: Flow) -> list[Case]:
         rest = rest or set(_plain_optional(route)[:1])
         cases.append(_vary(passes, categories=tuple(sorted(rest)), code="category_missing"))
     if flow.consent is not None and flow.consent.required:
-        cases.append(_vary(passes, consent=False, code="consent_missing"))
+        # A sender whose standing is the consent it registered has none without one.
+        code = "sender_not_related" if _by_consent(passes) else "consent_missing"
+        cases.append(_vary(passes, consent=False, code=code))
     elif flow.consent is not None:
         bound = sorted(route.needs_consent - route.needs_explicit)[0]
         extra = (*passes.categories, bound)
@@ -179,7 +186,14 @@ def both_answers(gateway: Gateway, case: Case) -> tuple[str | None, str | None]:
         "subject_age": AGE,
         "categories": list(case.categories),
         "consent": {"granted_by": grantors} if case.consent else None,
-        "preconditions": {"aanmelding": enrolled, "inzage": False, "informed": False},
+        "preconditions": {
+            # The push's sender has standing with the pupil (the test gateway gives it),
+            # except a voorschool, whose standing is the consent it registered.
+            "sender_related": case.consent or not _by_consent(case),
+            "aanmelding": enrolled,
+            "inzage": False,
+            "informed": False,
+        },
         **facts,
         **melding_facts(dossier),
     }

@@ -237,6 +237,8 @@ def test_the_dry_run_takes_the_kind_and_the_period(gateway: Gateway) -> None:
         "subject_age": 12,
         "categories": ["leerling", "school", "verzuim_melding"],
         "absence_hours": 3,
+        # The school's own pupil.
+        "preconditions": {"sender_related": True},
     }
     luxe = dry_run(gateway, school, **question, absence_type="luxe").json()["decision"]
     assert luxe["effect"] == "permit"

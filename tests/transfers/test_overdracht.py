@@ -17,6 +17,7 @@ from tests.support.gateway import (
     make_dossier,
     make_subject,
 )
+from tests.support.standing import stand
 
 OSO = oso.OSO
 POVO_FULL = OSO / "examples" / "Voorbeelddossier_OV_POVO_full.xml"
@@ -282,6 +283,7 @@ def test_concurrent_retries_with_one_idempotency_key_make_one_transfer(gateway: 
     po, vo = audited(gateway, "school_po"), gateway.make_org("school_vo")
     subject = make_subject()
     enrol(gateway, vo, subject)
+    stand(gateway, po, subject, "overdracht.po_vo")  # the pushes below bypass the test client
     body = {"recipient": vo.id, "subject": subject, "dossier": DOSSIER, "inzage": None}
     headers = {**po.headers(), "Idempotency-Key": "push-twice"}
 

@@ -14,6 +14,7 @@ import pytest
 from gateway.transfers import router
 from tests.support.gateway import ISSUER, Gateway, make_dossier, make_subject
 from tests.support.portal import enrol
+from tests.support.standing import stand
 
 LIMIT = 2
 PUSHES = 7
@@ -53,6 +54,7 @@ def test_no_more_pushes_than_the_limit_are_worked_on_at_once(
         po, vo = gateway.make_org("school_po"), gateway.make_org("school_vo")
         subject = make_subject()
         enrol(gateway, vo, subject)
+        stand(gateway, po, subject, "overdracht.po_vo")  # pushed past the test client
         body = {"recipient": vo.id, "subject": subject, "dossier": make_dossier()}
 
         async def push_all() -> list[httpx2.Response]:

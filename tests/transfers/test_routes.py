@@ -195,7 +195,13 @@ def test_an_mkd_hands_over_health_findings_on_explicit_consent(gateway: Gateway)
 
 def test_the_tlv_beschikking_may_go_to_the_parents_and_nothing_more(gateway: Gateway) -> None:
     swv = gateway.make_org("swv_po")
-    ask = {"sender_kind": "swv_po", "recipient_kind": "data_subject", "purpose": "tlv.besluit"}
+    ask = {
+        "sender_kind": "swv_po",
+        "recipient_kind": "data_subject",
+        "purpose": "tlv.besluit",
+        # The SWV that received the pupil's TLV request.
+        "preconditions": {"sender_related": True},
+    }
     decision = dry_run(gateway, swv, **ask, categories=["leerling", "tlv_besluit"])
     assert decision["effect"] == "permit", decision
     assert "objection_route" in decision["obligations"]
@@ -213,12 +219,14 @@ def test_leerplichts_closed_list_at_the_knooppunt_needs_no_case_consent(gateway:
         "recipient_kind": "wijkteam",
         "purpose": "knooppunt.casus",
         "subject_age": 14,
-        "preconditions": {"participant": True},
+        "preconditions": {"sender_related": True, "participant": True},
     }
     assert dry_run(gateway, leerplicht, **ask, categories=closed)["effect"] == "permit"
     more = dry_run(gateway, leerplicht, **ask, categories=[*closed, "gezinsplan"])
     assert more["code"] == "consent_missing"
-    outside = dry_run(gateway, leerplicht, **{**ask, "preconditions": {}}, categories=closed)
+    outside = dry_run(
+        gateway, leerplicht, **{**ask, "preconditions": {"sender_related": True}}, categories=closed
+    )
     assert outside["code"] == "not_participant"
     # Without a case at which both take part, the recipient is no participant.
     pushed = push(gateway, leerplicht, wijkteam, "knooppunt.casus", lawful_dossier(closed),
