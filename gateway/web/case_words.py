@@ -38,10 +38,8 @@ PARTIES = {
 }
 DOMAINS = {"onderwijs": "onderwijs", "gemeente": "gemeente", "zorg": "zorg"}
 PLACES = {"school": "op school", "thuis": "thuis"}
-VIEW_DONE = {
-    True: "Je visie is toegevoegd aan het overleg.",
-    False: "Uw visie is toegevoegd aan het overleg.",
-}
+# (to a parent, to the pupil), as `voice.Voice.pick` chooses.
+VIEW_DONE = ("Uw visie is toegevoegd aan het overleg.", "Je visie is toegevoegd aan het overleg.")
 
 
 def kind(code: str) -> str:
