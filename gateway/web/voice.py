@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from gateway.web import wording
+from gateway.web import case_words, wording
 
 
 def _both(text: str) -> tuple[str, str]:
@@ -194,6 +194,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "you_are": ("U bent", "Jij bent"),
 }
+
+# The case pages' sentences live with the case pages' words.
+TEXTS.update(case_words.CASE_TEXTS)
 
 # A code's wording that names the reader: the pupil's form, where it differs.
 PUPIL_ACTIONS: dict[str, tuple[str, str]] = {
