@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 from gateway.web import voice
 from tests.support.gateway import Gateway, Org, make_dossier
@@ -186,3 +188,34 @@ def test_no_sentence_for_the_pupil_has_a_formal_word() -> None:
     for_pupil += list(voice.PUPIL_PURPOSES.values())
     for text in for_pupil:
         assert FORMAL.search(text) is None and "uw kind" not in text.lower(), text
+
+
+def test_a_decision_and_a_refused_request_speak_to_the_pupil_as_je() -> None:
+    tlv = SimpleNamespace(
+        outcome="toegekend",
+        category="laag",
+        valid_from=date(2016, 8, 1),
+        valid_until=date(2018, 7, 31),
+        objection_until=date(2016, 5, 27),
+    )
+    when = datetime(2016, 4, 15, 9, 0, tzinfo=UTC)
+    said = {}
+    for reader in (voice.PARENT, voice.PUPIL):
+        about, objection = reader.decision(
+            "tlv.besluit", name="Noor", school="De Brug", swv="SWV Dordrecht"
+        )
+        said[reader.pupil] = [
+            about,
+            objection,
+            *reader.tlv_facts(tlv),
+            reader.refusal("Veilig Thuis", "rechten.inzage", "restricted", when),
+            reader.refusal_ground("child_interest"),
+            reader("refusal_remedy"),
+        ]
+    assert all(FORMAL.search(text) is None for text in said[True]), said[True]
+    assert "besloten of jij naar" in said[True][0]
+    assert "Bent u het niet eens met het besluit?" in said[False][1]
+    assert "U kunt bezwaar maken tot en met 27 mei 2016." in said[False]
+    assert "U krijgt niet alles wat u vroeg." in said[False][-3]
+    assert "besloten of Noor naar" in said[False][0]
+    assert "goed is voor uw kind" in said[False][-2]
