@@ -11,6 +11,7 @@ from gateway.crypto.keys import KeyProvider, LocalKeyProvider, write_secret
 from gateway.crypto.pseudonym import Pseudonymizer
 from gateway.crypto.secrets import SecretBytes
 from gateway.crypto.session import SESSION_KEY, SessionSecret
+from gateway.crypto.signal_index import INDEX_KEY, IndexPseudonymizer
 from gateway.crypto.signing import SigningKeys
 
 PSEUDONYM_KEY = "pseudonym.key"
@@ -21,19 +22,33 @@ class Keyring:
     envelope: Envelope
     pseudonyms: Pseudonymizer
     signing: SigningKeys
+    # The verwijsindex's own pseudonym key, separate from the one behind subject_ref.
+    index: IndexPseudonymizer
 
     @classmethod
     def from_parts(
-        cls, provider: KeyProvider, pseudonym_key: SecretBytes, signing: SigningKeys
+        cls,
+        provider: KeyProvider,
+        pseudonym_key: SecretBytes,
+        signing: SigningKeys,
+        index_key: SecretBytes,
     ) -> Keyring:
-        return cls(Envelope(provider), Pseudonymizer(pseudonym_key), signing)
+        return cls(
+            Envelope(provider),
+            Pseudonymizer(pseudonym_key),
+            signing,
+            IndexPseudonymizer(index_key),
+        )
 
     @classmethod
     def local(cls, keys_dir: Path, *, create: bool = False) -> Keyring:
         if create:
             ensure_local_keys(keys_dir)
         pseudonym_key = SecretBytes((keys_dir / PSEUDONYM_KEY).read_bytes())
-        return cls.from_parts(LocalKeyProvider(keys_dir), pseudonym_key, SigningKeys.load(keys_dir))
+        index_key = SecretBytes((keys_dir / INDEX_KEY).read_bytes())
+        return cls.from_parts(
+            LocalKeyProvider(keys_dir), pseudonym_key, SigningKeys.load(keys_dir), index_key
+        )
 
 
 def ensure_local_keys(keys_dir: Path) -> None:
@@ -45,5 +60,7 @@ def ensure_local_keys(keys_dir: Path) -> None:
         SigningKeys.create(keys_dir)
     if not (keys_dir / PSEUDONYM_KEY).exists():
         write_secret(keys_dir / PSEUDONYM_KEY, secrets.token_bytes(32))
+    if not (keys_dir / INDEX_KEY).exists():
+        write_secret(keys_dir / INDEX_KEY, secrets.token_bytes(32))
     if not (keys_dir / SESSION_KEY).exists():
         SessionSecret.create(keys_dir)
