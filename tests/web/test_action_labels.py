@@ -10,7 +10,7 @@ from pathlib import Path
 from gateway.web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = re.compile(r"(transfer|consent|enrolment|audit|subject|meldcode|rights)\.[a-z_]+")
+CODE = re.compile(r"(transfer|consent|enrolment|audit|subject|meldcode|rights|signal)\.[a-z_]+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
 # f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).
 CONSENT_ACTS = ("cosign", "gezag", "grant", "read", "renewal", "withdraw")
