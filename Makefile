@@ -44,6 +44,7 @@ bench: $(STAMP)
 	@scripts/ensure-system-deps bench
 	$(BIN)/python bench/transfers_bench.py
 	$(BIN)/python bench/policies_bench.py
+	$(BIN)/python bench/signals_bench.py --out bench/results/signals-latest.json
 
 ## fuzz: a longer contract-fuzzing campaign than `make test` runs, with a seed left to chance
 ## (`make fuzz FUZZ_EXAMPLES=200 FUZZ_SEED=1234` to repeat one; SQLite and PostgreSQL)

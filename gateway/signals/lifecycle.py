@@ -102,8 +102,6 @@ def record_informed(
             )
         if body.told:
             on = body.on or today(edges.now)
-            if on < signal.created_at.date():
-                raise Unprocessable("Told before the signal existed.", code="informed_invalid")
             needed = required_told(guards.age_on(signal.destroy_on, on))
             if not needed <= set(body.told):
                 raise Unprocessable(

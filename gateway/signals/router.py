@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from gateway.core.context import ActContext
-from gateway.core.idempotency import answer_once
 from gateway.core.routing import OneTripRoute
 from gateway.deps import ServicesDep, SessionDep, edges_of, scoped_context
 from gateway.signals import lifecycle, service
@@ -36,7 +35,6 @@ from gateway.signals.schemas import (
 router = APIRouter(prefix="/v1/signals", tags=["verwijsindex"], route_class=OneTripRoute)
 Writer = Annotated[ActContext, Depends(scoped_context("transfers:write"))]
 Reader = Annotated[ActContext, Depends(scoped_context("transfers:read"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Id = Annotated[str, Path(max_length=40)]
 OFF = "Also 403 flow_not_allowed for every call while the region has the verwijsindex off."
 
@@ -71,35 +69,18 @@ def _signal(signal: Signal) -> dict[str, Any]:
     summary="Register a signal (X-Purpose verwijsindex.signaal); the matches it makes",
     description="Only organisation kinds the catalog names as reporters (else 403, logged). "
     "The acting person (X-Actor) is the person responsible. The answer names, per match, "
-    "the other signal, its organisation, contact and since when; nothing else. " + OFF,
+    "the other signal, its organisation, contact and since when; nothing else. No "
+    "Idempotency-Key: the answer holds other professionals' contact details, which are "
+    "kept sealed only; a repeated registration answers 409 signal_exists. " + OFF,
 )
 def register(
-    body: SignalCreate,
-    session: SessionDep,
-    ctx: Writer,
-    services: ServicesDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    edges = edges_of(services)
-
-    def act() -> tuple[int, dict[str, Any]]:
-        signal, found = service.register(
-            session, body=body, ctx=ctx, edges=edges, settings=services.settings
-        )
-        created = SignalCreated.model_validate(
-            {"id": signal.id, "matches": [_found(f) for f in found]}
-        )
-        return 201, created.model_dump(mode="json")
-
-    return answer_once(
-        session,
-        ctx,
-        key=idempotency_key,
-        path="/v1/signals",
-        body=body.model_dump_json().encode(),
-        now=edges.now,
-        act=act,
+    body: SignalCreate, session: SessionDep, ctx: Writer, services: ServicesDep
+) -> dict[str, Any]:
+    signal, found = service.register(
+        session, body=body, ctx=ctx, edges=edges_of(services), settings=services.settings
     )
+    created = {"id": signal.id, "matches": [_found(f) for f in found]}
+    return SignalCreated.model_validate(created).model_dump(mode="json")
 
 
 @router.get(

@@ -76,6 +76,7 @@ def signal(
 def signalled(gateway: Gateway, org: Org, subject: str, **kwargs: Any) -> dict[str, Any]:
     response = signal(gateway, org, subject, **kwargs)
     assert response.status_code == 201, response.text
+    assert_no_content(response, subject, *kwargs.get("household", None) or ())
     body: dict[str, Any] = response.json()
     return body
 
@@ -83,14 +84,17 @@ def signalled(gateway: Gateway, org: Org, subject: str, **kwargs: Any) -> dict[s
 def matches(gateway: Gateway, org: Org) -> list[dict[str, Any]]:
     response = gateway.client.get("/v1/signals/matches", headers=headers(org, MATCH))
     assert response.status_code == 200, response.text
+    assert_no_content(response)
     items: list[dict[str, Any]] = response.json()["items"]
     return items
 
 
 def withdraw(gateway: Gateway, org: Org, signal_id: str, reason: str) -> Response:
-    return gateway.client.request(
+    response = gateway.client.request(
         "DELETE", f"/v1/signals/{signal_id}", json={"reason": reason}, headers=headers(org)
     )
+    assert_no_content(response)
+    return response
 
 
 def sweep(gateway: Gateway) -> Swept:

@@ -46,9 +46,8 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_vi_signals_org_status", ["org_id", "status", "created_at"], unique=False
         )
-        batch_op.create_index(
-            "ix_vi_signals_status_expires", ["status", "expires_at"], unique=False
-        )
+        batch_op.create_index("ix_vi_signals_expires_at", ["expires_at"], unique=False)
+        batch_op.create_index("ix_vi_signals_archive_until", ["archive_until"], unique=False)
 
     op.create_table(
         "vi_volumes",
@@ -135,7 +134,8 @@ def downgrade() -> None:
     op.drop_table("vi_matches")
     op.drop_table("vi_volumes")
     with op.batch_alter_table("vi_signals", schema=None) as batch_op:
-        batch_op.drop_index("ix_vi_signals_status_expires")
+        batch_op.drop_index("ix_vi_signals_archive_until")
+        batch_op.drop_index("ix_vi_signals_expires_at")
         batch_op.drop_index("ix_vi_signals_org_status")
         batch_op.drop_index("ix_vi_signals_destroy_on")
         batch_op.drop_index("ix_vi_signals_child_status")
