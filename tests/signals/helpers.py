@@ -76,7 +76,7 @@ def signal(
 def signalled(gateway: Gateway, org: Org, subject: str, **kwargs: Any) -> dict[str, Any]:
     response = signal(gateway, org, subject, **kwargs)
     assert response.status_code == 201, response.text
-    assert_no_content(response, subject, *kwargs.get("household", None) or ())
+    assert_no_content(response, subject, *kwargs.get("household") or ())
     body: dict[str, Any] = response.json()
     return body
 
