@@ -151,3 +151,25 @@ def test_on_death_stated_by_the_school_every_signal_goes(gateway: Gateway) -> No
     assert gateway.client.get("/v1/signals", headers=headers(wijkteam)).json()["items"] == []
     gone = [e for e in audit_log(gateway, wijkteam) if e["action"] == "signal.destroy"]
     assert [e["rule"] for e in gone] == ["verwijsindex.signaal/destroy/death"]
+
+
+def test_the_parents_access_log_leaves_the_verwijsindex_out(gateway: Gateway) -> None:
+    """Telling of a signal is the reporter's duty, or it records why telling is unsafe;
+    the parents' portal, which cannot tell which, shows none of the index's acts."""
+    from gateway.web import access_log
+
+    school = reporter(gateway, "school_vo")
+    wijkteam = reporter(gateway, "wijkteam")
+    kid = child(gateway, school, 14, age=9)
+    signalled(gateway, school, kid)
+    signalled(gateway, wijkteam, kid)
+    ref = gateway.keyring.pseudonyms.subject_ref(kid)
+    acts = [e["action"] for e in audit_log(gateway, school) if e["subject_ref"] is not None]
+    assert "signal.register" in acts  # the privacy officer sees it
+    with gateway.services.db.sessions() as session:
+        page = access_log.lines(
+            session, subject_ref=ref, viewer_ref="parent-1", break_glass_purposes=frozenset()
+        )
+    texts = [line.text for line in page.items]
+    assert texts  # the enrolment is there
+    assert not any("verwijsindex" in text.lower() for text in texts), texts
