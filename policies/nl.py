@@ -216,6 +216,8 @@ OBLIGATIONS = {
     "purpose_bound_minimum": "deel per deelnemer het doelgebonden minimum",
     "never_reason_or_content": "leg nooit een reden of inhoud bij het signaal vast",
     "record_not_told_reason": "leg vast waarom ouders of jeugdige niet zijn ingelicht",
+    "inform_youth_or_parents": "licht naar leeftijd ouders en/of jeugdige in over het signaal, "
+    "of leg vast waarom niet",
     "no_content_without_consent": "na een match geen inhoud zonder toestemming",
     "log_archive_lookup": "raadplegingen van het archief worden met naam en datum gelogd",
     "review_by_privacy_officer": "de FG beoordeelt deze doorbraak achteraf",

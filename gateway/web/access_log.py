@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gateway.audit import reviews
@@ -26,6 +26,7 @@ from gateway.web.voice import Voice
 from policies.catalog import Catalog
 
 PAGE_SIZE = 50  # a page a parent reads; older lines are one link away
+VERWIJSINDEX_PURPOSES = ("verwijsindex.signaal", "verwijsindex.match")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +49,15 @@ def lines(
     """One page of the pupil's entries, newest first, each as one Dutch sentence.
 
     A meldcode report the parents may not know of yet is left out by the query itself
-    (`reviews.hidden_from_parents`), so a page is never short of a line it hid.
+    (`reviews.hidden_from_parents`), so a page is never short of a line it hid. So are
+    the verwijsindex's acts: the reporter informs the youth or parents, or records why
+    telling them is unsafe, and the index cannot be joined to the pupil to tell which.
     """
-    hide = reviews.hidden_from_parents(
-        subject_ref, AuditEntry.object_id, AuditEntry.purpose, break_glass_purposes
+    hide = or_(
+        reviews.hidden_from_parents(
+            subject_ref, AuditEntry.object_id, AuditEntry.purpose, break_glass_purposes
+        ),
+        AuditEntry.purpose.in_(VERWIJSINDEX_PURPOSES),
     )
     found = audit.search(session, subject_ref=subject_ref, cursor=cursor, limit=limit, hide=hide)
     names = _org_names(session, {entry.org for entry in found.items})

@@ -175,6 +175,54 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "zag dat een toestemming opnieuw moet",
         "zien welke toestemmingen opnieuw moeten",
     ),
+    "signal.register": (
+        "meldde in de verwijsindex dat zij betrokken is bij uw kind",
+        "een signaal in de verwijsindex afgeven",
+    ),
+    "signal.match": (
+        "kreeg via de verwijsindex te horen welke andere hulpverlener betrokken is",
+        "horen welke andere hulpverlener betrokken is",
+    ),
+    "signal.matches": (
+        "bekeek met welke hulpverleners zij samen betrokken is",
+        "bekijken met welke hulpverleners zij samen betrokken is",
+    ),
+    "signal.list": ("bekeek haar eigen signalen", "haar eigen signalen bekijken"),
+    "signal.notifications": (
+        "bekeek haar berichten uit de verwijsindex",
+        "haar berichten uit de verwijsindex bekijken",
+    ),
+    "signal.withdraw": ("trok een signaal in en verwijderde het", "een signaal intrekken"),
+    "signal.archive": (
+        "trok een signaal in omdat de zorg voorbij is; het gaat naar het archief",
+        "een signaal naar het archief brengen",
+    ),
+    "signal.expire": (
+        "bracht een signaal na twee jaar naar het archief",
+        "een signaal naar het archief brengen",
+    ),
+    "signal.destroy": ("vernietigde een signaal", "een signaal vernietigen"),
+    "signal.remind": (
+        "herinnerde de melder eraan u over het signaal in te lichten",
+        "de melder herinneren aan het inlichten",
+    ),
+    "signal.informed": (
+        "legde vast dat u over het signaal bent ingelicht, of waarom niet",
+        "vastleggen dat u bent ingelicht",
+    ),
+    "signal.regie": (
+        "legde vast welke hulpverlener de regie heeft",
+        "vastleggen wie de regie heeft",
+    ),
+    "signal.archive_lookup": (
+        "raadpleegde het archief van de verwijsindex binnen een casus",
+        "het archief van de verwijsindex raadplegen",
+    ),
+    "signal.death": ("legde een overlijden vast", "een overlijden vastleggen"),
+    "signal.volume_alert": (
+        "kreeg een waarschuwing over ongewoon veel signalen",
+        "een waarschuwing geven over ongewoon veel signalen",
+    ),
     "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
     "audit.read": ("bekeek het logboek", "het logboek bekijken"),
     "audit.reviews": (
