@@ -15,6 +15,7 @@ from rich.table import Table
 from gateway.audit import checkpoints
 from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.verify import verify_log
+from gateway.cases import retention as case_retention
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
@@ -283,14 +284,17 @@ def audit_checkpoint() -> None:
 @retention_app.command("purge")
 def retention_purge() -> None:
     """Delete the records past the retention term their catalog class gives (TLV
-    records); each deletion is on the owner's audit log. Run it daily."""
+    records, entries of closed cases); each deletion is on the owner's audit log. Run it
+    daily."""
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
     db = Database.connect(settings.effective_database_url)
     with db.unit_of_work() as session:
-        purged = tlv_retention.purge_expired(session, catalog=catalog, now=SystemClock().now())
+        now = SystemClock().now()
+        purged = tlv_retention.purge_expired(session, catalog=catalog, now=now)
+        entries = case_retention.purge_expired(session, catalog=catalog, now=now)
     db.dispose()
-    typer.echo(json.dumps({"tlvs": len(purged)}))
+    typer.echo(json.dumps({"tlvs": len(purged), "case_entries": len(entries)}))
 
 
 @signals_app.command("sweep")

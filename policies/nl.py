@@ -166,6 +166,9 @@ RETENTION = {
     "voorschool_2y": "2 jaar (dossier van de voorschool)",
     "swv_3y": "Ten hoogste 3 jaar (dossier van het samenwerkingsverband, ook gezondheid)",
     "jeugdhulp_20y": "20 jaar na het einde van de jeugdhulp",
+    "jgz_20y": "20 jaar (dossier van de jeugdgezondheidszorg)",
+    "case_view": "Zo lang als de langste bewaartermijn van de partijen in de casus; ten minste "
+    "2 jaar na het sluiten van de casus",
     "own_term": "Elke partij haar eigen termijn; er is geen gedeeld dossier",
     "verwijsindex": "Actief ten hoogste 2 jaar, daarna 5 jaar archief; vernietigd bij 23 "
     "jaar of overlijden",
