@@ -15,6 +15,7 @@ from rich.table import Table
 from gateway.audit import checkpoints
 from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.verify import verify_log
+from gateway.cases import retention as case_retention
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
@@ -27,6 +28,7 @@ from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
+from gateway.signals import jobs as signal_jobs
 from gateway.tlv import retention as tlv_retention
 from gateway.web import dev_idp
 from gateway.web.demo import ensure_families, ensure_waiting_dossier
@@ -37,10 +39,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 orgs_app = typer.Typer(help="The organisation registry.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 retention_app = typer.Typer(help="Retention terms from the catalog.", no_args_is_help=True)
+signals_app = typer.Typer(help="The verwijsindex.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(signals_app, name="signals")
 app.add_typer(policy_app, name="policy")
 console = Console(stderr=True)
 
@@ -280,11 +284,37 @@ def audit_checkpoint() -> None:
 @retention_app.command("purge")
 def retention_purge() -> None:
     """Delete the records past the retention term their catalog class gives (TLV
-    records); each deletion is on the owner's audit log. Run it daily."""
+    records, entries of closed cases); each deletion is on the owner's audit log. Run it
+    daily."""
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
     db = Database.connect(settings.effective_database_url)
     with db.unit_of_work() as session:
-        purged = tlv_retention.purge_expired(session, catalog=catalog, now=SystemClock().now())
+        now = SystemClock().now()
+        purged = tlv_retention.purge_expired(session, catalog=catalog, now=now)
+        entries = case_retention.purge_expired(session, catalog=catalog, now=now)
     db.dispose()
-    typer.echo(json.dumps({"tlvs": len(purged)}))
+    typer.echo(json.dumps({"tlvs": len(purged), "case_entries": len(entries)}))
+
+
+@signals_app.command("sweep")
+def signals_sweep() -> None:
+    """Destroy at 23 and after the archive term, archive at two years, remind to inform;
+    every act in the audit log. Run it daily (cron, a systemd timer)."""
+    settings = get_settings()
+    db = Database.connect(settings.effective_database_url)
+    catalog = load_catalog(region=settings.region)
+    keyring = Keyring.local(settings.keys_dir)
+
+    def edges() -> Edges:
+        return Edges(catalog, keyring, SystemClock().now(), EnrolledSchool())
+
+    try:
+        swept = signal_jobs.run(db, edges, settings)
+    finally:
+        db.dispose()
+    typer.echo(
+        json.dumps(
+            {"destroyed": swept.destroyed, "archived": swept.archived, "reminded": swept.reminded}
+        )
+    )

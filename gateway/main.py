@@ -38,6 +38,7 @@ from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
 from gateway.rights.router import router as rights_router
+from gateway.signals.router import router as signals_router
 from gateway.subjects.router import router as subjects_router
 from gateway.tlv.router import router as tlv_router
 from gateway.transfers.router import router as transfers_router
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         transfers_router,
         tlv_router,
         cases_router,
+        signals_router,
         rights_router,
         audit_router,
         audit_tree_router,

@@ -21,6 +21,13 @@ from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
+from gateway.signals.models import (
+    Signal,
+    SignalMatch,
+    SignalNotification,
+    SignalParent,
+    SignalVolume,
+)
 from gateway.subjects.models import Subject
 from gateway.tlv.models import Tlv, TlvAdvice
 from gateway.transfers.models import Transfer
@@ -48,6 +55,11 @@ __all__ = [
     "OAuthClient",
     "Organisation",
     "PortalSession",
+    "Signal",
+    "SignalMatch",
+    "SignalNotification",
+    "SignalParent",
+    "SignalVolume",
     "Subject",
     "Tlv",
     "TlvAdvice",

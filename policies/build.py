@@ -151,7 +151,6 @@ def _flow(
         consent = ConsentRule(
             spec.consent.required, rules[spec.consent.rule], 2 if parents == "both" else 1
         )
-    retention = tax.retention_classes[spec.retention]
     flow = Flow(
         id=spec.purpose,
         title=spec.title,
@@ -172,7 +171,7 @@ def _flow(
         verzuim_threshold=frozenset(spec.verzuim_threshold),
         obligations=spec.obligations,
         conditional_obligations=tuple((c.obligation, c.when) for c in spec.conditional_obligations),
-        retention=Retention(spec.retention, retention.term, retention.basis, retention.years),
+        retention=_retention(tax, spec.retention),
         bsn_allowed=spec.bsn_allowed,
         safeguards=spec.safeguards,
         enabled=override.enabled if override is not None else True,
@@ -180,6 +179,14 @@ def _flow(
         permit_obligations=tuple(sorted(set(spec.obligations))),
     )
     return replace(flow, checks=plan(flow))
+
+
+def _retention(tax: Taxonomy, key: str) -> Retention:
+    spec = tax.retention_classes[key]
+    own = MappingProxyType(
+        {kind: _retention(tax, class_) for kind, class_ in spec.by_writer.items()}
+    )
+    return Retention(key, spec.term, spec.basis, spec.years, own)
 
 
 def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule | None) -> Route:

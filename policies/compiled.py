@@ -67,6 +67,15 @@ class Retention:
     basis: str
     # The term in years where the catalog gives one (RetentionClass.years).
     years: int | None = None
+    # Each party's own (`own_term`): the class per writer kind (RetentionClass.by_writer).
+    by_writer: Mapping[str, Retention] = field(default_factory=dict)
+
+    def for_writer(self, kind: str) -> Retention:
+        """The class a writer of `kind` keeps its part under; this one where it is not
+        resolved per writer. The loader refuses a catalog where a kind that may write
+        under a per-writer class has no resolution, so the fallback is never reached for
+        a permitted writer."""
+        return self.by_writer.get(kind, self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,6 +166,9 @@ RETENTION = {
     "voorschool_2y": "2 jaar (dossier van de voorschool)",
     "swv_3y": "Ten hoogste 3 jaar (dossier van het samenwerkingsverband, ook gezondheid)",
     "jeugdhulp_20y": "20 jaar na het einde van de jeugdhulp",
+    "jgz_20y": "20 jaar (dossier van de jeugdgezondheidszorg)",
+    "case_view": "Zo lang als de langste bewaartermijn van de partijen in de casus; ten minste "
+    "2 jaar na het sluiten van de casus",
     "own_term": "Elke partij haar eigen termijn; er is geen gedeeld dossier",
     "verwijsindex": "Actief ten hoogste 2 jaar, daarna 5 jaar archief; vernietigd bij 23 "
     "jaar of overlijden",
@@ -216,6 +219,8 @@ OBLIGATIONS = {
     "purpose_bound_minimum": "deel per deelnemer het doelgebonden minimum",
     "never_reason_or_content": "leg nooit een reden of inhoud bij het signaal vast",
     "record_not_told_reason": "leg vast waarom ouders of jeugdige niet zijn ingelicht",
+    "inform_youth_or_parents": "licht naar leeftijd ouders en/of jeugdige in over het signaal, "
+    "of leg vast waarom niet",
     "no_content_without_consent": "na een match geen inhoud zonder toestemming",
     "log_archive_lookup": "raadplegingen van het archief worden met naam en datum gelogd",
     "review_by_privacy_officer": "de FG beoordeelt deze doorbraak achteraf",

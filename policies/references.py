@@ -37,9 +37,40 @@ def taxonomy_errors(tax: Taxonomy) -> Iterator[str]:
     for step in tax.meldcode_skippable:
         if step not in tax.meldcode_steps:
             yield f"taxonomy.yaml: meldcode_skippable names '{step}', which is not a meldcode step"
+    yield from _retention_errors(tax)
     clash = set(tax.org_kinds) & set(tax.parties)
     if clash:
         yield f"taxonomy.yaml: names used as both org kind and party: {sorted(clash)}"
+
+
+def _retention_errors(tax: Taxonomy) -> Iterator[str]:
+    """A per-writer class names known writers and plain classes (one level: a writer's
+    class is the term of its own file, never again each party's own)."""
+    for name, spec in tax.retention_classes.items():
+        where = f"taxonomy.yaml: retention class '{name}'"
+        for kind, target in spec.by_writer.items():
+            if kind not in tax.org_kinds and kind not in tax.parties:
+                yield f"{where}: unknown writer kind '{kind}'"
+            resolved = tax.retention_classes.get(target)
+            if resolved is None:
+                yield f"{where}: writer '{kind}': unknown retention class '{target}'"
+            elif resolved.by_writer:
+                yield f"{where}: writer '{kind}': '{target}' is itself resolved per writer"
+
+
+def _unresolved_writers(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
+    """Under a class that is each party's own, every kind that may write has its class:
+    an entry is never kept under a term nobody set."""
+    spec = tax.retention_classes.get(flow.retention)
+    if spec is None or not spec.by_writer:
+        return
+    senders = sorted({kind for route in flow.routes for kind in route.senders})
+    for kind in senders:
+        if kind not in spec.by_writer:
+            yield (
+                f"sender '{kind}' has no class of its own under retention class "
+                f"'{flow.retention}' (by_writer)"
+            )
 
 
 def _field_errors(name: str, category: Category) -> Iterator[str]:
@@ -88,6 +119,7 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
         yield f"unknown purpose '{flow.purpose}'"
     yield from _unknown("legal basis", [flow.legal_basis], tax.legal_bases)
     yield from _unknown("retention class", [flow.retention], tax.retention_classes)
+    yield from _unresolved_writers(tax, flow)
     conditional = [c.obligation for c in flow.conditional_obligations]
     yield from _unknown("obligation", [*flow.obligations, *conditional], tax.obligations)
     yield from _unknown("safeguard", flow.safeguards, tax.safeguards)

@@ -104,6 +104,16 @@ class RetentionClass(_Strict):
     # event the gateway does not see (leaving the school, the end of care) or is each
     # party's own.
     years: int | None = Field(default=None, ge=1, le=100)
+    # A class that is each party's own (`own_term`): the class each writer kind (an org
+    # kind or a party) keeps what it writes under. Every kind that may send under a flow
+    # with this class must be named (`references.flow_errors`).
+    by_writer: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _resolved_or_counted(self) -> RetentionClass:
+        if self.by_writer and self.years is not None:
+            raise ValueError("a class resolved per writer has no years of its own")
+        return self
 
 
 class Taxonomy(_Strict):

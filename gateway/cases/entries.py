@@ -65,8 +65,9 @@ def write_entry(
         author=ctx.actor,
         category=body.category,
         content=b"",
-        # Each party keeps its entries under its own term (no shared master file).
-        retention=flow.retention.key,
+        # Each party keeps its entries under its own term (no shared master file): the
+        # class the catalog resolves for the writer's kind (`cases.retention`).
+        retention=flow.retention.for_writer(ctx.org_kind).key,
         policy_version=edges.catalog.version,
         created_at=edges.now,
     )

@@ -7,7 +7,7 @@ the pupil's key for knooppunt.casus, like a transfer's dossier.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,6 +66,10 @@ class CaseEntry(Base):
     author: Mapped[str] = mapped_column(String(128))
     category: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # The writer's own retention class (the catalog's `own_term` resolved per writer
+    # kind), and the day the entry expires: set when the case closes, counted from that
+    # day; None while the case is open (in use) or where the class has no fixed term.
     retention: Mapped[str] = mapped_column(String(40))
+    expires_on: Mapped[date | None] = mapped_column(default=None, index=True)
     policy_version: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]

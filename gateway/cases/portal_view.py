@@ -264,7 +264,8 @@ def write_view(
         author=person.relation,
         category=category,
         content=b"",
-        retention=flow.retention.key,
+        # Their own view keeps the class the catalog resolves for the data subject.
+        retention=flow.retention.for_writer(DATA_SUBJECT).key,
         policy_version=edges.catalog.version,
         created_at=edges.now,
     )

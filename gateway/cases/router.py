@@ -81,6 +81,7 @@ def _entry(released: entries.Released) -> dict[str, Any]:
         org=entry.org_id,
         author=entry.author,
         retention=entry.retention,
+        expires_on=entry.expires_on,
         created_at=entry.created_at,
         content=released.content,
     ).model_dump(mode="json")

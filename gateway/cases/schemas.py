@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -122,7 +122,15 @@ class EntrySummary(BaseModel):
     category: str
     org: str = Field(description="The participant that wrote the entry and keeps it.")
     author: str
-    retention: str
+    retention: str = Field(
+        description="The writer's own retention class: the catalog's own_term resolved for "
+        "the writer's kind."
+    )
+    expires_on: date | None = Field(
+        default=None,
+        description="The day the entry is purged: its class's term counted from the day the "
+        "case closed; null while the case is open or where the class has no fixed term.",
+    )
     created_at: datetime
 
 

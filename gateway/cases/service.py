@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
-from gateway.cases import acts
+from gateway.cases import acts, retention
 from gateway.cases.models import Case, CaseParticipant
 from gateway.cases.schemas import CaseCreate, MdoIn, ParticipantIn
 from gateway.core.context import ActContext
@@ -130,6 +130,8 @@ def close(session: Session, *, case_id: str, ctx: ActContext, edges: Edges) -> C
         acts.mandated(me)
         acts.still_open(case)
     case.status, case.closed_at, case.updated_at = "closed", edges.now, edges.now
+    # From today each party's entries count down their own term.
+    retention.stamp_on_close(session, case, catalog=edges.catalog)
     acts.log(session, ctx, edges, "case.close", "close", case)
     return case
 

@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     # How many days before a TLV ends the SWV lists it for herbeoordeling (the region's
     # choice; `GET /v1/tlvs?due=herbeoordeling&within_days=` overrides it per call).
     tlv_herbeoordeling_days: int = Field(default=90, ge=0, le=730)
+    # The verwijsindex (DOMAIN flows 12 and 13) runs only while both this and the region's
+    # catalog setting say so; off, every signal call is refused 403 flow_not_allowed.
+    verwijsindex: bool = True
+    # Signals one organisation may register per window; past it 429 and one alert per
+    # window to its privacy officer (someone fishing for who is involved with whom).
+    signals_rate_limit: int = Field(default=100, ge=1, le=10_000_000)
+    signals_rate_window_seconds: int = Field(default=3600, ge=60, le=7 * 86400)
+    # Days a signal may lack its informing record before the reporter is reminded (and
+    # again after as many days while it is still missing).
+    signals_inform_reminder_days: int = Field(default=14, ge=1, le=365)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     max_body_bytes: int = 5 * 1024 * 1024
     # Pushes worked on at once per process (the rest wait their turn, not refused).

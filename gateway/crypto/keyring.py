@@ -12,6 +12,7 @@ from gateway.crypto.notes import KEY_FILES, NoteKeys
 from gateway.crypto.pseudonym import Pseudonymizer
 from gateway.crypto.secrets import SecretBytes
 from gateway.crypto.session import SESSION_KEY, SessionSecret
+from gateway.crypto.signal_index import INDEX_KEY, IndexPseudonymizer
 from gateway.crypto.signing import SigningKeys
 
 PSEUDONYM_KEY = "pseudonym.key"
@@ -22,6 +23,8 @@ class Keyring:
     envelope: Envelope
     pseudonyms: Pseudonymizer
     signing: SigningKeys
+    # The verwijsindex's own pseudonym key, separate from the one behind subject_ref.
+    index: IndexPseudonymizer
     # Signs the audit log's checkpoints, and nothing else.
     checkpoints: NoteKeys
 
@@ -31,12 +34,14 @@ class Keyring:
         provider: KeyProvider,
         pseudonym_key: SecretBytes,
         signing: SigningKeys,
+        index_key: SecretBytes,
         checkpoints: NoteKeys | None = None,
     ) -> Keyring:
         return cls(
             Envelope(provider),
             Pseudonymizer(pseudonym_key),
             signing,
+            IndexPseudonymizer(index_key),
             checkpoints or NoteKeys.generate(),
         )
 
@@ -45,10 +50,12 @@ class Keyring:
         if create:
             ensure_local_keys(keys_dir)
         pseudonym_key = SecretBytes((keys_dir / PSEUDONYM_KEY).read_bytes())
+        index_key = SecretBytes((keys_dir / INDEX_KEY).read_bytes())
         return cls.from_parts(
             LocalKeyProvider(keys_dir),
             pseudonym_key,
             SigningKeys.load(keys_dir),
+            index_key,
             NoteKeys.load(keys_dir),
         )
 
@@ -64,5 +71,7 @@ def ensure_local_keys(keys_dir: Path) -> None:
         NoteKeys.create(keys_dir)
     if not (keys_dir / PSEUDONYM_KEY).exists():
         write_secret(keys_dir / PSEUDONYM_KEY, secrets.token_bytes(32))
+    if not (keys_dir / INDEX_KEY).exists():
+        write_secret(keys_dir / INDEX_KEY, secrets.token_bytes(32))
     if not (keys_dir / SESSION_KEY).exists():
         SessionSecret.create(keys_dir)

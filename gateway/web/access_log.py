@@ -2,9 +2,9 @@
 
 "Da Vinci College (rol: mentor) las het dossier voor overdracht naar het voortgezet
 onderwijs op 15 april 2016 om 11:12." Every entry about the pupil is shown, refusals
-included, newest first and a page at a time: the parent sees who looked, who tried,
-for what and when. The actor is an opaque id in the log; the parent reads the
-organisation and the role.
+included, newest first and a page at a time: the parent, or the pupil from 16, sees who
+looked, who tried, for what and when. The actor is an opaque id in the log; the reader
+sees the organisation and the role, and is addressed by `voice` ("U" or "Jij").
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gateway.audit import reviews
@@ -22,9 +22,11 @@ from gateway.core.context import PORTAL_ORG
 from gateway.core.paging import Page
 from gateway.orgs.models import Organisation
 from gateway.web import wording
+from gateway.web.voice import Voice
 from policies.catalog import Catalog
 
 PAGE_SIZE = 50  # a page a parent reads; older lines are one link away
+VERWIJSINDEX_PURPOSES = ("verwijsindex.signaal", "verwijsindex.match")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +42,32 @@ def lines(
     subject_ref: str,
     viewer_ref: str,
     break_glass_purposes: frozenset[str],
+    voice: Voice,
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page[LogLine]:
     """One page of the pupil's entries, newest first, each as one Dutch sentence.
 
     A meldcode report the parents may not know of yet is left out by the query itself
-    (`reviews.hidden_from_parents`), so a page is never short of a line it hid.
+    (`reviews.hidden_from_parents`), so a page is never short of a line it hid. So are
+    the verwijsindex's acts: the reporter informs the youth or parents, or records why
+    telling them is unsafe, and the index cannot be joined to the pupil to tell which.
     """
-    hide = reviews.hidden_from_parents(
-        subject_ref, AuditEntry.object_id, AuditEntry.purpose, break_glass_purposes
+    hide = or_(
+        reviews.hidden_from_parents(
+            subject_ref, AuditEntry.object_id, AuditEntry.purpose, break_glass_purposes
+        ),
+        AuditEntry.purpose.in_(VERWIJSINDEX_PURPOSES),
     )
     found = audit.search(session, subject_ref=subject_ref, cursor=cursor, limit=limit, hide=hide)
     names = _org_names(session, {entry.org for entry in found.items})
     return Page(
         [
-            LogLine(entry.time, sentence(entry, names, viewer_ref), entry.decision == "deny")
+            LogLine(
+                entry.time,
+                sentence(entry, names, viewer_ref, voice),
+                entry.decision == "deny",
+            )
             for entry in found.items
         ],
         found.next,
@@ -67,26 +79,28 @@ def break_glass_purposes(catalog: Catalog) -> frozenset[str]:
     return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
 
 
-def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:
-    who = _who(entry, names, viewer_ref)
-    purpose = wording.purpose(entry.purpose)
+def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str, voice: Voice) -> str:
+    """One entry as the reader reads it: a parent is "U", the pupil "Jij"."""
+    who = _who(entry, names, viewer_ref, voice)
+    purpose = voice.purpose(entry.purpose)
     when = wording.moment(entry.time)
     code = entry.action
     if code == "enrolment.register" and entry.purpose == "leerling.inschrijving":
         code = "enrolment.ingeschreven"
     if entry.decision == "deny":
-        what = wording.action(code, refused=True)
+        what = voice.action(code, refused=True)
         return f"{who} wilde {what} voor {purpose} op {when}; dat is geweigerd."
-    return f"{who} {wording.action(code)} voor {purpose} op {when}."
+    return f"{who} {voice.action(code)} voor {purpose} op {when}."
 
 
-def _who(entry: AuditEntry, names: dict[str, str], viewer_ref: str) -> str:
+def _who(entry: AuditEntry, names: dict[str, str], viewer_ref: str, voice: Voice) -> str:
     if entry.org == PORTAL_ORG:
+        role = wording.role(entry.actor_role)
         if entry.actor == viewer_ref:
-            return f"U (rol: {wording.role(entry.actor_role)}, via het ouderportaal)"
+            return voice("log_self", role=role)
         if entry.actor_role == "pupil":
-            return "Uw kind (via het ouderportaal)"
-        return f"Een andere {wording.role(entry.actor_role)} (via het ouderportaal)"
+            return voice("log_pupil")
+        return voice("log_other", role=role)
     organisation = names.get(entry.org, "Een onbekende organisatie")
     return f"{organisation} (rol: {wording.role(entry.actor_role)})"
 

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
-from gateway.web import case_words, cases, consent_pages, errors, login, pages, wording
+from gateway.web import case_words, cases, consent_pages, errors, login, pages, voice, wording
 from gateway.web.deps import Portal, SessionOpened
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
@@ -25,14 +25,6 @@ from gateway.web.session import SessionCookie
 
 HERE = Path(__file__).resolve().parent
 MOUNT = "/portaal"
-# Who recorded the inzage is said next to the status (`wording.inzage_recorded`): the
-# school can record it as well as the parents.
-TRANSFER_STATUS = {
-    "awaiting_inzage": "De nieuwe school ziet nog niets. U kunt het dossier eerst inzien.",
-    "available": "De nieuwe school kan het dossier nu ophalen.",
-    "received": "De nieuwe school heeft het dossier ontvangen.",
-    "acknowledged": "De nieuwe school heeft bevestigd dat het overdrachtsgesprek is gevoerd.",
-}
 RELATIONS = {
     "parent": "ouder met gezag",
     "guardian": "voogd",
@@ -48,13 +40,10 @@ def _templates() -> Jinja2Templates:
         moment=wording.moment,
         purpose=wording.purpose,
         category=wording.category,
-        transfer_status=lambda status: TRANSFER_STATUS.get(status, status),
         relation_label=lambda relation: RELATIONS.get(relation, relation),
-        refusal_remedy=wording.REFUSAL_REMEDY,
-        inzage_recorded=wording.inzage_recorded,
-        words=wording.WORDS,
         age_words=wording,
         case_kind=case_words.kind,
+        v_of=voice.of,
     )
     templates.env.filters["first_upper"] = wording.first_upper
     return templates

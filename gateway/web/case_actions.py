@@ -27,6 +27,10 @@ CASE_ACTIONS: dict[str, tuple[str, str]] = {
         "stukken uit het overleg lezen",
     ),
     "case.entry.read": ("las een stuk uit het overleg", "een stuk uit het overleg lezen"),
+    "case.entry.purge": (
+        "verwijderde een stuk uit het gesloten overleg na afloop van de eigen bewaartermijn",
+        "een stuk uit het overleg verwijderen",
+    ),
     "case.export": (
         "maakte een ondertekend overzicht van het overleg voor een bezwaar of geschil",
         "een ondertekend overzicht van het overleg maken",

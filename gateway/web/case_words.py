@@ -38,9 +38,48 @@ PARTIES = {
 }
 DOMAINS = {"onderwijs": "onderwijs", "gemeente": "gemeente", "zorg": "zorg"}
 PLACES = {"school": "op school", "thuis": "thuis"}
-VIEW_DONE = {
-    True: "Je visie is toegevoegd aan het overleg.",
-    False: "Uw visie is toegevoegd aan het overleg.",
+# (to a parent, to the pupil), as `voice.Voice.pick` chooses.
+VIEW_DONE = ("Uw visie is toegevoegd aan het overleg.", "Je visie is toegevoegd aan het overleg.")
+# The case pages' sentences to the reader, by key (`voice.TEXTS` takes them in).
+CASE_TEXTS: dict[str, tuple[str, str]] = {
+    "case_about": ("{name}", "jou"),
+    "case_together": (
+        "In een overleg maken de school, andere organisaties en u samen een plan.",
+        "In een overleg maken de school, andere organisaties en jij en je ouders samen een plan.",
+    ),
+    "case_closed": (
+        "Dit overleg is gesloten op {day}. U kunt het nog bekijken, maar er kan niets meer bij.",
+        "Dit overleg is gesloten op {day}. Je kunt het nog bekijken, maar er kan niets meer bij.",
+    ),
+    "case_members": ("U doet zelf ook mee.", "Jij en je ouders doen mee."),
+    "case_mandate": (
+        "Wie mandaat heeft, mag in het overleg beslissen namens de eigen organisatie. Alleen "
+        "deelnemers met mandaat kunnen lezen wat u of uw kind schrijft.",
+        "Wie mandaat heeft, mag in het overleg beslissen namens de eigen organisatie. Alleen "
+        "deelnemers met mandaat kunnen lezen wat jij of je ouders schrijven.",
+    ),
+    "case_shared": (
+        "Elke organisatie houdt zelf wat zij schrijft. Hier ziet u per stuk wie het schreef, wat "
+        "voor gegevens het zijn, wanneer, en welke andere deelnemers het nu mogen lezen. Wat er "
+        "in de stukken van de organisaties staat, ziet u hier niet. Dat kunt u opvragen bij de "
+        "organisatie die het schreef (uw recht op inzage).",
+        "Elke organisatie houdt zelf wat zij schrijft. Hier zie je per stuk wie het schreef, wat "
+        "voor gegevens het zijn, wanneer, en welke andere deelnemers het nu mogen lezen. Wat er "
+        "in de stukken van de organisaties staat, zie je hier niet. Dat kun je vragen aan de "
+        "organisatie die het schreef.",
+    ),
+    "case_own_wishes": ("Wat u graag wilt", "Wat je graag wilt"),
+    "case_view_heading": ("Uw eigen visie", "Je eigen visie"),
+    "case_view_intro": (
+        "Schrijf hier hoe u het ziet en wat u graag wilt. Alle deelnemers met mandaat kunnen "
+        "lezen wat u schrijft. In dit portaal zien anderen wel dat u iets schreef, maar niet wat.",
+        "Schrijf hier hoe jij het ziet en wat je graag wilt. Alle deelnemers met mandaat kunnen "
+        "lezen wat je schrijft. In dit portaal zien je ouders wel dat je iets schreef, maar niet "
+        "wat.",
+    ),
+    "case_view_label": ("Hoe ziet u het?", "Hoe zie jij het?"),
+    "case_wishes_label": ("Wat zou u graag willen?", "Wat zou je graag willen?"),
+    "case_back": ("Terug naar {name}", "Terug naar mijn gegevens"),
 }
 
 

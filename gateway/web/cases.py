@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from gateway.cases import portal_view
 from gateway.cases.portal_view import Person
 from gateway.deps import SessionDep
-from gateway.web import case_words, session
+from gateway.web import case_words, session, voice
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, PortalDep, ViewerDep, act_context
 from gateway.web.pages import child_of
@@ -79,6 +79,6 @@ def add_view(
         ctx=ctx,
         edges=portal.edges(),
     )
-    session.flash(request, case_words.VIEW_DONE[kid.is_self])
+    session.flash(request, voice.of(kid).pick(case_words.VIEW_DONE))
     root = request.scope.get("root_path", "")
     return RedirectResponse(f"{root}/kind/{handle}/overleg/{case_id}", status_code=303)

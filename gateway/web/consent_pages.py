@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from gateway.core.db import savepoint_with_refusal
 from gateway.core.errors import Conflict, Forbidden, Unprocessable
 from gateway.deps import SessionDep
-from gateway.web import children, consents, session, wording
+from gateway.web import children, consents, session, voice, wording
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.pages import child_of
@@ -22,12 +22,7 @@ router = APIRouter()
 DEFAULT_TERM = timedelta(days=365)
 FormList = Annotated[list[str] | None, Form()]
 # Withdrawal stops every later use on this consent (AVG art. 7(3)); it does not undo
-# what a recipient already received, and the parent is told so.
-WITHDRAWN = (
-    "Uw toestemming is ingetrokken. Vanaf nu mag niemand met deze toestemming nog gegevens "
-    "delen of ophalen. Gegevens die een organisatie al eerder kreeg, blijven bij die "
-    "organisatie. Wilt u dat die organisatie ze verwijdert? Vraag dat dan aan de organisatie zelf."
-)
+# what a recipient already received, and the reader is told so (`consent_withdrawn`).
 INCOMPLETE = "Kies ten minste één organisatie en één soort gegevens, en een einddatum."
 
 
@@ -118,9 +113,9 @@ def grant(
                 services=portal.services,
             )
     except (Unprocessable, Conflict, Forbidden) as exc:
-        message = consents.refusal_message(exc)
+        message = consents.refusal_message(exc, voice.of(kid))
         return _form_page(request, db, portal, kid, handle, purpose, error=message)
-    session.flash(request, "Uw toestemming is vastgelegd.")
+    session.flash(request, voice.of(kid)("consent_given"))
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)
 
 
@@ -136,7 +131,7 @@ def withdraw(
     kid = _acting_child(request, db, portal, who, handle)
     ctx = act_context(request, who, role=kid.relation, purpose="consent")
     consents.withdraw(db, consent_id=consent_id, child=kid, ctx=ctx, services=portal.services)
-    session.flash(request, WITHDRAWN)
+    session.flash(request, voice.of(kid)("consent_withdrawn"))
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)
 
 

@@ -30,6 +30,7 @@ from gateway.registry import service as registry_acts
 from gateway.subjects import service as subjects
 from gateway.web import wording
 from gateway.web.children import Child
+from gateway.web.voice import Voice
 from policies.catalog import Catalog
 
 # Case consent (knooppunt) is given per case, inside the case the professionals open.
@@ -204,21 +205,47 @@ def cosign(
     )
 
 
-REFUSALS = {
+# (to a parent, to the pupil), as `voice.Voice.pick` chooses.
+REFUSALS: dict[str, tuple[str, str]] = {
     "consent_grantors_insufficient": (
         "Voor dit doel is bij de leeftijd van uw kind ook de toestemming van iemand anders "
-        "nodig (uw kind zelf, of de andere ouder). Vraag de school om dit samen vast te leggen."
+        "nodig (uw kind zelf, of de andere ouder). Vraag de school om dit samen vast te leggen.",
+        "Voor dit doel is ook de toestemming van iemand anders nodig (bijvoorbeeld je "
+        "ouders). Vraag de school om dit samen vast te leggen.",
     ),
-    "gezag_unknown": "Volgens de school heeft u geen gezag over dit kind.",
-    "subject_conflict": "De gegevens van uw kind kloppen niet met die van de school.",
-    "category_forbidden": "U koos gegevens die voor dit doel niet gedeeld mogen worden.",
-    "recipient_not_in_flow": "U koos een organisatie die voor dit doel niets mag ontvangen.",
-    "unknown_recipient": "U koos een organisatie die niet bekend is.",
-    "invalid_validity": "De einddatum ligt in het verleden.",
-    "grantor_mismatch": "U kunt voor dit kind geen toestemming geven.",
+    "gezag_unknown": (
+        "Volgens de school heeft u geen gezag over dit kind.",
+        "Volgens de school kun je hier geen toestemming geven.",
+    ),
+    "subject_conflict": (
+        "De gegevens van uw kind kloppen niet met die van de school.",
+        "Je gegevens kloppen niet met die van de school.",
+    ),
+    "category_forbidden": (
+        "U koos gegevens die voor dit doel niet gedeeld mogen worden.",
+        "Je koos gegevens die voor dit doel niet gedeeld mogen worden.",
+    ),
+    "recipient_not_in_flow": (
+        "U koos een organisatie die voor dit doel niets mag ontvangen.",
+        "Je koos een organisatie die voor dit doel niets mag ontvangen.",
+    ),
+    "unknown_recipient": (
+        "U koos een organisatie die niet bekend is.",
+        "Je koos een organisatie die niet bekend is.",
+    ),
+    "invalid_validity": (
+        "De einddatum ligt in het verleden.",
+        "De einddatum ligt in het verleden.",
+    ),
+    "grantor_mismatch": (
+        "U kunt voor dit kind geen toestemming geven.",
+        "Je kunt hier geen toestemming geven.",
+    ),
 }
+REFUSED = "Deze toestemming kan zo niet worden vastgelegd."
 
 
-def refusal_message(exc: GatewayError) -> str:
-    """What a parent reads when the registry refuses a consent."""
-    return REFUSALS.get(exc.code, "Deze toestemming kan zo niet worden vastgelegd.")
+def refusal_message(exc: GatewayError, voice: Voice) -> str:
+    """What the parent or the pupil reads when the registry refuses a consent."""
+    texts = REFUSALS.get(exc.code)
+    return voice.pick(texts) if texts else REFUSED

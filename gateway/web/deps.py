@@ -13,7 +13,7 @@ from gateway.core.context import ActContext, person_context
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services, edges_of
 from gateway.edges import Edges
-from gateway.web import session
+from gateway.web import session, voice
 from gateway.web.oidc import PortalLogin
 from gateway.web.session import LoginRequired, Viewer
 
@@ -41,6 +41,8 @@ class Portal:
             "flash": session.take_flash(request) if has_session else None,
             "overview": session.overview(request) if has_session else "Overzicht",
             "development": self.services.settings.environment == "development",
+            # How the page speaks to its reader: the pupil on their own page as "je".
+            "v": voice.of(context.get("kid")),
         }
         return self.templates.TemplateResponse(
             request, template, {**base, **context}, status_code=status

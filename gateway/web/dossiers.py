@@ -25,7 +25,7 @@ from gateway.orgs.models import Organisation
 from gateway.tlv.models import Tlv
 from gateway.transfers import inzage
 from gateway.transfers.models import Transfer
-from gateway.web import wording
+from gateway.web import voice, wording
 from gateway.web.children import Child
 from policies.catalog import Catalog
 
@@ -40,7 +40,7 @@ class DossierLine:
     sender: str
     recipient: str
     created_at: datetime
-    # Who recorded the inzage, as `wording.inzage_recorded` names them; None before.
+    # Who recorded the inzage, as `voice.Voice.inzage_recorded` names them; None before.
     inzage_by: str | None
     inzage_date: date | None
 
@@ -123,17 +123,18 @@ def decisions(session: Session, *, kid: Child, catalog: Catalog) -> list[Decisio
     found = list(session.scalars(query))
     names = _names(session, {t.sender_org_id for t in found} | {t.recipient_org_id for t in found})
     records = _tlv_records(session, [t.id for t in found])
+    reader = voice.of(kid)
     lines = []
     for t in found:
         swv = names.get(t.sender_org_id, "het samenwerkingsverband")
-        about, objection = wording.decision_text(
+        about, objection = reader.decision(
             t.purpose,
-            kind="u" if kid.is_self else kid.name,
+            name=kid.name,
             school=names.get(t.recipient_org_id, "de school"),
             swv=swv,
         )
         record = records.get(t.id)
-        facts = () if record is None else tuple(wording.tlv_facts(record))
+        facts = () if record is None else tuple(reader.tlv_facts(record))
         lines.append(
             DecisionLine(
                 wording.decision_title(t.purpose),

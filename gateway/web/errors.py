@@ -20,8 +20,9 @@ PAGES: dict[int, tuple[str, str]] = {
         "Inloggen is niet gelukt",
         "Probeer het opnieuw. Lukt het weer niet, neem dan contact op met de school.",
     ),
-    403: ("Dit kan niet", "U mag deze handeling niet uitvoeren."),
-    404: ("Niet gevonden", "Deze pagina bestaat niet, of hoort niet bij uw gegevens."),
+    # Said to whoever is logged in, parent or pupil: these texts address nobody.
+    403: ("Dit kan niet", "Deze handeling is met deze inlog niet toegestaan."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet, of hoort niet bij deze inlog."),
     405: ("Niet gevonden", "Deze pagina bestaat niet."),
     409: ("Dit kan niet meer", "Dit is al eerder vastgelegd of kan niet meer veranderen."),
     422: ("Controleer het formulier", "Het formulier is niet volledig of niet goed ingevuld."),
@@ -33,15 +34,16 @@ PAGES: dict[int, tuple[str, str]] = {
 BY_CODE: dict[str, tuple[str, str]] = {
     "invalid_cursor": (
         "Deze pagina bestaat niet meer",
-        "Ga terug naar de pagina van uw kind en open de oudere regels opnieuw.",
+        "Ga terug naar de vorige pagina en open de oudere regels opnieuw.",
     ),
     "csrf_refused": (
         "Het formulier is verlopen",
         "Ga terug, laad de pagina opnieuw en probeer het nog eens.",
     ),
-    "no_bsn": ("Inloggen is niet gelukt", "Uw inlog levert geen geldig burgerservicenummer op."),
-    "requester_not_entitled": ("Dit kan niet", "U mag dit niet doen voor dit kind."),
-    # Which of the two applies is said where it is the reason (`children.not_entitled_because`).
+    "no_bsn": ("Inloggen is niet gelukt", "Deze inlog levert geen geldig burgerservicenummer op."),
+    "requester_not_entitled": ("Dit kan niet", "Dit is met deze inlog niet toegestaan."),
+    # Only a parent meets these two. Which of the two applies is said where it is the
+    # reason (`children.not_entitled_because`).
     "no_gezag": (
         "Dit kan niet",
         "Volgens de school heeft u geen gezag over dit kind. Daarom kunt u hier geen "

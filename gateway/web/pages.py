@@ -1,4 +1,4 @@
-"""The pages a parent reads: the start page, their children, a child, a dossier."""
+"""The pages a parent or the pupil reads: the start page, the overview, a child, a dossier."""
 
 from __future__ import annotations
 
@@ -18,16 +18,12 @@ from gateway.orgs.models import Organisation
 from gateway.rights import service as rights
 from gateway.transfers import inzage
 from gateway.transfers.inzage import Requester
-from gateway.web import access_log, children, consents, dossiers, session, wording
+from gateway.web import access_log, children, consents, dossiers, session, voice
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.session import Viewer
 
 router = APIRouter()
-INZAGE_DONE = (
-    "Uw inzage is vastgelegd. De nieuwe school kan het dossier nu ophalen, met uw zienswijze "
-    "als u die schreef."
-)
 
 
 @router.get("/")
@@ -124,6 +120,7 @@ def child_page(
             subject_ref=kid.subject_ref,
             viewer_ref=who.person_ref,
             break_glass_purposes=access_log.break_glass_purposes(edges.catalog),
+            voice=voice.of(kid),
             cursor=eerder,
         )
         context["log_paged_on"] = eerder is not None
@@ -145,10 +142,11 @@ def _refusal_lines(db: SessionDep, kid: Child) -> list[RefusalLine]:
         for org in (db.get(Organisation, org_id) for org_id in {r.org for r in found})
         if org
     }
+    reader = voice.of(kid)
     return [
         RefusalLine(
-            wording.refusal(names.get(r.org, "Een organisatie"), r.right, r.outcome, r.time),
-            wording.refusal_ground(r.ground.code, is_self=kid.is_self),
+            reader.refusal(names.get(r.org, "Een organisatie"), r.right, r.outcome, r.time),
+            reader.refusal_ground(r.ground.code),
         )
         for r in found
     ]
@@ -207,5 +205,5 @@ def record_inzage(
             ctx=ctx,
             edges=edges,
         )
-    session.flash(request, INZAGE_DONE)
+    session.flash(request, voice.of(kid)("inzage_done"))
     return RedirectResponse(f"{request.scope.get('root_path', '')}/kind/{handle}", status_code=303)

@@ -175,6 +175,54 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "zag dat een toestemming opnieuw moet",
         "zien welke toestemmingen opnieuw moeten",
     ),
+    "signal.register": (
+        "meldde in de verwijsindex dat zij betrokken is bij uw kind",
+        "een signaal in de verwijsindex afgeven",
+    ),
+    "signal.match": (
+        "kreeg via de verwijsindex te horen welke andere hulpverlener betrokken is",
+        "horen welke andere hulpverlener betrokken is",
+    ),
+    "signal.matches": (
+        "bekeek met welke hulpverleners zij samen betrokken is",
+        "bekijken met welke hulpverleners zij samen betrokken is",
+    ),
+    "signal.list": ("bekeek haar eigen signalen", "haar eigen signalen bekijken"),
+    "signal.notifications": (
+        "bekeek haar berichten uit de verwijsindex",
+        "haar berichten uit de verwijsindex bekijken",
+    ),
+    "signal.withdraw": ("trok een signaal in en verwijderde het", "een signaal intrekken"),
+    "signal.archive": (
+        "trok een signaal in omdat de zorg voorbij is; het gaat naar het archief",
+        "een signaal naar het archief brengen",
+    ),
+    "signal.expire": (
+        "bracht een signaal na twee jaar naar het archief",
+        "een signaal naar het archief brengen",
+    ),
+    "signal.destroy": ("vernietigde een signaal", "een signaal vernietigen"),
+    "signal.remind": (
+        "herinnerde de melder eraan u over het signaal in te lichten",
+        "de melder herinneren aan het inlichten",
+    ),
+    "signal.informed": (
+        "legde vast dat u over het signaal bent ingelicht, of waarom niet",
+        "vastleggen dat u bent ingelicht",
+    ),
+    "signal.regie": (
+        "legde vast welke hulpverlener de regie heeft",
+        "vastleggen wie de regie heeft",
+    ),
+    "signal.archive_lookup": (
+        "raadpleegde het archief van de verwijsindex binnen een casus",
+        "het archief van de verwijsindex raadplegen",
+    ),
+    "signal.death": ("legde een overlijden vast", "een overlijden vastleggen"),
+    "signal.volume_alert": (
+        "kreeg een waarschuwing over ongewoon veel signalen",
+        "een waarschuwing geven over ongewoon veel signalen",
+    ),
     "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
     "audit.read": ("bekeek het logboek", "het logboek bekijken"),
     "audit.reviews": (
@@ -195,21 +243,6 @@ ACTIONS: dict[str, tuple[str, str]] = {
 ACTIONS.update(CASE_ACTIONS)
 
 
-# Words parents meet in the portal that are not everyday Dutch, each in plain words.
-# Shown where they occur, in a <details> that opens without JavaScript.
-WORDS: dict[str, str] = {
-    "inzage": "Inzage betekent: de gegevens bekijken. U heeft het recht om te zien welke "
-    "gegevens een school of organisatie heeft vastgelegd.",
-    "zienswijze": "Uw zienswijze is uw mening over het dossier, in uw eigen woorden. De "
-    "school stuurt die mee met het dossier. Het dossier gaat ook naar de nieuwe school als "
-    "u het er niet mee eens bent.",
-    "overdrachtsgesprek": "Een overdrachtsgesprek is een gesprek tussen de oude en de "
-    "nieuwe school over wat uw kind nodig heeft.",
-    "aandachtsfunctionaris": "Een aandachtsfunctionaris is een medewerker van een school of "
-    "organisatie die collega's helpt als zij zich zorgen maken over de veiligheid van een "
-    "kind.",
-}
-
 # A decision with an objection route (a beschikking, Awb art. 1:3): what parents read
 # about it, by purpose.
 DECISIONS: dict[str, tuple[str, str]] = {
@@ -220,14 +253,6 @@ DECISIONS: dict[str, tuple[str, str]] = {
         "heet een toelaatbaarheidsverklaring (TLV). Het besluit is naar {school} gestuurd.",
     ),
 }
-OBJECTION = (
-    "Bent u het niet eens met het besluit? Dan kunt u bezwaar maken. Stuur binnen 6 weken "
-    "een brief naar {swv}. De 6 weken beginnen op de dag nadat u het besluit kreeg. Schrijf "
-    "in de brief uw naam en adres, de datum, over welk besluit het gaat en waarom u het er "
-    "niet mee eens is, en zet uw handtekening eronder. Dit staat in de Algemene wet "
-    "bestuursrecht (artikel 6:5 en 6:7). Heeft u het besluit zelf niet gekregen? Vraag het "
-    "dan aan {swv}."
-)
 
 
 # The bekostigingscategorie of a TLV for the (V)SO: how much support the school gets.
@@ -247,58 +272,18 @@ class TlvDecided(Protocol):
     def objection_until(self) -> date | None: ...
 
 
-def tlv_facts(tlv: TlvDecided) -> list[str]:
-    """What the SWV decided on a TLV, and until when the parents may object."""
-    if tlv.outcome is None:
-        return []
-    facts = [
-        "Het samenwerkingsverband heeft de TLV toegekend."
-        if tlv.outcome == "toegekend"
-        else "Het samenwerkingsverband heeft de TLV niet toegekend."
-    ]
-    if tlv.category is not None:
-        facts.append(
-            f"Categorie: {TLV_CATEGORIES[tlv.category]}. De categorie zegt hoeveel extra "
-            "ondersteuning de school voor uw kind krijgt."
-        )
-    if tlv.valid_from is not None and tlv.valid_until is not None:
-        facts.append(f"De TLV geldt van {day(tlv.valid_from)} tot {day(tlv.valid_until)}.")
-    if tlv.objection_until is not None:
-        facts.append(f"U kunt bezwaar maken tot en met {day(tlv.objection_until)}.")
-    return facts
-
-
 def decision_title(code: str) -> str:
     return DECISIONS[code][0]
 
 
-def decision_text(code: str, *, kind: str, school: str, swv: str) -> tuple[str, str]:
-    """What the decision is about, and how to object to it."""
-    return DECISIONS[code][1].format(kind=kind, school=school), OBJECTION.format(swv=swv)
+def decision_text(code: str, *, kind: str, school: str) -> str:
+    """What the decision is about (how to object is said to the reader: `voice`)."""
+    return DECISIONS[code][1].format(kind=kind, school=school)
 
 
 def first_upper(text: str) -> str:
     """Capitalised like a sentence, without lowering the rest (OPP, TLV stay)."""
     return text[:1].upper() + text[1:]
-
-
-def inzage_recorded(on: date, *, by: str) -> str:
-    """Who recorded the inzage, so a parent can tell a school's note from their own act.
-
-    `by` is "self" (the viewer, in the portal), "school" (the sending school, through
-    the API), or the portal role of someone else ("parent", "guardian", "pupil").
-    """
-    when = day(on)
-    if by == "self":
-        return f"U heeft het dossier op {when} ingezien."
-    if by == "school":
-        return (
-            f"De school heeft genoteerd dat u het dossier op {when} heeft ingezien. "
-            "Klopt dat niet? Zeg het dan tegen de school."
-        )
-    if by == "pupil":
-        return f"Uw kind heeft het dossier op {when} ingezien."
-    return f"Een {role(by)} heeft het dossier op {when} ingezien."
 
 
 def purpose(code: str) -> str:
@@ -336,8 +321,8 @@ def mask_bsn(bsn: str) -> str:
     return "*" * (len(bsn) - 4) + bsn[-4:]
 
 
-# A refused or restricted rights request, as the requester reads it (B1). `{kind}` is
-# "uw kind" for a parent, "u" for the pupil.
+# A refused or restricted rights request, as the requester reads it (B1); the sentence
+# is made in `voice`. `{kind}` is "uw kind" for a parent, "jou" for the pupil.
 RIGHTS_ASKED: dict[str, str] = {
     "rechten.inzage": "inzage (de gegevens bekijken)",
     "rechten.correctie": "verbetering van gegevens",
@@ -345,8 +330,7 @@ RIGHTS_ASKED: dict[str, str] = {
 }
 REFUSAL_OUTCOMES: dict[str, str] = {
     "refused": "heeft een verzoek om {right} geweigerd",
-    "restricted": "heeft een verzoek om {right} maar voor een deel uitgevoerd. "
-    "U krijgt niet alles wat u vroeg",
+    "restricted": "heeft een verzoek om {right} maar voor een deel uitgevoerd",
 }
 REFUSAL_GROUNDS: dict[str, str] = {
     "child_interest": "De organisatie vindt dat het nu niet goed is voor {kind} als dit "
@@ -359,24 +343,6 @@ REFUSAL_GROUNDS: dict[str, str] = {
     "nodig is om {kind} of iemand anders te beschermen. Dat staat in de privacywet (AVG, "
     "artikel 23, en Uitvoeringswet AVG, artikel 41).",
 }
-REFUSAL_REMEDY = (
-    "Bent u het er niet mee eens? Vraag de organisatie om uitleg. U kunt ook een klacht "
-    "indienen bij de Autoriteit Persoonsgegevens, of naar de rechter gaan."
-)
-
-
-def refusal(org: str, right: str, outcome: str, when: datetime) -> str:
-    """E.g. "Veilig Thuis heeft een verzoek om … geweigerd op 15 april 2016 om 11:00."."""
-    asked = RIGHTS_ASKED.get(right, purpose(right))
-    done = REFUSAL_OUTCOMES[outcome].format(right=asked)
-    if outcome == "refused":
-        return f"{org} {done} op {moment(when)}."
-    first, rest = done.split(". ", 1)
-    return f"{org} {first} op {moment(when)}. {rest}."
-
-
-def refusal_ground(ground: str, *, is_self: bool) -> str:
-    return REFUSAL_GROUNDS[ground].format(kind="u" if is_self else "uw kind")
 
 
 # ---- Consent and the pupil's age: renewal and the pupil's own consent ----------------

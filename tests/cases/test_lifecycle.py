@@ -105,7 +105,7 @@ def test_an_entry_is_sealed_kept_by_its_writer_and_written_once_per_key(gateway:
     entry = first.json()
     assert (entry["org"], entry["retention"], entry["content"]) == (
         at.school.id,
-        "own_term",
+        "leerlingdossier",
         {"roepnaam": "Sam"},
     )
     assert listed(gateway, at.case_id, at.school) == ["leerling"]

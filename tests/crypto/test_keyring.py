@@ -18,7 +18,8 @@ def test_local_keys_are_created_once_and_reload(tmp_path: Path) -> None:
     assert again.pseudonyms.subject_ref("111222333") == first.pseudonyms.subject_ref("111222333")
     name = "gateway.test/audit"
     assert again.checkpoints.active(name).key_id == first.checkpoints.active(name).key_id
-    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 5
+    assert again.index.child("111222333") == first.index.child("111222333")
+    assert sorted(p.stat().st_mode & 0o777 for p in keys.iterdir()) == [0o600] * 6
 
 
 def test_a_new_checkpoint_key_signs_and_the_old_one_still_verifies(tmp_path: Path) -> None:
@@ -30,6 +31,18 @@ def test_a_new_checkpoint_key_signs_and_the_old_one_still_verifies(tmp_path: Pat
     assert rotated.active("log").key_id != old.key_id
     text, signer = open_note(note, rotated.verifiers("log"))
     assert text == "log\n1\nAA==\n" and signer.key_id == old.key_id
+
+
+def test_the_verwijsindex_key_is_its_own(tmp_path: Path) -> None:
+    """The index's pseudonyms are under a key of their own, and a child's and a parent's
+    pseudonym of one BSN differ."""
+    keyring = Keyring.local(tmp_path / "keys", create=True)
+    assert (tmp_path / "keys" / "verwijsindex.key").read_bytes() != (
+        tmp_path / "keys" / "pseudonym.key"
+    ).read_bytes()
+    child = keyring.index.child("111222333")
+    assert child.removeprefix("vc_") not in keyring.pseudonyms.subject_ref("111222333")
+    assert keyring.index.parent("111222333").removeprefix("vp_") != child.removeprefix("vc_")
 
 
 def test_a_new_kek_becomes_active_and_old_wraps_still_open(tmp_path: Path) -> None:

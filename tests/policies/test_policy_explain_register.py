@@ -68,7 +68,8 @@ def test_explain_agrees_with_evaluate(catalog: Catalog, request_args: tuple[Any,
 
 
 def test_explain_leaves_out_checks_that_do_not_apply(catalog: Catalog) -> None:
-    """A release has no mandatory categories to hold and verwijsindex release no preconditions."""
+    """A release has no mandatory categories to hold, and a verwijsindex signal no
+    preconditions either way: informing is an obligation that follows the signal."""
     request = make_request(
         "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12
     )
@@ -77,10 +78,10 @@ def test_explain_leaves_out_checks_that_do_not_apply(catalog: Catalog) -> None:
     assert not any("Voorwaarden vooraf" in line for line in lines)
     sent = explain(make_request(
         "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12,
-        action="send", pre=["informed"],
+        action="send",
     ), catalog)  # fmt: skip
     assert any("verplichte categorieën" in line for line in sent)
-    assert any("Voorwaarden vooraf" in line for line in sent)
+    assert not any("Voorwaarden vooraf" in line for line in sent)
 
 
 def test_explain_says_why_each_category_is_withheld(catalog: Catalog) -> None:

@@ -51,10 +51,7 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "5. Het dossier bevat de verplichte categorieën (Leerling (identiteit), Signaal in de "
             "verwijsindex (alleen identiteit en contact)): voldaan",
             "6. Voorwaarden vooraf: de verzender heeft een band met de leerling (inschrijving, "
-            "ontvangen aanvraag of verwijzing); ouders of jeugdige zijn ingelicht (of vastgelegd "
-            "waarom "
-            "niet): NIET VOLDAAN (not_informed): niet vervuld: ouders of jeugdige zijn ingelicht "
-            "(of vastgelegd waarom niet).",
+            "ontvangen aanvraag of verwijzing): voldaan",
             "Uitkomst: GEWEIGERD (out_of_scope) volgens regel verwijsindex.signaal/deny/age; er "
             "wordt niets verstrekt.",
         ],
@@ -274,7 +271,9 @@ EXPLANATIONS: dict[str, tuple[Request, list[str]]] = {
             "Onderwijsondersteuning, Ontwikkelingsperspectiefplan (OPP)): voldaan",
             "Uitkomst: TOEGESTAAN volgens regel verwijsindex.signaal/permit; verstrekt: Leerling "
             "(identiteit), Signaal in de verwijsindex (alleen identiteit en contact); "
-            "verplichtingen: leg nooit een reden of inhoud bij het signaal vast; bewaartermijn: "
+            "verplichtingen: licht naar leeftijd ouders en/of jeugdige in over het signaal, of "
+            "leg vast waarom niet; leg nooit een reden of inhoud bij het signaal vast; "
+            "bewaartermijn: "
             "Actief ten hoogste 2 jaar, daarna 5 jaar archief; vernietigd bij 23 jaar of "
             "overlijden.",
         ],

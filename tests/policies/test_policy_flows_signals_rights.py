@@ -46,14 +46,18 @@ SIGNAL = {"leerling", "signaal"}
         {"record_not_told_reason"},
     ),
     Case(
-        "not informed",
+        "not yet informed: the signal stands, informing is its obligation",
         req("school_vo", "verwijsindex", SIG, SIGNAL, age=15, action="send"),
-        "not_informed",
+        "permit",
+        SIGNAL,
+        {"never_reason_or_content", "inform_youth_or_parents"},
     ),
     Case(
-        "blank not-told reason",
+        "a blank not-told reason is no reason",
         req("school_vo", "verwijsindex", SIG, SIGNAL, age=15, action="send", not_told_reason="  "),
-        "not_informed",
+        "permit",
+        SIGNAL,
+        {"inform_youth_or_parents"},
     ),
     Case(
         "22 is in scope",

@@ -48,7 +48,7 @@ def test_the_generator_makes_both_sides_of_every_property_reachable() -> None:
     codes = {decision.code for decision in decisions if not decision.permitted}
     assert codes == {
         "flow_not_allowed", "out_of_scope", "category_forbidden", "category_missing",
-        "sender_not_related", "no_enrolment", "inzage_missing", "not_informed", "not_participant",
+        "sender_not_related", "no_enrolment", "inzage_missing", "not_participant",
         "consent_missing",
         "meldcode_incomplete", "reasons_missing", "requester_not_entitled", "below_threshold",
     }  # fmt: skip

@@ -101,20 +101,6 @@ DENIALS: dict[str, tuple[Request, str, str, tuple[str, ...]]] = {
         "overdracht.po_vo/deny/aanmelding",
         ("Preconditions not met for release: aanmelding, inzage.",),
     ),
-    "informed_not_waived_by_a_blank_reason": (
-        make_request(
-            "school_vo",
-            "verwijsindex",
-            "verwijsindex.signaal",
-            {"leerling", "signaal"},
-            age=12,
-            action="send",
-            not_told_reason=" ",
-        ),
-        "not_informed",
-        "verwijsindex.signaal/deny/informed",
-        ("Preconditions not met for send: informed.",),
-    ),
     "consent_none": (
         make_request(
             "school_po", "wijkteam", "knooppunt.casus", {"leerling"}, age=10, pre=["participant"]

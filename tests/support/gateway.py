@@ -149,7 +149,10 @@ def enrol_pupil(gateway: Gateway, school: Org, subject: dict[str, str]) -> None:
 
 def make_keyring() -> Keyring:
     return Keyring.from_parts(
-        InMemoryKeyProvider(), SecretBytes(os.urandom(32)), SigningKeys.generate()
+        InMemoryKeyProvider(),
+        SecretBytes(os.urandom(32)),
+        SigningKeys.generate(),
+        SecretBytes(os.urandom(32)),
     )
 
 

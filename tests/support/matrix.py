@@ -407,6 +407,23 @@ OUT_OF_MATRIX = {
         "the signed bundle is exactly the participant's own entries read (tests/cases/"
         "test_export.py checks equality, strangers, leavers and the signature)"
     ),
+    **{
+        endpoint: "the verwijsindex moves no dossier between a sender and a recipient: it "
+        "answers each organisation about its own signals only; tests/signals covers reporter "
+        "kinds, strangers, the age scope, the region switch and the absence of content in "
+        "every answer for each of these"
+        for endpoint in (
+            "POST /v1/signals",
+            "GET /v1/signals",
+            "GET /v1/signals/matches",
+            "GET /v1/signals/notifications",
+            "GET /v1/signals/archive",
+            "DELETE /v1/signals/{signal_id}",
+            "POST /v1/signals/{signal_id}/informed",
+            "POST /v1/signals/matches/{match_id}/regie",
+            "POST /v1/signals/deaths",
+        )
+    },
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from gateway.web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case"
+ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal"
 CODE = re.compile(rf"({ACTORS})(\.[a-z_]+)+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
 # f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).

@@ -178,7 +178,7 @@ def test_from_16_the_pupil_acts_and_the_parent_reads_the_rule(portal: Gateway) -
     assert "<h1>Mijn gegevens</h1>" in overview and "Mijn kinderen" not in overview
     own = portal.client.get(child_url(portal.client))
     assert own.status_code == 200
-    assert "Toestemming geven" in own.text and "Wie bekeek de gegevens van Noor" in own.text
+    assert "Toestemming geven" in own.text and "Wie bekeek je gegevens?" in own.text
     assert "Mijn kinderen" not in own.text and "Terug naar mijn gegevens" in own.text
     assert re.search(r"U \(rol: leerling", own.text) is None  # nothing done yet
 
