@@ -68,8 +68,9 @@ def test_explain_agrees_with_evaluate(catalog: Catalog, request_args: tuple[Any,
 
 
 def test_explain_leaves_out_checks_that_do_not_apply(catalog: Catalog) -> None:
-    """A release has no mandatory categories to hold, and a verwijsindex signal no
-    preconditions either way: informing is an obligation that follows the signal."""
+    """A release has no mandatory categories to hold, nor the sender's relation to
+    show; a verwijsindex signal asks before it is sent only that relation: informing is
+    an obligation that follows the signal, not a precondition."""
     request = make_request(
         "school_vo", "verwijsindex", "verwijsindex.signaal", {"leerling", "signaal"}, age=12
     )
@@ -81,7 +82,8 @@ def test_explain_leaves_out_checks_that_do_not_apply(catalog: Catalog) -> None:
         action="send",
     ), catalog)  # fmt: skip
     assert any("verplichte categorieën" in line for line in sent)
-    assert not any("Voorwaarden vooraf" in line for line in sent)
+    (before,) = [line for line in sent if "Voorwaarden vooraf" in line]
+    assert "band met de leerling" in before and "ingelicht" not in before
 
 
 def test_explain_says_why_each_category_is_withheld(catalog: Catalog) -> None:
