@@ -4,7 +4,7 @@ whoever tampered rewrote the hash chain after it to hide the seam."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -36,9 +36,11 @@ def reset(session: Session) -> None:
     session.execute(update(AuditTree).values(size=0))
 
 
-def fill(gateway: Gateway, count: int) -> None:
+def fill(gateway: Gateway, count: int, start: int = 0) -> None:
+    """`count` entries, each unlike any other of the log (numbered from `start`): a swap
+    of two identical entries would change nothing there is to detect."""
     with gateway.services.db.sessions() as session, session.begin():
-        for n in range(count):
+        for n in range(start, start + count):
             event = read_event(f"org_{n % 5}", f"sr_{n}")
             audit.append(session, event, now=gateway.clock.now())
 
@@ -109,6 +111,8 @@ def proofs_fail(session: Session, gateway: Gateway) -> bool:
     field=st.sampled_from(FIELDS),
     forger_rechains=st.booleans(),
 )
+# Two entries swapped across the two checkpoints, the chain rewritten after.
+@example(kind="reorder", at=1, other=21, field="org", forger_rechains=True)
 def test_any_single_tampering_is_detected_by_verify_and_by_a_proof(
     gateway: Gateway, kind: str, at: int, other: int, field: str, forger_rechains: bool
 ) -> None:
@@ -116,7 +120,7 @@ def test_any_single_tampering_is_detected_by_verify_and_by_a_proof(
         reset(session)
     fill(gateway, 20)
     publish(gateway)
-    fill(gateway, SIZE - 20)
+    fill(gateway, SIZE - 20, start=20)
     publish(gateway)
     key = gateway.keyring.checkpoints.active(gateway.settings.audit_origin)
     with gateway.services.db.sessions() as session:
