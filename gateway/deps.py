@@ -29,8 +29,7 @@ from gateway.core.fields import BSN_SHAPED, bind_today
 from gateway.core.routing import refuse_non_finite
 from gateway.core.settings import Settings
 from gateway.crypto.keyring import Keyring
-from gateway.edges import Edges
-from gateway.subjects.authority import FactAuthority
+from gateway.edges import Edges, PupilAuthority
 from policies.catalog import Catalog
 
 log = structlog.get_logger("gateway.deps")
@@ -46,7 +45,7 @@ class Services:
     tokens: TokenService
     catalog: Catalog
     # Who may state facts about a pupil (DOMAIN §7): the enrolled school, later the BRP.
-    authority: FactAuthority
+    authority: PupilAuthority
     # Bounds the pushes in progress per process (`GATEWAY_PUSH_CONCURRENCY`).
     push_limiter: anyio.CapacityLimiter
 

@@ -82,10 +82,11 @@ def _against(session: Any, tree_size: int | None) -> AuditCheckpoint:
     response_model=InclusionProof,
     responses={
         404: {
-            "description": "`not_found`: no entry of your organisation with this seq; "
-            "`checkpoint_missing`: no checkpoint (of `tree_size`)."
+            "description": "`not_found`: no entry of your organisation (or on its "
+            "objects) with this seq, whether another's entry exists or is checkpointed or "
+            "not; `checkpoint_missing`: no checkpoint (of `tree_size`)."
         },
-        409: {"description": "`not_checkpointed`: the entry is newer than the checkpoint."},
+        409: {"description": "`not_checkpointed`: your own entry is newer than the checkpoint."},
     },
     summary="An RFC 9162 inclusion proof of one entry in the latest signed checkpoint",
 )
@@ -106,6 +107,8 @@ def proof(
         ctx, action="audit.proof", policy_version=version, now=now, object_id=str(seq)
     ):
         entry = session.get(AuditEntry, seq)
+        # Ownership first: another's entry answers as a seq that does not exist, whether
+        # checkpointed or not, so probing seqs past the checkpoint finds no live head.
         if entry is None or ctx.org_id not in (entry.org, entry.owner):
             raise NotFound("No such audit entry.")
         against = _against(session, tree_size)

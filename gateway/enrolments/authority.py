@@ -1,4 +1,10 @@
-"""The fact authority of today: the school where the pupil is enrolled (DOMAIN §7)."""
+"""The fact authority of today: the school where the pupil is enrolled (DOMAIN §7).
+
+Ordinary facts (birth date, names, gezag) come from the school with an active
+aanmelding or inschrijving. A death, which destroys the verwijsindex record of the child
+for good, only from the school holding the pupil's inschrijving: any school can register
+an aanmelding of its own, and so any school could otherwise erase a child's signals.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,15 @@ _ENROLLED = (
     )
     .limit(1)
 )
+_INGESCHREVEN = (
+    select(Enrolment.id)
+    .where(
+        Enrolment.org_id == bindparam("org_id"),
+        Enrolment.subject_ref == bindparam("subject_ref"),
+        Enrolment.status == "ingeschreven",
+    )
+    .limit(1)
+)
 
 
 class EnrolledSchool:
@@ -24,3 +39,9 @@ class EnrolledSchool:
     def states_facts(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
         params = {"org_id": org_id, "subject_ref": subject_ref}
         return session.connection().execute(_ENROLLED, params).first() is not None
+
+    def states_death(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
+        """Only the school holding the pupil's active inschrijving; an aanmelding, which
+        a school registers on its own say, never suffices."""
+        params = {"org_id": org_id, "subject_ref": subject_ref}
+        return session.connection().execute(_INGESCHREVEN, params).first() is not None

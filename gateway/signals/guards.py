@@ -84,25 +84,43 @@ def under(ctx: ActContext, edges: Edges, purpose: str, action: str) -> None:
     raise PolicyDenied(denied, AuditEvent.of(ctx, action=action, decision=denied), edges.now)
 
 
+def standing(
+    session: Session, ctx: ActContext, edges: Edges, *, action: str, subject_ref: str
+) -> bool:
+    """Is the organisation involved with the child, as the route for its kind asks (the
+    route's `sender_relation`)? Judged before the child's record is read: a reporter on a
+    route without that standing is refused on it alone (`sender_not_related`, logged),
+    the same answer for every BSN. Were the age read first, an unknown BSN (no birth date
+    on record) or a youth past 23 would answer `out_of_scope` and tell a stranger whether
+    the gateway knows the child. False: the kind has no route, which the catalog refuses
+    on the kind alone (`signal_decision`)."""
+    relation = relation_for(
+        edges.catalog, purpose=SIGNAL, sender_kind=ctx.org_kind, recipient_kind=INDEX
+    )
+    if relation is None:
+        return False
+    if related(session, relation, org_id=ctx.org_id, subject_ref=subject_ref, purpose=SIGNAL):
+        return True
+    refused = _not_related(edges)
+    event = AuditEvent.of(
+        ctx, action=action, decision=refused, subject_ref=subject_ref, categories=SIGNAL_CATEGORIES
+    )
+    raise PolicyDenied(refused, event, edges.now)
+
+
 def signal_decision(
-    session: Session,
     ctx: ActContext,
     edges: Edges,
     *,
+    involved: bool,
     age: int | None,
     action: str,
     subject_ref: str,
 ) -> Decision:
     """May the caller signal this child (flow 12)? Its kind must be a reporter the catalog
-    names, the child in the age scope, and the organisation involved with the child (the
-    route's `sender_relation`): a stranger cannot signal a child to learn who else is
-    involved. A deny is logged."""
-    relation = relation_for(
-        edges.catalog, purpose=SIGNAL, sender_kind=ctx.org_kind, recipient_kind=INDEX
-    )
-    involved = related(
-        session, relation, org_id=ctx.org_id, subject_ref=subject_ref, purpose=SIGNAL
-    )
+    names, the child in the age scope, and the organisation involved with the child
+    (`standing`): a stranger cannot signal a child to learn who else is involved. A deny
+    is logged."""
     request = Request(
         sender_kind=ctx.org_kind,
         recipient_kind=INDEX,
@@ -114,6 +132,22 @@ def signal_decision(
     )
     return enforce(
         edges.catalog, request, ctx, action=action, now=edges.now, subject_ref=subject_ref
+    )
+
+
+def _not_related(edges: Edges) -> Decision:
+    """The catalog's refusal of a reporter on a route it has no standing for, worded as
+    the engine words a missing `sender_related` (rule `<flow>/deny/sender_related`)."""
+    flow = edges.catalog.flow_for_purpose(SIGNAL)
+    return Decision(
+        effect="deny",
+        code="sender_not_related",
+        flow=flow.id if flow is not None else None,
+        legal_basis=flow.basis_label if flow is not None else None,
+        rule=f"{flow.id if flow is not None else SIGNAL}/deny/sender_related",
+        reasons=("Preconditions not met for send: sender_related.",),
+        obligations=(),
+        policy_version=edges.catalog.version,
     )
 
 

@@ -203,16 +203,18 @@ def archive_lookup(
 def record_death(
     session: Session, *, body: DeathIn, ctx: ActContext, edges: Edges, settings: Settings
 ) -> None:
-    """The school authoritative for the pupil's facts states the death; every signal of
-    the child, active or archived, is destroyed at once. The answer is the same whether
-    the index held any, so it tells nobody whether it did."""
+    """The school holding the pupil's inschrijving states the death; every signal of the
+    child, active or archived, is destroyed at once. The answer is the same whether the
+    index held any, so it tells nobody whether it did. An irreversible act: an aanmelding,
+    which any school registers on its own say, does not make a school the one to state
+    it (`PupilAuthority.states_death`); anyone else gets the same refusal, on record."""
     guards.switched_on(ctx, edges, settings, "signal.death")
     guards.under(ctx, edges, SIGNAL, "signal.death")
     subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject)
     with _attempt(ctx, edges, "signal.death") as act:
         act.subject_ref = subject_ref
-        if not edges.authority.states_facts(session, org_id=ctx.org_id, subject_ref=subject_ref):
-            raise Forbidden("Only the school authoritative for the pupil states this.",
+        if not edges.authority.states_death(session, org_id=ctx.org_id, subject_ref=subject_ref):
+            raise Forbidden("Only the school where the pupil is ingeschreven states this.",
                             code="not_authoritative")  # fmt: skip
     child = edges.keyring.index.child(body.subject)
     signals = list(session.scalars(select(Signal).where(Signal.child_key == child)))

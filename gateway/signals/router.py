@@ -251,10 +251,12 @@ def regie(
 @router.post(
     "/deaths",
     status_code=204,
-    summary="The school authoritative for the pupil states its death (X-Purpose "
+    summary="The school where the pupil is ingeschreven states its death (X-Purpose "
     "verwijsindex.signaal)",
-    description="Every signal of the child is destroyed at once. The answer is the same "
-    "whether the index held any. Another party: 403 not_authoritative. " + OFF,
+    description="Every signal of the child, archived ones included, is destroyed at once. "
+    "The answer is the same whether the index held any. Only the school holding the "
+    "pupil's active inschrijving may state it; an aanmelding does not suffice. Any other "
+    "party: 403 not_authoritative. " + OFF,
 )
 def death(body: DeathIn, session: SessionDep, ctx: Writer, services: ServicesDep) -> Response:
     lifecycle.record_death(

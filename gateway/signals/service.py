@@ -48,13 +48,17 @@ def register(
     guards.switched_on(ctx, edges, settings, "signal.register")
     guards.under(ctx, edges, SIGNAL, "signal.register")
     subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject)
+    # A stranger is refused here, before the record is read (the same answer for any BSN).
+    involved = guards.standing(
+        session, ctx, edges, action="signal.register", subject_ref=subject_ref
+    )
     # The birth date on record (the authoritative school's, DOMAIN §7); none on record:
     # the age is unknown and the catalog refuses, as for a youth out of scope.
-    identity = subjects.identity(session, subject_ref, keyring=edges.keyring)
+    identity = subjects.identity(session, subject_ref, keyring=edges.keyring) if involved else None
     born = identity.birth_date if identity is not None else None
     age = identity.age_on(today(edges.now)) if identity is not None else None
     decision = guards.signal_decision(
-        session, ctx, edges, age=age, action="signal.register", subject_ref=subject_ref
+        ctx, edges, involved=involved, age=age, action="signal.register", subject_ref=subject_ref
     )
     if born is None:  # the catalog's age scope has refused an unknown age already
         raise Conflict("The child's birth date is not on record.", code="subject_unknown")
@@ -65,8 +69,8 @@ def register(
     ):  # fmt: skip
         # By the child's index: by the organisation's, a large reporter's signals would
         # all be read.
-        involved = select(Signal.org_id).where(Signal.child_key == child, Signal.status == "active")
-        if ctx.org_id in set(session.scalars(involved)):
+        holders = select(Signal.org_id).where(Signal.child_key == child, Signal.status == "active")
+        if ctx.org_id in set(session.scalars(holders)):
             raise Conflict(
                 "The organisation has an active signal for this child.", code="signal_exists"
             )

@@ -122,6 +122,34 @@ def test_a_proof_of_anothers_entry_or_of_a_newer_one_is_refused_on_record(
     ]
 
 
+def test_past_the_checkpoint_only_the_officers_own_entry_is_named_newer(
+    gateway: Gateway,
+) -> None:
+    """Ownership is judged before the checkpoint: another organisation's entry newer than
+    the checkpoint answers as a seq that does not exist, so probing seqs past the
+    checkpoint does not find the live head of the log (the gateway's activity, in real
+    time). Only the officer's own entry gets not_checkpointed."""
+    officer, other = audited(gateway, "school_po"), audited(gateway, "school_vo")
+    audit_log(gateway, officer)  # seq 1
+    publish(gateway)
+    audit_log(gateway, other)  # seq 2: past the checkpoint, not the officer's
+    audit_log(gateway, other)  # seq 3
+    audit_log(gateway, officer)  # seq 4: past the checkpoint, the officer's own
+    with gateway.services.db.sessions() as session:
+        head = session.query(AuditEntry).count()
+        owners = {seq: session.get(AuditEntry, seq).org for seq in (2, 3, 4)}
+    assert owners == {2: other.id, 3: other.id, 4: officer.id}
+    anothers = [get_proof(gateway, officer, seq) for seq in (2, 3)]
+    beyond = [get_proof(gateway, officer, seq) for seq in (head + 100, 2**63 - 1)]
+    for refused in anothers + beyond:
+        assert (refused.status_code, refused.json()["code"]) == (404, "not_found")
+        assert refused.json() == anothers[0].json()
+    own = get_proof(gateway, officer, 4)
+    assert (own.status_code, own.json()["code"]) == (409, "not_checkpointed")
+    logged = [(e["action"], e["code"]) for e in audit_log(gateway, officer)[:5]]
+    assert logged == [("audit.proof", "not_checkpointed")] + [("audit.proof", "not_found")] * 4
+
+
 def test_a_consistency_proof_links_two_checkpoints(gateway: Gateway) -> None:
     officer = audited(gateway, "school_po")
     sizes = []

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from gateway.catalog.enforce import decision_json
+from gateway.signals.guards import INDEX, SIGNAL_CATEGORIES
+from policies.engine import evaluate
+from policies.model import Preconditions, Request
 from tests.signals.helpers import (
     MATCH,
     SIGNAL,
@@ -244,3 +248,42 @@ def test_an_organisation_not_involved_with_the_child_cannot_signal_it(
     assert gateway.client.get("/v1/signals", headers=headers(stranger)).json()["items"] == []
     denials = [e for e in audit_log(gateway, stranger) if e["action"] == "signal.register"]
     assert [(e["decision"], e["code"]) for e in denials] == [("deny", "sender_not_related")] * 2
+
+
+def test_a_stranger_learns_nothing_of_whether_the_gateway_knows_a_bsn(gateway: Gateway) -> None:
+    """The stranger's standing is judged before the child's record is read: a child on
+    record, a BSN the gateway never saw and a youth past 23 get the very same refusal,
+    where the age scope (`out_of_scope`) would tell them apart. A related reporter still
+    learns the scope: it has the child."""
+    school = reporter(gateway, "school_vo")
+    known = child(gateway, school, 41, age=12)
+    old = child(gateway, school, 42, age=24)
+    unknown = bsn(43)  # nobody stated anything about this child
+    stranger = reporter(gateway, "wijkteam")
+    gateway.auto_standing = False
+    answers = [signal(gateway, stranger, subject) for subject in (known, unknown, old)]
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [(403, "sender_not_related")] * 3
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    # Worded as the catalog itself refuses a stranger signalling a child in scope.
+    request = Request(
+        sender_kind="wijkteam",
+        recipient_kind=INDEX,
+        purpose=SIGNAL,
+        categories=SIGNAL_CATEGORIES,
+        subject_age=12,
+        action="send",
+        preconditions=Preconditions(sender_related=False),
+    )
+    assert answers[0].json()["decision"] == decision_json(
+        evaluate(request, gateway.services.catalog)
+    )
+    for refused in answers:
+        assert_no_content(refused, known, unknown, old)
+    denials = [e for e in audit_log(gateway, stranger) if e["action"] == "signal.register"]
+    assert {(e["decision"], e["code"], e["rule"]) for e in denials} == {
+        ("deny", "sender_not_related", "verwijsindex.signaal/deny/sender_related")
+    }
+    assert len(denials) == 3
+    gateway.auto_standing = True
+    in_scope = signal(gateway, school, old)
+    assert (in_scope.status_code, in_scope.json()["code"]) == (422, "out_of_scope")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from gateway.signals.models import Signal
 from tests.cases.helpers import PUPIL, table
 from tests.cases.helpers import headers as case_headers
 from tests.signals.helpers import (
@@ -20,6 +23,7 @@ from tests.signals.helpers import (
     sweep,
     withdraw,
 )
+from tests.support.consent import born_aged
 from tests.support.gateway import Gateway, audit_log
 
 TWO_YEARS = timedelta(days=730)
@@ -151,6 +155,45 @@ def test_on_death_stated_by_the_school_every_signal_goes(gateway: Gateway) -> No
     assert gateway.client.get("/v1/signals", headers=headers(wijkteam)).json()["items"] == []
     gone = [e for e in audit_log(gateway, wijkteam) if e["action"] == "signal.destroy"]
     assert [e["rule"] for e in gone] == ["verwijsindex.signaal/destroy/death"]
+
+
+def test_an_aanmelding_does_not_make_a_school_the_one_to_state_a_death(
+    gateway: Gateway,
+) -> None:
+    """Any school can register an aanmelding on its own say; a death destroys the
+    child's whole verwijsindex record, archive included, and is taken only from the
+    school holding the inschrijving. The stranger's refusal is the answer every other
+    party gets, and it is on the stranger's record."""
+    school = reporter(gateway, "school_po")
+    wijkteam = reporter(gateway, "wijkteam")
+    stranger = reporter(gateway, "school_vo")
+    kid = child(gateway, school, 15, age=11)
+    signalled(gateway, school, kid)
+    archived = signalled(gateway, wijkteam, kid)
+    assert withdraw(gateway, wijkteam, archived["id"], "risk_gone").status_code == 204
+    aangemeld = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": {"bsn": kid, "birth_date": born_aged(11)}, "status": "aangemeld"},
+        headers=stranger.headers(purpose="overdracht.po_vo", actor="admin-vo", role="directeur"),
+    )
+    assert aangemeld.status_code == 201, aangemeld.text
+    body = {"subject": kid, "died_on": gateway.clock.now().date().isoformat()}
+    refused = gateway.client.post("/v1/signals/deaths", json=body, headers=headers(stranger))
+    other = gateway.client.post("/v1/signals/deaths", json=body, headers=headers(wijkteam))
+    assert refused.status_code == 403, "an aanmelding destroyed the child's signals"
+    assert refused.json()["code"] == "not_authoritative"
+    assert refused.json() == other.json()
+    assert_no_content(refused, kid)
+    assert len(gateway.client.get("/v1/signals", headers=headers(school)).json()["items"]) == 1
+    logged = [e for e in audit_log(gateway, stranger) if e["action"] == "signal.death"]
+    assert [(e["decision"], e["code"]) for e in logged] == [("deny", "not_authoritative")]
+    for org in (school, wijkteam):
+        destroyed = [e for e in audit_log(gateway, org) if e["action"] == "signal.destroy"]
+        assert destroyed == []
+    child_key = gateway.keyring.index.child(kid)
+    with gateway.services.db.sessions() as session:
+        kept = session.scalars(select(Signal.status).where(Signal.child_key == child_key))
+        assert sorted(kept) == ["active", "archived"]
 
 
 def test_the_parents_access_log_leaves_the_verwijsindex_out(gateway: Gateway) -> None:
