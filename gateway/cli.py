@@ -216,9 +216,10 @@ def audit_verify(
     """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
     at the first bad entry or checkpoint."""
     settings = get_settings()
-    keys = _verifier_keys(settings, verifier_key or [])
     db = Database.connect(settings.effective_database_url)
     with db.sessions() as session:
+        origin = checkpoints.log_origin(session, settings.audit_origin)
+        keys = _verifier_keys(settings, verifier_key or [], origin)
         result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint)
     db.dispose()
     if result.ok and keys is None and result.checkpoints:
@@ -241,12 +242,13 @@ def audit_verify(
     raise typer.Exit(1)
 
 
-def _verifier_keys(settings: Settings, given: list[str]) -> list[NoteVerifier] | None:
-    """The keys given, else those of the data directory; None when there are none."""
+def _verifier_keys(settings: Settings, given: list[str], origin: str) -> list[NoteVerifier] | None:
+    """The keys given, else those of the data directory under the log's origin; None
+    when there are none."""
     try:
         if given:
             return [NoteVerifier.parse(key) for key in given]
-        return NoteKeys.load(settings.keys_dir).verifiers(settings.audit_origin)
+        return NoteKeys.load(settings.keys_dir).verifiers(origin)
     except FileNotFoundError:
         return None
     except NoteError as exc:
@@ -277,7 +279,7 @@ def audit_checkpoint() -> None:
     if latest is None:
         typer.echo(json.dumps({"published": False, "tree_size": 0}))
         return
-    found = checkpoints.view(latest)
+    found = checkpoints.view(latest, keys.active(settings.audit_origin))
     typer.echo(json.dumps({"published": made is not None, **found}, default=str))
 
 

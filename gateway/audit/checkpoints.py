@@ -43,6 +43,18 @@ def at_size(session: Session, size: int) -> AuditCheckpoint | None:
     return session.get(AuditCheckpoint, size)
 
 
+def log_origin(session: Session, configured: str) -> str:
+    """The log's origin: the one its first checkpoint named, kept for good after it.
+
+    A log is one log to its witnesses whichever address the gateway is served at (a
+    `make run PORT=…`, a CLI run without the server's issuer): the configured origin
+    names only the first checkpoint.
+    """
+    query = select(AuditCheckpoint.note).order_by(AuditCheckpoint.tree_size).limit(1)
+    first = session.scalars(query).first()
+    return first.split("\n", 1)[0] if first else configured
+
+
 def head_seq(session: Session) -> int:
     return int(session.scalar(_HEAD_SEQ) or 0)
 
@@ -59,6 +71,7 @@ def publish(session: Session, key: NoteKey, *, now: datetime) -> AuditCheckpoint
         return None
     tree.extend(session, state.size, size)
     root = tree.root_at(session, size)
+    key = key.named(log_origin(session, key.name))
     text = note_text(key.name, size, root)
     signature = key.sign(text)
     checkpoint = AuditCheckpoint(
@@ -77,6 +90,10 @@ def publish(session: Session, key: NoteKey, *, now: datetime) -> AuditCheckpoint
 
 
 def view(checkpoint: AuditCheckpoint, key: NoteKey | None = None) -> dict[str, Any]:
+    """The checkpoint as JSON; with `key` (under any name), its verifier key where
+    that key signed it under the checkpoint's own origin."""
+    if key is not None:
+        key = key.named(checkpoint.note.split("\n", 1)[0])
     found: dict[str, Any] = {
         "tree_size": checkpoint.tree_size,
         "root_hash": checkpoint.root_hash,

@@ -56,7 +56,7 @@ class PolicyDenied(GatewayError):
     def __init__(self, decision: Decision, event: AuditEvent, now: datetime) -> None:
         code = decision.code or "flow_not_allowed"
         super().__init__(
-            "; ".join(decision.reasons) or "The policy catalog does not permit this.",
+            " ".join(decision.reasons) or "The policy catalog does not permit this.",
             code=code,
             status=_STATUS.get(code, 403),
             extra={"decision": decision_json(decision)},

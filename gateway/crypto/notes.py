@@ -93,6 +93,10 @@ class NoteKey:
     def verifier(self) -> NoteVerifier:
         return NoteVerifier(self.name, self.public)
 
+    def named(self, name: str) -> NoteKey:
+        """The same key under the log's name `name`."""
+        return NoteKey(name, self.private)
+
     def sign(self, text: str) -> bytes:
         return self.private.sign(text.encode())
 

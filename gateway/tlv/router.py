@@ -40,6 +40,8 @@ def _read(
         decided_on=tlv.decided_on,
         objection_until=tlv.objection_until,
         decision_transfer=tlv.decision_transfer_id,
+        retention=tlv.retention,
+        expires_on=tlv.expires_on,
         advices=None
         if advices is None
         else [{"transfer": a.transfer_id, "discipline": a.discipline} for a in advices],

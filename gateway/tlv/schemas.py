@@ -86,6 +86,14 @@ class TlvRead(BaseModel):
     decided_on: date | None
     objection_until: date | None
     decision_transfer: str | None
+    retention: str | None = Field(
+        default=None, description="The catalog's retention class of the procedure's stage."
+    )
+    expires_on: date | None = Field(
+        default=None,
+        description="The first day the record is past its term: `gateway retention purge` "
+        "deletes it then.",
+    )
     advices: list[AdviceRead] | None = Field(
         default=None, description="Only for the SWV: which experts advised, never the advice."
     )

@@ -102,6 +102,8 @@ def _who(entry: AuditEntry, names: dict[str, str], viewer_ref: str, voice: Voice
             return voice("log_pupil")
         return voice("log_other", role=role)
     organisation = names.get(entry.org, "Een onbekende organisatie")
+    if not entry.actor_role:  # the organisation named no role: say nothing of one
+        return organisation
     return f"{organisation} (rol: {wording.role(entry.actor_role)})"
 
 

@@ -63,3 +63,31 @@ def test_checkpoints_from_the_command_line_verify_whole_and_from_a_checkpoint(
     forged = gateway_cli("audit", "verify", env=env)
     assert forged.returncode == 1
     assert json.loads(forged.stdout)["problem"].startswith("checkpoint 25")
+
+
+def test_the_log_keeps_the_origin_of_its_first_checkpoint(
+    gateway: Gateway, database_url: str, tmp_path: Path
+) -> None:
+    """The gateway served at another address (`make run PORT=…`), or the CLI run without
+    the server's issuer, still signs and verifies one log under one origin."""
+    NoteKeys.create(tmp_path / "keys")
+    served = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_DATA_DIR": str(tmp_path),
+        "GATEWAY_ISSUER": "http://127.0.0.1:8422",
+    }
+    elsewhere = {**served, "GATEWAY_ISSUER": "http://127.0.0.1:8000"}
+    officer = audited(gateway, "school_po")
+    audit_log(gateway, officer)
+    first = json.loads(gateway_cli("audit", "checkpoint", env=served).stdout)
+    assert first["key_id"].startswith("127.0.0.1:8422/audit+")
+    for _ in range(3):
+        audit_log(gateway, officer)
+    later = json.loads(gateway_cli("audit", "checkpoint", env=elsewhere).stdout)
+    assert later["published"] is True
+    assert later["key_id"].startswith("127.0.0.1:8422/audit+")
+    assert later["note"].startswith("127.0.0.1:8422/audit\n")
+    assert later["verifier_key"].startswith("127.0.0.1:8422/audit+")
+    checked = gateway_cli("audit", "verify", env=elsewhere)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["checkpoints"] == 2
