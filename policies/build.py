@@ -292,9 +292,7 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
         "obligations": list(flow.obligations),
         "retention": {"class": flow.retention.key, "term": flow.retention.term},
         "bsn_allowed": flow.bsn_allowed,
-        "create_relation": None
-        if flow.create_relation is None
-        else flow.create_relation.to_dict(),
+        "create_relation": None if flow.create_relation is None else flow.create_relation.to_dict(),
     }
 
 

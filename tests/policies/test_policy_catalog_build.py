@@ -139,8 +139,12 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
         "create_relation": {
             "enrolled": True,
             "received": [
-                "jeugdhulp.terugkoppeling", "jeugdhulp.verwijzing", "leerplicht.thuiszitter",
-                "leerplicht.verzuim", "tlv.aanvraag", "tlv.advies",
+                "jeugdhulp.terugkoppeling",
+                "jeugdhulp.verwijzing",
+                "leerplicht.thuiszitter",
+                "leerplicht.verzuim",
+                "tlv.aanvraag",
+                "tlv.advies",
             ],
             "case": False,
             "registered_consent": False,
