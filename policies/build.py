@@ -26,6 +26,7 @@ from policies.rules import plan
 from policies.schema import AgeRule as AgeRuleSpec
 from policies.schema import FlowSpec, Region, Taxonomy
 from policies.schema import Route as RouteSpec
+from policies.schema import SenderRelation as SenderRelationSpec
 
 
 def catalog_version(tax: Taxonomy, flows: tuple[FlowSpec, ...], region: Region) -> str:
@@ -177,6 +178,7 @@ def _flow(
         enabled=override.enabled if override is not None else True,
         basis_label=bases[spec.legal_basis].label,
         permit_obligations=tuple(sorted(set(spec.obligations))),
+        create_relation=_relation(spec.create_relation),
     )
     return replace(flow, checks=plan(flow))
 
@@ -214,12 +216,11 @@ def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule 
         allowed=allowed,
         needs_consent=needs_consent | explicit,
         needs_explicit=explicit,
-        sender_relation=_relation(spec),
+        sender_relation=_relation(spec.sender_relation),
     )
 
 
-def _relation(spec: RouteSpec) -> SenderRelation | None:
-    relation = spec.sender_relation
+def _relation(relation: SenderRelationSpec | None) -> SenderRelation | None:
     if relation is None:
         return None
     return SenderRelation(
@@ -291,6 +292,7 @@ def _flow_public(flow: Flow) -> dict[str, Any]:
         "obligations": list(flow.obligations),
         "retention": {"class": flow.retention.key, "term": flow.retention.term},
         "bsn_allowed": flow.bsn_allowed,
+        "create_relation": None if flow.create_relation is None else flow.create_relation.to_dict(),
     }
 
 

@@ -163,6 +163,9 @@ class Flow:
     checks: tuple[tuple[str, Check], ...] = ()
     # Who may see a dossier of this flow under a rights flow, when the law says more.
     inzage_rule: AgeRule | None = None
+    # The standing a party needs with the pupil to start a case of this flow; None: the
+    # flow has no cases, or no one may start one (fail closed).
+    create_relation: SenderRelation | None = None
 
     @property
     def purpose(self) -> str:

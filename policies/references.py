@@ -148,9 +148,23 @@ def _one_flow(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
             if not relation.model_dump(exclude_defaults=True):
                 yield f"routes[{i}]: sender_relation names no relation"
         yield from (f"routes[{i}]: {p}" for p in _route(tax, flow, route, pairs))
+    yield from _create_relation(tax, flow)
     for name in flow.special_grounds:
         if name not in tax.categories or not tax.categories[name].special:
             yield f"special_grounds names '{name}', which is not a special category"
+
+
+def _create_relation(tax: Taxonomy, flow: FlowSpec) -> Iterator[str]:
+    """Starting a case needs standing that exists apart from cases: a case one started
+    oneself (`case`), or a consent registered at it (`registered_consent`), is none."""
+    relation = flow.create_relation
+    if relation is None:
+        return
+    yield from _unknown("purpose", relation.received, tax.purposes)
+    if relation.case or relation.registered_consent:
+        yield "create_relation may not rest on a case or a consent registered at one"
+    if not relation.model_dump(exclude_defaults=True):
+        yield "create_relation names no relation"
 
 
 def _route(

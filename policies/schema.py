@@ -237,6 +237,10 @@ class FlowSpec(_Strict):
     retention: str
     bsn_allowed: bool = False
     safeguards: tuple[str, ...] = ()
+    # A flow whose exchanges happen at a case (knooppunt): the standing a party needs
+    # with the pupil to start one. Never `case` or `registered_consent`: both are made
+    # at a case, and a case one started oneself is no standing to start it.
+    create_relation: SenderRelation | None = None
 
 
 class Flows(_Strict):

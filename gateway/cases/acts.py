@@ -17,6 +17,8 @@ from gateway.catalog.enforce import basis_decision
 from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, Forbidden, NotFound
 from gateway.edges import Edges
+from gateway.subjects import service as subjects
+from gateway.transfers.relation import related
 from policies.compiled import Flow
 from policies.model import Decision
 
@@ -62,6 +64,27 @@ def member(
     if case is None or me is None or me.left_at is not None:
         raise NotFound("No such case.")
     return case, me
+
+
+def creator_related(session: Session, act: audit.Attempt, found: Flow, ctx: ActContext) -> None:
+    """The caller has the standing the catalog asks of whoever starts a case about the
+    pupil (`create_relation`); else `sender_not_related`, with the attempt also on the
+    record of the school whose pupil it is (its privacy officer sees who tried)."""
+    subject_ref = act.subject_ref
+    assert subject_ref is not None
+    if related(
+        session,
+        found.create_relation,
+        org_id=ctx.org_id,
+        subject_ref=subject_ref,
+        purpose=PURPOSE,
+    ):
+        return
+    act.owner = subjects.school_of_record(session, subject_ref)
+    raise Forbidden(
+        "The organisation has no standing with the pupil to start a case about them.",
+        code="sender_not_related",
+    )
 
 
 def mandated(me: CaseParticipant) -> None:

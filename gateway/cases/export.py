@@ -1,7 +1,8 @@
 """The case file as a signed bundle for a dispute body (bezwaar, Geschillencommissie
 passend onderwijs), holding only what the requesting party may see.
 
-The bundle holds the case's metadata, its participants, the agreements, and exactly the
+The bundle holds the case's metadata, every participant that ever sat at the table
+(with when it joined and, if it did, left), the agreements, and exactly the
 entries `GET /v1/cases/{id}/entries` returns to the requesting party at that moment:
 what it may not read is absent, not counted and not hashed. The gateway signs a
 manifest (a compact JWS, alg Ed25519, by its signing key, published in
@@ -66,7 +67,8 @@ def export(session: Session, *, case_id: str, ctx: ActContext, edges: Edges) -> 
     released = readable(session, case, me, ctx, edges)
     categories = frozenset(r.entry.category for r in released)
     acts.log(session, ctx, edges, "case.export", "export", case, categories=categories)
-    return Exported(view(session, case, edges), released)
+    # Who ever sat at the table: a party that left is named where its entries are.
+    return Exported(view(session, case, edges, everyone=True), released)
 
 
 def manifest(

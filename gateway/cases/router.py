@@ -22,6 +22,7 @@ from gateway.cases.schemas import (
     MdoIn,
     ParticipantIn,
     ParticipantRead,
+    ParticipantRecord,
 )
 from gateway.core.context import ActContext
 from gateway.core.idempotency import answer_once
@@ -91,6 +92,15 @@ def _entry(released: entries.Released) -> dict[str, Any]:
     "",
     status_code=201,
     response_model=CaseCreated,
+    responses={
+        403: {
+            "description": "Not under knooppunt.casus (purpose_mismatch), a kind that starts "
+            "no case (not_party), or no standing with the pupil (sender_not_related): the "
+            "caller neither has the pupil enrolled nor received them through the gateway "
+            "(the catalog's `create_relation`). The refusal is the same whether the pupil "
+            "is known or not."
+        }
+    },
     summary="Start a case (knooppunt, OT or MDO); the caller is the first participant",
 )
 def create(
@@ -296,7 +306,8 @@ def read_entry(
         },
     },
     summary="The case file as a signed bundle for a dispute body (participants only)",
-    description="The bundle holds the case, its participants, the agreements and exactly "
+    description="The bundle holds the case, every participant that ever sat at the table "
+    "(`joined_at`, `left_at`), the agreements and exactly "
     "the entries `GET /v1/cases/{case_id}/entries` returns to the caller now. `signature` "
     "is a compact JWS (Ed25519) by the gateway over the manifest: case, requesting "
     "organisation, time, policy version, a hash of the metadata and, per entry, its id, "
@@ -310,7 +321,20 @@ def export_case(case_id: str, session: SessionDep, ctx: Reader, services: Servic
     viewed = exported.viewed
     shown = [_entry(released) for released in exported.released]
     read = _read(viewed, services, ctx)
-    participants = read.pop("participants")
+    # Everyone who sat at the table, with when they joined and left.
+    read.pop("participants")
+    participants = [
+        ParticipantRecord(
+            org=p.org_id,
+            kind=kind,
+            role=p.role,
+            person=p.person,
+            mandate=p.mandate,
+            joined_at=p.joined_at,
+            left_at=p.left_at,
+        ).model_dump(mode="json")
+        for p, kind in viewed.participants
+    ]
     bundle = {
         "case": read,
         "participants": participants,

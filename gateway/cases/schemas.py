@@ -91,6 +91,12 @@ class ParticipantRead(BaseModel):
     joined_at: datetime
 
 
+class ParticipantRecord(ParticipantRead):
+    left_at: datetime | None = Field(
+        description="When the organisation left the case; null: it still takes part."
+    )
+
+
 class CaseSummary(BaseModel):
     id: str
     kind: CaseKind
@@ -157,7 +163,11 @@ class Agreements(BaseModel):
 
 class ExportBundle(BaseModel):
     case: CaseSummary
-    participants: list[ParticipantRead]
+    participants: list[ParticipantRecord] = Field(
+        description="Every organisation that ever sat at the table, in the order it joined, "
+        "with when it joined and (if it did) left: entries of a party that left are still "
+        "in the bundle where the requesting party may read them."
+    )
     agreements: Agreements
     entries: list[EntryRead] = Field(
         description="Exactly the entries `GET /v1/cases/{case_id}/entries` returns to the "

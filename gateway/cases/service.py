@@ -37,12 +37,21 @@ DUE_WITHIN = timedelta(days=30)
 
 
 def create(session: Session, *, body: CaseCreate, ctx: ActContext, edges: Edges) -> Case:
-    """Any core partner starts a case; it is the first participant, with a mandate."""
+    """A core partner involved with the pupil starts a case; it is the first
+    participant, with a mandate.
+
+    The standing is looked up before the pupil's record is read: a party without it is
+    refused on that alone (`sender_not_related`), the same whether the pupil is known or
+    not and whatever it stated of them, so the refusal tells it nothing. A case is what
+    makes its participants' standing (`case` in `sender_relation`), so it must not rest
+    on one: the catalog's `create_relation` names what counts.
+    """
     with acts.attempt(ctx, edges, "case.create") as act:
         flow = acts.flow(ctx, edges)
         if ctx.org_kind not in flow.sender_kinds:
             raise Forbidden(f"A {ctx.org_kind} does not start a case.", code="not_party")
         act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        acts.creator_related(session, act, flow, ctx)
         subject_ref = subjects.resolve(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act
         )
@@ -190,12 +199,13 @@ def read(session: Session, *, case_id: str, ctx: ActContext, edges: Edges) -> Vi
     return view(session, case, edges)
 
 
-def view(session: Session, case: Case, edges: Edges) -> Viewed:
-    query = (
-        select(CaseParticipant)
-        .where(CaseParticipant.case_id == case.id, CaseParticipant.left_at.is_(None))
-        .order_by(CaseParticipant.joined_at, CaseParticipant.org_id)
-    )
+def view(session: Session, case: Case, edges: Edges, *, everyone: bool = False) -> Viewed:
+    """The case with the participants at the table now; with `everyone`, also those who
+    left (the export's record of who was there)."""
+    query = select(CaseParticipant).where(CaseParticipant.case_id == case.id)
+    if not everyone:
+        query = query.where(CaseParticipant.left_at.is_(None))
+    query = query.order_by(CaseParticipant.joined_at, CaseParticipant.org_id)
     present = list(session.scalars(query))
     kinds = orgs.kinds(session, [p.org_id for p in present])
     title = acts.open_sealed(session, f"{case.id}/title", case.title, edges).decode()

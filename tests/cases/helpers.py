@@ -10,6 +10,7 @@ from httpx2 import Response
 
 from tests.support.consent import consent_body, granted, guardian, parent, pupil_aged
 from tests.support.gateway import Gateway, Org, audited, lawful_dossier
+from tests.support.standing import to_start
 
 PURPOSE = "knooppunt.casus"
 PUPIL = pupil_aged(10)
@@ -20,6 +21,9 @@ def headers(org: Org, actor: str = "ib-1", role: str | None = None) -> dict[str,
 
 
 def start(gateway: Gateway, org: Org, kind: str = "knooppunt") -> str:
+    """`org` starts a case about the pupil; it is involved with them first, as the
+    catalog asks of whoever starts one (tests/cases/test_standing.py is about that)."""
+    to_start(gateway, org, PUPIL)
     response = gateway.client.post(
         "/v1/cases",
         json={"subject": PUPIL, "kind": kind, "title": "Zorgen om Sam de Vries"},

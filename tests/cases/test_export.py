@@ -77,6 +77,42 @@ def test_the_export_holds_exactly_what_the_party_reads_and_nothing_of_the_rest(
     assert bundle["agreements"]["regie"] == at.school.id
 
 
+def test_a_party_that_left_is_named_with_when_it_sat_at_the_table(gateway: Gateway) -> None:
+    """Its entries the requester may still read are in the bundle: the dispute body sees
+    who wrote them, and when that party joined and left."""
+    at = table(gateway)
+    case_consent(gateway, at.school, [at.school], ("gezinsplan",), at.case_id)
+    written = wrote(gateway, at.case_id, at.wijkteam, "gezinsplan")
+    joined_at = gateway.client.get(f"/v1/cases/{at.case_id}", headers=headers(at.school)).json()
+    left = gateway.client.post(
+        f"/v1/cases/{at.case_id}/participants/{at.wijkteam.id}/leave", headers=headers(at.wijkteam)
+    )
+    assert left.status_code == 200, left.text
+    document = exported(gateway, at.case_id, at.school)
+    bundle = document["bundle"]
+    assert written in [e["id"] for e in bundle["entries"]]
+    seats = {p["org"]: p for p in bundle["participants"]}
+    assert set(seats) == {at.school.id, at.wijkteam.id, at.leerplicht.id}
+    wijkteam = seats[at.wijkteam.id]
+    assert wijkteam["left_at"] is not None and wijkteam["left_at"] > wijkteam["joined_at"]
+    assert seats[at.school.id]["left_at"] is None and seats[at.leerplicht.id]["left_at"] is None
+    was = {p["org"]: p["joined_at"] for p in joined_at["participants"]}
+    assert seats[at.wijkteam.id]["joined_at"] == was[at.wijkteam.id]
+    # The read of the case names the parties at the table now; the export, everyone.
+    now = gateway.client.get(f"/v1/cases/{at.case_id}", headers=headers(at.school)).json()
+    assert at.wijkteam.id not in {p["org"] for p in now["participants"]}
+    # The manifest covers the departed party too: taking it out is noticed.
+    assert verify(document, jwks(gateway))["case_sha256"] == sha256(
+        {k: bundle[k] for k in ("case", "participants", "agreements")}
+    )
+    hidden = copy.deepcopy(document)
+    hidden["bundle"]["participants"] = [
+        p for p in hidden["bundle"]["participants"] if p["org"] != at.wijkteam.id
+    ]
+    with pytest.raises(Unverified):
+        verify(hidden, jwks(gateway))
+
+
 def test_the_signature_holds_against_the_published_key_and_the_hashes_match(
     gateway: Gateway,
 ) -> None:

@@ -36,6 +36,7 @@ from tests.support.matrix import (
     marker,
     payload,
 )
+from tests.support.standing import to_start
 
 BACK = timedelta(days=40)
 GRANTOR = {
@@ -159,6 +160,9 @@ class World:
         if not scenario.case_flow:
             return None, None
         flow = scenario.flow
+        # The sender is involved with the pupil apart from the case (its pupil, or one it
+        # received through the gateway), as the catalog asks of whoever starts one.
+        to_start(self.gateway, sender, subject)
         body = {"subject": subject, "kind": "knooppunt", "title": "Matrix"}
         started = self.post("/v1/cases", sender, flow, body)
         assert started.status_code == 201, started.text

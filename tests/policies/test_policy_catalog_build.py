@@ -135,4 +135,19 @@ def test_a_published_flow_says_who_may_send_what_on_which_ground(catalog: Catalo
             "term": "Each party its own term; no shared master file",
         },
         "bsn_allowed": False,
+        # Who may start a case: standing apart from any case (a case makes standing).
+        "create_relation": {
+            "enrolled": True,
+            "received": [
+                "jeugdhulp.terugkoppeling",
+                "jeugdhulp.verwijzing",
+                "leerplicht.thuiszitter",
+                "leerplicht.verzuim",
+                "tlv.aanvraag",
+                "tlv.advies",
+            ],
+            "case": False,
+            "registered_consent": False,
+            "holds_data": False,
+        },
     }

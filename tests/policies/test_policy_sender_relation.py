@@ -112,3 +112,38 @@ def test_a_broken_relation_is_a_load_error(
 ) -> None:
     edit_yaml(catalog_dir / "flows.yaml", lambda data: change(data["flows"][0]))
     assert check(catalog_dir) == [f"flows.yaml: flow 'overdracht.po_vo': {error}"]
+
+
+def test_who_starts_a_case_needs_standing_apart_from_any_case(catalog: Catalog) -> None:
+    """A case makes its participants' standing (`case`): starting one must rest on
+    something else, or a party could make its own standing with any pupil."""
+    relation = catalog.flows["knooppunt.casus"].create_relation
+    assert relation is not None and relation.enrolled
+    assert "jeugdhulp.verwijzing" in relation.received
+    assert not (relation.case or relation.registered_consent or relation.holds_data)
+    others = [f.id for f in catalog.flows.values() if f.create_relation is not None]
+    assert others == ["knooppunt.casus"]
+
+
+@pytest.mark.parametrize(
+    ("relation", "error"),
+    [
+        ({"case": True}, "create_relation may not rest on a case or a consent registered at one"),
+        (
+            {"registered_consent": True},
+            "create_relation may not rest on a case or a consent registered at one",
+        ),
+        ({}, "create_relation names no relation"),
+        ({"received": ["tlv.nope"]}, "unknown purpose 'tlv.nope'"),
+    ],
+    ids=["case", "registered_consent", "empty", "unknown_purpose"],
+)
+def test_a_create_relation_resting_on_a_case_is_a_load_error(
+    catalog_dir: Path, edit_yaml: Edit, relation: dict[str, Any], error: str
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        flow = next(f for f in data["flows"] if f["purpose"] == "knooppunt.casus")
+        flow["create_relation"] = relation
+
+    edit_yaml(catalog_dir / "flows.yaml", change)
+    assert check(catalog_dir) == [f"flows.yaml: flow 'knooppunt.casus': {error}"]

@@ -60,7 +60,8 @@ class Gateway:
         # Every organisation made here, so a push's bearer token names its sender.
         self.orgs: list[Org] = []
         # Tests about something else send as parties with standing: before a push, its
-        # sender gets the relation with the pupil its flow asks (tests/support/standing.py).
+        # sender gets the relation with the pupil its flow asks, before starting a case,
+        # the creator the standing the catalog asks of it (tests/support/standing.py).
         # A test about that standing itself turns this off.
         self.auto_standing = True
 
@@ -110,10 +111,15 @@ class _Client(TestClient):
     gateway: Gateway
 
     def post(self, url: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.gateway.auto_standing and str(url).split("?")[0] == "/v1/transfers":
+        path = str(url).split("?")[0]
+        if self.gateway.auto_standing and path == "/v1/transfers":
             from tests.support.standing import before_push
 
             before_push(self.gateway, str(url), kwargs)
+        if self.gateway.auto_standing and path == "/v1/cases":
+            from tests.support.standing import before_case
+
+            before_case(self.gateway, kwargs)
         return super().post(url, *args, **kwargs)
 
 

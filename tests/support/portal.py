@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from tests.support import consent as consent_support
 from tests.support.gateway import Gateway, Org, make_dossier
+from tests.support.standing import to_start
 
 # Born 1 September 2004: 11 on the harness's date (15 April 2016), in groep 8.
 CHILD = {
@@ -125,6 +126,8 @@ def case_headers(org: Org) -> dict[str, str]:
 
 
 def start_case(gateway: Gateway, school: Org, child: dict[str, str]) -> str:
+    # The school has the child enrolled, as the catalog asks of whoever starts a case.
+    to_start(gateway, school, child)
     response = gateway.client.post(
         "/v1/cases",
         json={"subject": child, "kind": "knooppunt", "title": "Zorgen om de schooldag"},

@@ -104,6 +104,41 @@ def _pushed(
     return subject.model_dump(mode="json"), recipient
 
 
+def before_case(gateway: Gateway, request: dict[str, Any]) -> None:
+    """The creator of a case gets the standing to start one; a request this cannot read
+    is left as is (the gateway refuses it on its own)."""
+    headers = request.get("headers") or {}
+    token = str(headers.get("Authorization", "")).removeprefix("Bearer ")
+    creator = next((org for org in gateway.orgs if org.token == token), None)
+    body = request.get("json")
+    if creator is None or not isinstance(body, dict) or not isinstance(body.get("subject"), dict):
+        return
+    try:
+        to_start(gateway, creator, body["subject"])
+    except Exception:  # whatever it is, the gateway answers it itself
+        return
+
+
+def to_start(gateway: Gateway, org: Org, subject: dict[str, Any]) -> None:
+    """`org` gets the standing the catalog asks of whoever starts a case about the
+    pupil (`create_relation`): a school has them enrolled, another party received them
+    through the gateway under the first purpose that reaches its kind. Nothing where it
+    has it already, or no relation can give it (the gateway refuses)."""
+    catalog = gateway.services.catalog
+    flow = catalog.flow_for_purpose("knooppunt.casus")
+    relation = None if flow is None else flow.create_relation
+    if relation is None or _holds(gateway, relation, org, subject, "knooppunt.casus"):
+        return
+    if relation.enrolled and org.kind in SCHOOL_ACTORS:
+        enrolled(gateway, org, subject)
+        return
+    for purpose in sorted(relation.received):
+        found = catalog.flow_for_purpose(purpose)
+        if found is not None and any(org.kind in r.recipients for r in found.routes):
+            received(gateway, org, subject, purpose)
+            return
+
+
 def _kind_of(gateway: Gateway, org_id: str | None) -> str | None:
     if org_id is None:
         return None
