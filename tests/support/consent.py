@@ -108,9 +108,7 @@ def stand_to_register(gateway: Gateway, org: Org, subject: dict[str, Any], purpo
     elif any(org.kind in route.recipients for route in flow.routes):
         ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
         with gateway.services.db.sessions() as session:
-            holds = related(
-                session, RECIPIENT, org_id=org.id, subject_ref=ref, purpose=purpose
-            )
+            holds = related(session, RECIPIENT, org_id=org.id, subject_ref=ref, purpose=purpose)
         if not holds:
             received(gateway, org, subject, purpose)
 
