@@ -56,7 +56,22 @@ def register(
                 edges.catalog, ctx, action="enrolment.register", now=edges.now
             )
         act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
-        subject_ref = subjects.resolve(
+        # Discreet (DOMAIN §7): a school registering a pupil whose record another school
+        # stated, and that it has not enrolled yet, is told nothing about that record. A
+        # conflicting birth date or name is then not refused (a 409 would confirm the
+        # record's facts to whoever guesses them) and not written: the record stands,
+        # the registration references the pupil, and the answer is the one a matching
+        # statement gets. The school that holds the record is refused a conflict (409).
+        known = subjects.agreed(
+            session,
+            body.subject,
+            ctx=ctx,
+            standing=edges.standing,
+            act=act,
+            discreet=True,
+            authoritative=True,
+        )
+        subject_ref = known or subjects.resolve(
             session, body.subject, ctx=ctx, standing=edges.standing, authoritative=True, act=act
         )
         if active(session, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose):

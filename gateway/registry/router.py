@@ -75,7 +75,12 @@ def _read(
     response_model=ConsentRead,
     summary="Register a consent (digital, or a paper form the school keeps)",
     responses={
-        403: {"description": "A party to no flow of this purpose (not_party), or scope."},
+        403: {
+            "description": "A party to no flow of this purpose (not_party); an organisation "
+            "without standing with the pupil that the flow asks of it (sender_not_related: "
+            "the same answer whether the pupil is known, whatever its birth date or "
+            "grantors); or scope."
+        },
         422: {
             "description": "Refused, nothing stored: consent_not_applicable, "
             "category_forbidden, unknown_recipient, recipient_not_in_flow, invalid_validity, "

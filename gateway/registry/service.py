@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from consent import gezag, receipts
+from consent import checks, gezag, receipts
 from consent import service as registry
 from consent.models import Consent, GezagRelation
 from consent.schemas import ConsentCreate, GezagCreate
@@ -29,6 +29,7 @@ from gateway.core.context import ActContext
 from gateway.core.errors import Forbidden, NotFound
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
+from gateway.registry.standing import Standing, standing
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import SubjectIn
 
@@ -59,9 +60,7 @@ def grant(
                 "A consent is registered under its own purpose: X-Purpose must name it.",
                 code="purpose_mismatch",
             )
-        subject_ref = subjects.resolve(
-            session, body.subject, ctx=ctx, standing=edges.standing, act=act
-        )
+        subject_ref = _resolve(session, body, ctx=ctx, edges=edges, act=act)
         consent = registry.grant(
             session,
             body=body,
@@ -78,6 +77,50 @@ def grant(
         )
     _log(session, ctx, edges, "grant", consent)
     return consent
+
+
+def _resolve(
+    session: Session, body: ConsentCreate, *, ctx: ActContext, edges: Edges, act: audit.Attempt
+) -> str:
+    """The pupil's ref, once the registrant's standing with them is settled.
+
+    A parent or pupil at the portal acts on their own child's page. An organisation is
+    first asked for its standing (`gateway.registry.standing`), before the pupil's record,
+    gezag or anything else about the pupil is read: a stranger is refused on that alone,
+    `sender_not_related`, whatever the pupil, its birth date or the grantors. A registrant
+    whose standing is the consent itself (the voorschool) states the pupil discreetly: a
+    birth date that conflicts with the record is not refused, and the record stands.
+    """
+    ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+    found = Standing.RELATED
+    if not ctx.is_person:
+        flow, _ = checks.consent_flow(edges.catalog, body.purpose)
+        checks.check_party(flow, ctx.org_kind)
+        found = standing(
+            session,
+            flow,
+            org_id=ctx.org_id,
+            org_kind=ctx.org_kind,
+            subject_ref=ref,
+            purpose=body.purpose,
+        )
+    if found is not Standing.RELATED:
+        # The attempt is on the record of the school whose pupil it is: its privacy
+        # officer sees who tried to register a consent about the pupil.
+        act.owner = subjects.school_of_record(session, ref)
+    if found is Standing.NONE:
+        raise Forbidden(
+            "The registering organisation has no standing with this pupil on this flow "
+            "(sender_relation in GET /v1/policies).",
+            code="sender_not_related",
+        )
+    if found is Standing.DISCREET:
+        known = subjects.agreed(
+            session, body.subject, ctx=ctx, standing=edges.standing, act=act, discreet=True
+        )
+        if known is not None:
+            return known
+    return subjects.resolve(session, body.subject, ctx=ctx, standing=edges.standing, act=act)
 
 
 def read(session: Session, *, consent_id: str, ctx: ActContext, edges: Edges) -> Consent:

@@ -51,7 +51,11 @@ def record_refusal(
             # to anyone else the pupil is unknown, whether the gateway knows it or not.
             raise NotFound("No such pupil.")
         act.subject_ref = ref
-        subjects.agreed(session, body.subject, ctx=ctx, standing=edges.standing, act=act)
+        # Holding data is not holding the record: a party that only sent a melding
+        # about the pupil must not learn its facts from a conflict (discretion).
+        subjects.agreed(
+            session, body.subject, ctx=ctx, standing=edges.standing, act=act, discreet=True
+        )
         request = Request(
             sender_kind=ctx.org_kind,
             recipient_kind=DATA_SUBJECT,

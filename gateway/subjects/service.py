@@ -129,6 +129,7 @@ def agreed(
     standing: Standing,
     act: audit.Attempt | None = None,
     discreet: bool = False,
+    authoritative: bool | None = None,
 ) -> str | None:
     """The pupil's ref when the record exists and the statement agrees with it; None when
     `resolve` has something to write (first sight, or the authoritative school restating
@@ -140,6 +141,11 @@ def agreed(
     refusal would tell it the pupil is known, with other facts): the record stands,
     nothing is written, and the act goes on, exactly as it would for a statement that
     agrees. The school where the pupil is enrolled is never discreet: it holds the facts.
+
+    `authoritative` as for `resolve`: an act that makes the caller the authoritative
+    school (an aanmelding) replaces a provisional record (None is returned for `resolve`
+    to do it), but a record another school stated is that school's, and the caller that
+    is not yet enrolled there is discreet about it like any other party.
     """
     keyring = standing.keyring
     ref = keyring.pseudonyms.subject_ref(subject.bsn)
@@ -150,7 +156,9 @@ def agreed(
     if not Facts.of(keyring.pseudonyms, ref, subject).conflicts(birth, given, family):
         return ref
     if not on_authority:  # provisional: binds no one (`resolve`)
-        return None if _authority(session, ctx, ref, standing) else ref
+        if authoritative is None:
+            authoritative = _authority(session, ctx, ref, standing)
+        return None if authoritative else ref
     if discreet and stated_by != ctx.org_id and not _authority(session, ctx, ref, standing):
         return ref
     if act is not None:

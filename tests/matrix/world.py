@@ -23,7 +23,14 @@ from httpx2 import Response
 
 from gateway.orgs.scopes import default_scopes
 from policies.compiled import Catalog
-from tests.support.consent import FATHER_BSN, MOTHER_BSN, NAMES, post_gezag, refresh
+from tests.support.consent import (
+    FATHER_BSN,
+    MOTHER_BSN,
+    NAMES,
+    post_gezag,
+    refresh,
+    stand_to_register,
+)
 from tests.support.gateway import REGISTRATION, Gateway, Org, enrol_pupil
 from tests.support.matrix import (
     CASE_ENTRY,
@@ -222,6 +229,8 @@ class World:
             "valid_until": valid_until.isoformat(),
             "evidence": "digital",
         }
+        # The sender registers the consent with the standing its push will have too.
+        stand_to_register(self.gateway, sender, subject, scenario.flow)
         granted = self.post("/v1/consents", sender, scenario.flow, body)
         assert granted.status_code == 201, granted.text
         return str(granted.json()["id"])

@@ -90,26 +90,56 @@ def test_a_stranger_named_by_another_org_cannot_consent_as_parent(gateway: Gatew
     assert (refused.status_code, refused.json()["code"]) == (422, "gezag_unknown")
 
 
-def test_an_unrelated_school_cannot_change_the_birth_date_on_record(gateway: Gateway) -> None:
-    school = audited(gateway, "school_po")
-    intruder = gateway.make_org("school_vo")
-    enrol_pupil(gateway, school, PUPIL)
-
-    poisoned = {**PUPIL, "birth_date": "2000-01-01"}
-    response = gateway.client.post(
+def aanmelden(gateway: Gateway, school: Org, subject: dict[str, Any]) -> Any:
+    return gateway.client.post(
         "/v1/enrolments",
-        json={"subject": poisoned},
-        headers=intruder.headers(purpose="overdracht.po_vo", actor="admin-2"),
+        json={"subject": subject},
+        headers=school.headers(purpose="overdracht.po_vo", actor="admin-2"),
     )
 
-    assert (response.status_code, response.json()["code"]) == (409, "subject_conflict")
-    assert "2000" not in response.text
+
+def test_an_unrelated_school_cannot_change_the_birth_date_on_record(gateway: Gateway) -> None:
+    """Nor learn it: its aanmelding with a wrong birth date is answered as one with the
+    right date, and the record stands (discretion, as for the meldcode)."""
+    school = audited(gateway, "school_po")
+    intruder, honest = gateway.make_org("school_vo"), gateway.make_org("school_vo")
+    enrol_pupil(gateway, school, PUPIL)
+
+    poisoned = aanmelden(gateway, intruder, {**PUPIL, "birth_date": "2000-01-01"})
+    matching = aanmelden(gateway, honest, PUPIL)
+
+    assert (poisoned.status_code, matching.status_code) == (201, 201), poisoned.text
+    assert sorted(poisoned.json()) == sorted(matching.json())
+    assert poisoned.json()["subject_ref"] != matching.json()["subject_ref"]  # per org
+    assert "2000" not in poisoned.text and PUPIL["birth_date"] not in poisoned.text
     with gateway.services.db.sessions() as session:
         ref = gateway.keyring.pseudonyms.subject_ref(PUPIL["bsn"])
         on_record = subjects.identity(session, ref, keyring=gateway.keyring)
+        record = session.get(subjects.Subject, ref)
     assert on_record is not None and on_record.birth_date.isoformat() == PUPIL["birth_date"]
-    attempts = [e for e in audit_log(gateway, school) if e["code"] == "subject_conflict"]
-    assert [(e["org"], e["action"]) for e in attempts] == [(intruder.id, "enrolment.register")]
+    assert record is not None and record.stated_by == school.id
+    registered = [e for e in audit_log(gateway, school) if e["action"] == "enrolment.register"]
+    assert {intruder.id, honest.id} <= {e["org"] for e in registered}
+
+
+def test_the_school_holding_the_record_is_refused_a_conflict(gateway: Gateway) -> None:
+    """The school whose record it is knows the facts: its conflict is refused, 409."""
+    school = audited(gateway, "school_po")
+    vo = gateway.make_org("school_vo")
+    enrol_pupil(gateway, school, PUPIL)
+    assert aanmelden(gateway, vo, PUPIL).status_code == 201
+
+    again = gateway.client.post(
+        "/v1/enrolments",
+        json={"subject": {**PUPIL, "birth_date": "2000-01-01"}},
+        headers=school.headers(purpose="overdracht.po_po", actor="admin-1"),
+    )
+    enrolled_vo = aanmelden(gateway, vo, {**PUPIL, "birth_date": "2000-01-01"})
+
+    assert (again.status_code, again.json()["code"]) == (409, "subject_conflict")
+    # The VO school with its aanmelding active is a school where the pupil is enrolled.
+    assert (enrolled_vo.status_code, enrolled_vo.json()["code"]) == (409, "subject_conflict")
+    assert "2000" not in again.text and PUPIL["birth_date"] not in again.text
 
 
 def test_a_push_naming_another_birth_date_is_refused_and_stores_nothing(gateway: Gateway) -> None:

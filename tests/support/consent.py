@@ -8,7 +8,10 @@ from typing import Any
 from httpx2 import Response
 
 from consent import gezag
+from gateway.registry.standing import RECIPIENT
+from gateway.transfers.relation import related
 from tests.support.gateway import REGISTRATION, START, Gateway, Org, enrol_pupil
+from tests.support.standing import received, stand
 
 PUPIL_BSN = "111222333"
 MOTHER_BSN = "123456708"
@@ -71,17 +74,43 @@ def consent_body(
 
 
 def grant(
-    gateway: Gateway, org: Org, body: dict[str, Any], *, gezag: bool = True, **headers: str
+    gateway: Gateway,
+    org: Org,
+    body: dict[str, Any],
+    *,
+    gezag: bool = True,
+    standing: bool = True,
+    **headers: str,
 ) -> Response:
     """Registers a consent; with `gezag` the pupil's school first records that each parent
-    grantor named by BSN holds gezag, as the registry requires."""
+    grantor named by BSN holds gezag, as the registry requires; with `standing` the
+    registering organisation first gets the relation with the pupil its flow asks."""
     if gezag:
         with_gezag(gateway, body["subject"], *body["granted_by"])
+    if standing:
+        stand_to_register(gateway, org, body["subject"], body["purpose"])
     return gateway.client.post(
         "/v1/consents",
         json=body,
         headers={**org.headers(purpose=body["purpose"], actor="ib-1"), **headers},
     )
+
+
+def stand_to_register(gateway: Gateway, org: Org, subject: dict[str, Any], purpose: str) -> None:
+    """The standing a registrant needs (gateway/registry/standing.py): a sender on the flow
+    the one its route asks (a voorschool none: its consent is its standing), a recipient
+    data on the pupil it received under the flow."""
+    flow = gateway.services.catalog.flow_for_purpose(purpose)
+    if flow is None or not isinstance(subject.get("bsn"), str):
+        return
+    if any(org.kind in route.senders for route in flow.routes):
+        stand(gateway, org, subject, purpose, lenient=True)
+    elif any(org.kind in route.recipients for route in flow.routes):
+        ref = gateway.keyring.pseudonyms.subject_ref(subject["bsn"])
+        with gateway.services.db.sessions() as session:
+            holds = related(session, RECIPIENT, org_id=org.id, subject_ref=ref, purpose=purpose)
+        if not holds:
+            received(gateway, org, subject, purpose)
 
 
 def granted(gateway: Gateway, org: Org, body: dict[str, Any]) -> dict[str, Any]:

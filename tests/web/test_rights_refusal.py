@@ -195,3 +195,34 @@ def test_an_organisation_without_the_pupils_data_cannot_record_a_refusal(
     assert [(e["decision"], e["code"]) for e in tries] == [("deny", "not_found")] * 2
     assert login(portal.client, PARENT).status_code == 303
     assert "Verzoeken die zijn geweigerd of beperkt" not in page_text(portal)
+
+
+def test_a_reporter_learns_nothing_of_the_record_from_a_refusal(portal: Gateway) -> None:
+    """Sending a melding makes a party hold the pupil's data, not the pupil's record: its
+    statement of another birth date is answered as the right one, and the record stands."""
+    school = org(portal, "school_po", "OBS De Hien")
+    register_gezag(portal, school, CHILD, PARENT[1])
+    reporter = org(portal, "wijkteam", "Wijkteam Noord")
+    vt = org(portal, "veilig_thuis", "Veilig Thuis Zuid-Holland Zuid")
+    report(portal, reporter, vt, {**CHILD, "birth_date": "2004-09-02"})
+
+    right = refuse(portal, reporter, outcome="restricted", ground="avg_23")
+    wrong = refuse(
+        portal,
+        reporter,
+        outcome="restricted",
+        ground="avg_23",
+        subject={**CHILD, "birth_date": "2004-09-02"},
+    )
+
+    assert right.status_code == wrong.status_code == 201, wrong.text
+    assert sorted(right.json()) == sorted(wrong.json())
+    # The school where the pupil is enrolled still is refused a conflict.
+    own = refuse(
+        portal,
+        school,
+        outcome="restricted",
+        ground="avg_23",
+        subject={**CHILD, "birth_date": "2004-09-02"},
+    )
+    assert (own.status_code, own.json()["code"]) == (409, "subject_conflict")
