@@ -1,5 +1,5 @@
 """The consent registry: specific, withdrawable consent per pupil, purpose and recipient.
 
-`service.consent_state` is what the transfer machinery asks on every consent-based act;
+`state.consent_state` is what the transfer machinery asks on every consent-based act;
 `gezag` records who may consent for a pupil; `receipts` signs what was agreed.
 """

@@ -21,7 +21,6 @@ class PupilAuthority(FactAuthority, Protocol):
         """May `org_id` state the pupil's death, which destroys every verwijsindex signal
         of the child, archive included? Today the school holding the pupil's inschrijving
         (never an aanmelding); a deployment reading the BRP answers from its provider."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

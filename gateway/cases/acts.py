@@ -66,12 +66,12 @@ def member(
     return case, me
 
 
-def creator_related(session: Session, act: audit.Attempt, found: Flow, ctx: ActContext) -> None:
+def creator_related(
+    session: Session, act: audit.Attempt, found: Flow, ctx: ActContext, subject_ref: str
+) -> None:
     """The caller has the standing the catalog asks of whoever starts a case about the
     pupil (`create_relation`); else `sender_not_related`, with the attempt also on the
     record of the school whose pupil it is (its privacy officer sees who tried)."""
-    subject_ref = act.subject_ref
-    assert subject_ref is not None
     if related(
         session,
         found.create_relation,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from consent import gezag
 from consent.period import today
-from consent.service import consent_state
+from consent.state import consent_state
 from gateway.cases import acts
 from gateway.cases.models import Case, CaseEntry, CaseParticipant
 from gateway.core.context import DATA_SUBJECT, PORTAL_ORG, ActContext, Principal

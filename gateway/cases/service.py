@@ -50,8 +50,9 @@ def create(session: Session, *, body: CaseCreate, ctx: ActContext, edges: Edges)
         flow = acts.flow(ctx, edges)
         if ctx.org_kind not in flow.sender_kinds:
             raise Forbidden(f"A {ctx.org_kind} does not start a case.", code="not_party")
-        act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
-        acts.creator_related(session, act, flow, ctx)
+        subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
+        act.subject_ref = subject_ref
+        acts.creator_related(session, act, flow, ctx, subject_ref)
         subject_ref = subjects.resolve(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act
         )

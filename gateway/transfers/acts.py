@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from consent.period import today
-from consent.service import consent_state
+from consent.state import consent_state
 from gateway.cases.register import shared_cases
 from gateway.catalog.enforce import enforce
 from gateway.core.context import ActContext

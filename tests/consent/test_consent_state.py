@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consent import service
+from consent.state import consent_state
 from policies.model import ConsentState
 from tests.cases.helpers import join, start
 from tests.support.consent import (
@@ -32,7 +32,7 @@ def state(
     case_id: str | None = None,
 ) -> ConsentState | None:
     with gateway.services.db.sessions() as session:
-        return service.consent_state(
+        return consent_state(
             session,
             subject_ref=subject_ref,
             purpose=purpose,

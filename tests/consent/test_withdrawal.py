@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from consent import service
 from consent.models import Consent, ConsentEvent, ConsentNotification
+from consent.state import consent_state
 from gateway.core.errors import NotFound
 from policies.model import ConsentState
 from tests.support.consent import (
@@ -30,7 +31,7 @@ def state(
     gateway: Gateway, subject_ref: str, recipient: Org, categories: frozenset[str] = CATEGORIES
 ) -> ConsentState | None:
     with gateway.services.db.sessions() as session:
-        return service.consent_state(
+        return consent_state(
             session,
             subject_ref=subject_ref,
             purpose=REFERRAL,

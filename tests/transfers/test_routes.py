@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from consent.service import consent_state
+from consent.state import consent_state
 from policies.engine import evaluate
 from policies.model import Decision, Preconditions, Request
 from tests.support.consent import (

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from httpx2 import Response
 
-from consent import service as registry
+from consent.state import consent_state
 from gateway.audit import service as audit
 from tests.support.gateway import Gateway
 from tests.support.idp import PARENT, PUPIL_16, login
@@ -31,7 +31,7 @@ ZIENSWIJZE = "Sam heeft extra tijd nodig bij toetsen; dat staat er niet in."
 def referral_consent(portal: Gateway, region_wijkteam: str) -> object:
     ref = portal.keyring.pseudonyms.subject_ref(CHILD["bsn"])
     with portal.services.db.sessions() as session:
-        return registry.consent_state(
+        return consent_state(
             session,
             subject_ref=ref,
             purpose=REFERRAL,
