@@ -26,6 +26,7 @@ from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
+from gateway.officer_cli import officer_app
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
 from gateway.signals import jobs as signal_jobs
@@ -42,6 +43,7 @@ retention_app = typer.Typer(help="Retention terms from the catalog.", no_args_is
 signals_app = typer.Typer(help="The verwijsindex.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
+orgs_app.add_typer(officer_app, name="officer")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(signals_app, name="signals")

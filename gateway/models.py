@@ -21,6 +21,7 @@ from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
+from gateway.orgs.officers import PrivacyOfficer
 from gateway.signals.models import (
     Signal,
     SignalMatch,
@@ -55,6 +56,7 @@ __all__ = [
     "OAuthClient",
     "Organisation",
     "PortalSession",
+    "PrivacyOfficer",
     "Signal",
     "SignalMatch",
     "SignalNotification",

@@ -10,15 +10,15 @@ import typer
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.audit.register import deployment
 from gateway.core.settings import Settings, get_settings
-from gateway.demo import DEMO_DEPLOYMENT
 from gateway.orgs.models import Organisation
 from policies.catalog import load_catalog
 from policies.check import check as check_catalog
 from policies.explain import explain as explain_decision
 from policies.facts import FactError, apply_facts, check_closed, known_text
 from policies.model import ConsentState, Preconditions, Request
-from policies.register import GATEWAY, Controller, Deployment, Location, registers
+from policies.register import Controller, registers
 from policies.register_render import render
 
 policy_app = typer.Typer(help="The policy catalog.", no_args_is_help=True)
@@ -125,7 +125,7 @@ def register(
     the organisation registry and the deployment's settings."""
     settings = get_settings()
     catalog = load_catalog(region=region or settings.region)
-    found = registers(catalog, _organisations(settings, catalog.region), _deployment(settings))
+    found = registers(catalog, _organisations(settings, catalog.region), deployment(settings))
     if controller is not None:
         found = [reg for reg in found if reg.controller == controller]
         if not found:
@@ -155,28 +155,3 @@ def _organisations(settings: Settings, region: str) -> list[Controller]:
         )
         for row in rows
     ]
-
-
-def _deployment(settings: Settings) -> Deployment:
-    """The operator, DPIA, hosting and IdP as the deployment configures them; the demo
-    region in development fills what is not set, so that its register is complete."""
-    demo = settings.environment == "development" and settings.region == "demo"
-    defaults = {k.removeprefix("GATEWAY_").lower(): v for k, v in DEMO_DEPLOYMENT.items()}
-
-    def value(name: str) -> str:
-        given: str = getattr(settings, name)
-        return given or (defaults.get(name, "") if demo else "")
-
-    idp_name = settings.idp_name or settings.oidc_issuer or value("idp_name")
-    return Deployment(
-        operator=Controller(
-            GATEWAY,
-            value("operator_name"),
-            None,
-            value("operator_contact"),
-            value("operator_privacy_officer"),
-        ),
-        dpia_reference=value("dpia_reference"),
-        hosting=Location("hosting", value("hosting_name"), value("hosting_country")),
-        identity_providers=(Location("inlogdienst", idp_name, value("idp_country")),),
-    )

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from gateway.audit import register as art30
 from gateway.audit import reviews, service
 from gateway.audit.models import AuditEntry
 from gateway.audit.schemas import (
@@ -89,6 +90,26 @@ def events(
     )
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
     return {"items": [_read(e, refs, ctx.org_id) for e in page.items], "next": page.next}
+
+
+@router.get(
+    "/register",
+    summary="Your organisation's register of processing (AVG art. 30), from the catalog",
+    description="One processing activity per purpose (its id is the purpose code): name, "
+    "legal basis, categories, sender and recipient kinds, consent and retention. Built "
+    "from the policy catalog and the deployment's settings; no personal data.",
+)
+def processing_register(session: SessionDep, ctx: Officer, services: ServicesDep) -> dict[str, Any]:
+    allowed = _supervision(ctx, services, "audit.register")
+    found = art30.of_organisation(
+        session, org_id=ctx.org_id, catalog=services.catalog, settings=services.settings
+    )
+    service.append(
+        session,
+        AuditEvent.of(ctx, action="audit.register", decision=allowed),
+        now=services.clock.now(),
+    )
+    return found.as_json()
 
 
 def _instant(value: date | datetime | None, *, day_end: bool = False) -> datetime | None:

@@ -238,6 +238,7 @@ def search(
     end: datetime | None = None,
     cursor: str | None = None,
     limit: int = paging.DEFAULT_LIMIT,
+    actor: str | None = None,
     hide: ColumnElement[bool] | None = None,
 ) -> Page[AuditEntry]:
     """The matching entries, newest first, one page at a time; `hide` leaves some out.
@@ -255,6 +256,8 @@ def search(
         common.append(AuditEntry.decision == decision)
     if subject_ref:
         common.append(AuditEntry.subject_ref == subject_ref)
+    if actor:
+        common.append(AuditEntry.actor == actor)
     if start:
         common.append(AuditEntry.time >= start)
     if end:

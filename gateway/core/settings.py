@@ -68,6 +68,22 @@ class Settings(BaseSettings):
     oidc_client_secret: SecretStr = SecretStr("")
     # The ID-token (or userinfo) claim that carries the person's BSN; DigiD asserts it.
     oidc_bsn_claim: str = "sub"
+    # The privacy officer's pages: the FG role and organisation read from these claims,
+    # only when the deployment trusts its IdP to assert them; otherwise an FG is
+    # registered per organisation (`gateway orgs officer add`).
+    oidc_trust_role_claims: bool = False
+    oidc_roles_claim: str = "roles"
+    oidc_org_claim: str = "org"
+    oidc_fg_role: str = "fg"
+    # The FG's alerts, over the last `fg_alert_days` days: a day's denials at least
+    # `fg_spike_factor` times the trailing median (and at least `fg_spike_min`); a
+    # person's reads at least `fg_volume_factor` times the organisation's median (and
+    # at least `fg_volume_min`).
+    fg_alert_days: int = Field(default=14, ge=2, le=92)
+    fg_spike_factor: float = Field(default=3.0, gt=1)
+    fg_spike_min: int = Field(default=5, ge=1)
+    fg_volume_factor: float = Field(default=5.0, gt=1)
+    fg_volume_min: int = Field(default=20, ge=1)
     # Seals what a portal session keeps of the person. Empty: the key file in `keys_dir`.
     session_secret: SecretStr = SecretStr("")
     session_idle_seconds: int = Field(default=900, ge=60, le=3600)

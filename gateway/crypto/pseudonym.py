@@ -56,6 +56,11 @@ class Pseudonymizer:
         digest = hmac.new(self._key.reveal(), b"bsn:" + bsn.encode("ascii"), hashlib.sha256)
         return _INTERNAL_PREFIX + digest.hexdigest()[:_INTERNAL_HEX]
 
+    def officer_ref(self, sub: str) -> str:
+        """A person known by their login's `sub` (a privacy officer): its keyed pseudonym."""
+        digest = hmac.new(self._key.reveal(), b"oidc-sub:" + sub.encode(), hashlib.sha256)
+        return "fg_" + digest.hexdigest()[:_INTERNAL_HEX]
+
     def for_org(self, subject_ref: str, org_id: str) -> str:
         """The pupil's pseudonym as `org_id` sees it."""
         raw = bytes.fromhex(subject_ref.removeprefix(_INTERNAL_PREFIX))

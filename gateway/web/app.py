@@ -19,6 +19,7 @@ from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
 from gateway.web import case_words, cases, consent_pages, errors, login, pages, voice, wording
 from gateway.web.deps import Portal, SessionOpened
+from gateway.web.fg import pages as fg_pages
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
 from gateway.web.session import SessionCookie
@@ -60,7 +61,8 @@ def create_portal(services: Services) -> ASGIApp:
     app.state.services = services
     app.state.portal = portal
     errors.install(app, portal)
-    for router in (login.router, pages.router, consent_pages.router, cases.router):
+    routers = (login.router, pages.router, consent_pages.router, cases.router, fg_pages.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(

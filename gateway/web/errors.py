@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from gateway.core.errors import GatewayError
 from gateway.web.deps import Portal
+from gateway.web.fg.access import OfficerLoginRequired
 from gateway.web.session import LoginRequired
 
 log = structlog.get_logger("gateway.web")
@@ -57,14 +58,34 @@ BY_CODE: dict[str, tuple[str, str]] = {
         "kind vragen.",
     ),
 }
+# The privacy officer's pages (gateway.web.fg) answer in their own words and layout.
+FG_CODES: dict[str, tuple[str, str]] = {
+    "not_privacy_officer": (
+        "Geen toegang",
+        "U bent niet bekend als functionaris gegevensbescherming (FG) van een organisatie. "
+        "Vraagt u zich af waarom? Neem contact op met de beheerder van deze dienst.",
+    ),
+    "unknown_purpose": ("Controleer het formulier", "Dit doel bestaat niet in de regels."),
+}
+BY_CODE.update(FG_CODES)
 FALLBACK = ("Er ging iets mis", "Probeer het later opnieuw.")
+
+
+def _for_officer(request: Request, code: str | None) -> bool:
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    return code in FG_CODES or path.startswith("/fg/")
 
 
 def install(app: FastAPI, portal: Portal) -> None:
     def page(request: Request, status: int, code: str | None = None) -> Response:
         heading, message = BY_CODE.get(code or "", PAGES.get(status, FALLBACK))
         context = {"title": heading, "heading": heading, "message": message}
-        return portal.render(request, "error.html", context, status=status)
+        template = "fg/error.html" if _for_officer(request, code) else "error.html"
+        return portal.render(request, template, context, status=status)
+
+    @app.exception_handler(OfficerLoginRequired)
+    async def officer_login_required(request: Request, exc: OfficerLoginRequired) -> Response:
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/fg/", status_code=303)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

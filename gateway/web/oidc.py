@@ -11,6 +11,7 @@ A provider that marks itself as the development IdP is refused in production mod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from authlib.integrations.base_client import OAuthError
@@ -31,6 +32,22 @@ class LoginFailed(GatewayError):
 
 class LoginUnavailable(GatewayError):
     status, code, title = 503, "login_unavailable", "Inloggen niet beschikbaar"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginClaims:
+    """What a completed login asserts: the ID token's claims, the userinfo on demand."""
+
+    id_token: dict[str, Any]
+    token: dict[str, Any]
+    client: Any
+
+    async def get(self, name: str) -> Any:
+        """One claim of the ID token, or of the userinfo when the token leaves it out."""
+        value = self.id_token.get(name)
+        if value is None and name != "sub":
+            value = (await self.client.userinfo(token=self.token)).get(name)
+        return value
 
 
 class PortalLogin:
@@ -55,6 +72,14 @@ class PortalLogin:
 
     async def bsn(self, request: Request) -> str:
         """The callback: exchanges the code and returns the BSN the ID token asserts."""
+        login = await self.claims(request)
+        value = await login.get(self._claim)
+        if not isinstance(value, str) or not is_valid_bsn(value):
+            raise LoginFailed("The login carries no valid BSN.", code="no_bsn")
+        return value
+
+    async def claims(self, request: Request) -> LoginClaims:
+        """The callback: exchanges the code and returns the ID token's claims."""
         metadata = await self.ready()
         returned_iss = request.query_params.get("iss")
         # RFC 9207 §2.4: from a provider that announces `iss`, a response without it is refused.
@@ -68,12 +93,7 @@ class PortalLogin:
         claims = token.get("userinfo")
         if not claims:
             raise LoginFailed("The provider returned no ID token.")
-        value = claims.get(self._claim)
-        if value is None and self._claim != "sub":
-            value = (await self._client.userinfo(token=token)).get(self._claim)
-        if not isinstance(value, str) or not is_valid_bsn(value):
-            raise LoginFailed("The login carries no valid BSN.", code="no_bsn")
-        return value
+        return LoginClaims(claims, token, self._client)
 
     async def ready(self) -> dict[str, Any]:
         """The provider's metadata, once it is known to be one this deployment accepts."""

@@ -83,6 +83,11 @@ def start(request: Request, *, person_ref: str, bsn: str, secret: SessionSecret)
     _state(request).renew = True
 
 
+def renew(request: Request) -> None:
+    """A login of another kind (the FG's): its session, too, begins under a new id."""
+    _state(request).renew = True
+
+
 def end(request: Request) -> None:
     """Logging out: the session's row is deleted, whoever still holds its cookie."""
     request.session.clear()

@@ -230,6 +230,20 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "bekijken welke handelingen nog beoordeeld moeten worden",
     ),
     "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
+    "audit.export": ("exporteerde regels uit het logboek", "regels uit het logboek exporteren"),
+    "audit.register": ("bekeek het verwerkingsregister", "het verwerkingsregister bekijken"),
+    "audit.fg_login": (
+        "logde in als functionaris gegevensbescherming",
+        "inloggen als functionaris gegevensbescherming",
+    ),
+    "audit.officer_add": (
+        "legde vast wie de functionaris gegevensbescherming is",
+        "vastleggen wie de functionaris gegevensbescherming is",
+    ),
+    "audit.officer_remove": (
+        "haalde een functionaris gegevensbescherming weg",
+        "een functionaris gegevensbescherming weghalen",
+    ),
     "audit.proof": (
         "liet bewijzen dat een regel in het logboek ongewijzigd is",
         "laten bewijzen dat een regel in het logboek ongewijzigd is",

@@ -390,6 +390,7 @@ OUT_OF_MATRIX = {
     "GET /v1/policies": "the public catalog, the same for everyone",
     "POST /v1/policies/evaluate": "a dry run on the caller's own question; holds no data",
     "GET /v1/audit/reviews": "break-glass reviews of the officer's own organisation",
+    "GET /v1/audit/register": "the officer's own register of processing; no personal data",
     "GET /v1/audit/checkpoint": "the log's signed tree head: sizes and hashes, no entry",
     "GET /v1/audit/proof/{seq}": (
         "hashes proving one entry of the officer's own organisation; another's entry is a "

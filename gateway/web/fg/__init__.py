@@ -1,0 +1,1 @@
+"""The privacy officer's (FG's) workplace in the portal, under /portaal/fg."""
