@@ -32,7 +32,7 @@ from gateway.policy_cli import policy_app
 from gateway.signals import jobs as signal_jobs
 from gateway.tlv import retention as tlv_retention
 from gateway.web import dev_idp
-from gateway.web.demo import ensure_families, ensure_waiting_dossier
+from gateway.web.demo import ensure_families, ensure_officer, ensure_waiting_dossier
 from policies.catalog import load_catalog
 
 app = typer.Typer(help="The passend-onderwijs exchange gateway.", no_args_is_help=True)
@@ -111,8 +111,9 @@ def _start_dev_idp(settings: Settings) -> dev_idp.DevIdp | None:
     get_settings.cache_clear()
     console.print(
         f"[bold red]Ontwikkel-IdP — niet voor productie[/bold red] at {idp.issuer}; "
-        "demo accounts ouder1, ouder2, leerling16 (password: demo). "
-        f"Portal: {settings.issuer.rstrip('/')}/portaal/"
+        "demo accounts ouder1, ouder2, leerling16, and fg1, the FG of Da Vinci College "
+        f"(password: demo). Portal: {settings.issuer.rstrip('/')}/portaal/ "
+        f"FG: {settings.issuer.rstrip('/')}/portaal/fg/"
     )
     return idp
 
@@ -125,6 +126,7 @@ def _print_demo(settings: Settings) -> None:
     edges = Edges(catalog, Keyring.local(settings.keys_dir), SystemClock().now(), EnrolledSchool())
     ensure_families(db, edges=edges, schools=schools)
     ensure_waiting_dossier(db, edges=edges, po_id=schools["school_po"], vo_id=schools["school_vo"])
+    ensure_officer(db, edges=edges, org_id=schools["school_vo"])
     db.dispose()
     # Ids and secrets are printed whole: folded where the terminal is narrow, never cut
     # short with an ellipsis.

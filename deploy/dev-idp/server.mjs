@@ -2,7 +2,8 @@
 //
 // A local OpenID Connect provider (the npm package `oidc-provider`, OpenID-certified)
 // for the demo region of `make run` and for the portal's browser test. It knows a few
-// demo accounts whose `sub` is a test BSN (the 99999xxxx test range), shows a login
+// demo accounts whose `sub` is a test BSN (the 99999xxxx test range) or, for the privacy
+// officer's pages, an opaque staff id (fg1, medewerker1), shows a login
 // form in Dutch with a banner that says it is for development only, and refuses to
 // start when GATEWAY_ENVIRONMENT or NODE_ENV says production.
 //
@@ -57,7 +58,9 @@ function configuration(clients, accounts) {
     clients,
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], profile: ['name'] },
+    // `roles` and `org`: an account may assert them (accounts.json `claims`), as an IdP
+    // that knows who is a privacy officer would; the gateway trusts them only when told.
+    claims: { openid: ['sub', 'roles', 'org'], profile: ['name'] },
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => true },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
@@ -68,7 +71,8 @@ function configuration(clients, accounts) {
     async findAccount(ctx, sub) {
       const account = accounts.find((a) => a.sub === sub);
       if (!account) return undefined;
-      return { accountId: sub, async claims() { return { sub, name: account.name }; } };
+      const extra = account.claims || {};
+      return { accountId: sub, async claims() { return { ...extra, sub, name: account.name }; } };
     },
     renderError(ctx, out) {
       ctx.type = 'html';

@@ -93,7 +93,7 @@ def per_purpose(session: Session, *, org: str, period: Period) -> dict[str, int]
         .where(visible(org), AuditEntry.time >= period.start, AuditEntry.time < period.end)
         .group_by(AuditEntry.purpose)
     )
-    found = dict(session.execute(query).tuples().all())
+    found: dict[str, int] = {purpose: count for purpose, count in session.execute(query)}
     return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 

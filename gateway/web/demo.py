@@ -5,7 +5,8 @@ what the demo schools' leerlingadministratie holds, through the same services as
 `POST /v1/enrolments` (X-Purpose `leerling.inschrijving`) and `POST /v1/subjects/gezag`:
 Sam (11) is enrolled at the primary school and ouder1 holds gezag over him; Noor (17)
 is enrolled at the secondary school, ouder2 holds gezag over her, and leerling16 is Noor
-herself. Sam is in groep 8: the demo secondary school registers his aanmelding and the
+herself. fg1 is the privacy officer of the demo secondary school, registered as
+`gateway orgs officer add` registers one. Sam is in groep 8: the demo secondary school registers his aanmelding and the
 primary school pushes his overdracht dossier, which waits for the parents' inzage in the
 portal. Development only; the CLI refuses `--demo` in production.
 """
@@ -24,6 +25,7 @@ from gateway.core.db import Database
 from gateway.edges import Edges
 from gateway.enrolments import service as enrolments
 from gateway.enrolments.schemas import EnrolmentCreate
+from gateway.orgs import officers
 from gateway.registry import service as registry
 from gateway.subjects.schemas import SubjectIn
 from gateway.transfers.models import Transfer
@@ -146,3 +148,24 @@ def ensure_waiting_dossier(db: Database, *, edges: Edges, po_id: str, vo_id: str
 def _acting(org_id: str, kind: str, *, purpose: str, actor: str, role: str) -> ActContext:
     principal = Principal(org_id, kind, "demo", frozenset())
     return ActContext(principal, purpose, actor, role, request_id="demo-setup")
+
+
+# The dev IdP's demo FG (deploy/dev-idp/accounts.json): the `sub` of its login.
+DEMO_OFFICER_SUB = "fg-davinci-demo"
+
+
+def ensure_officer(db: Database, *, edges: Edges, org_id: str) -> bool:
+    """Registers the demo FG for `org_id` once (logged, as the CLI does it)."""
+    ref = edges.keyring.pseudonyms.officer_ref(DEMO_OFFICER_SUB)
+    with db.sessions() as session, session.begin():
+        if org_id in officers.organisations_of(session, ref):
+            return False
+        officers.add(
+            session,
+            org_id=org_id,
+            sub=DEMO_OFFICER_SUB,
+            pseudonyms=edges.keyring.pseudonyms,
+            catalog=edges.catalog,
+            now=edges.now,
+        )
+    return True

@@ -21,6 +21,9 @@ from gateway.web.dev_idp import DevIdp
 PARENT = ("ouder1", "999990019")
 PUPIL_16 = ("leerling16", "999990044")
 PUPIL_13 = ("leerling13", "999990056")
+# The demo FG of Da Vinci College, and a member of staff who is no FG.
+OFFICER = ("fg1", "fg-davinci-demo")
+STAFF = ("medewerker1", "medewerker-demo")
 
 
 def start_idp(workdir: Path, redirect_uri: str) -> DevIdp:
@@ -41,13 +44,17 @@ DEMO_PASSWORD = "demo"  # the dev IdP's published demo password
 
 
 def login(
-    client: TestClient, account: tuple[str, str], *, password: str = DEMO_PASSWORD
+    client: TestClient,
+    account: tuple[str, str],
+    *,
+    password: str = DEMO_PASSWORD,
+    start_at: str = "/portaal/inloggen",
 ) -> Response:
     """Logs in through the real IdP: the browser's part done with plain HTTP requests.
 
     Returns the gateway's answer to the callback, or the IdP's page when it refused.
     """
-    start = client.get("/portaal/inloggen", follow_redirects=False)
+    start = client.get(start_at, follow_redirects=False)
     assert start.status_code == 302, start.text
     parts = urlsplit(start.headers["location"])
     idp = f"{parts.scheme}://{parts.netloc}/"
@@ -70,3 +77,8 @@ def _walk(browser: httpx2.Client, response: Response, idp: str) -> tuple[Respons
             return response, location
         response = browser.get(location)
     return response, None
+
+
+def officer_login(client: TestClient, account: tuple[str, str] = OFFICER) -> Response:
+    """Logs in at the FG's pages: the same provider, the login started as an FG's."""
+    return login(client, account, start_at="/portaal/fg/inloggen")

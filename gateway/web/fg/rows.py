@@ -74,7 +74,7 @@ def _names(session: Session, org_ids: set[str]) -> dict[str, str]:
     if not org_ids:
         return {}
     query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-    return dict(session.execute(query).tuples().all())
+    return {org_id: name for org_id, name in session.execute(query)}
 
 
 def day_start(value: date | None) -> datetime | None:
