@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from gateway.audit.service import verify
 from gateway.core import migrate
 from gateway.core.db import Database
+from gateway.crypto.keyring import ensure_local_keys
 from gateway.demo import ensure_demo_region
 from policies.catalog import load_catalog
 from tests.policies.test_policy_register import assert_complete
@@ -270,3 +272,42 @@ def test_policy_explain_leaves_out_a_threshold_the_kind_is_free_of() -> None:
     assert luxe.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
     below = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "absence_hours=8", env={})
     assert "drempel" in below.stdout and "NIET VOLDAAN (below_threshold)" in below.stdout
+
+
+def test_orgs_officer_add_list_remove_store_a_pseudonym_and_are_logged(tmp_path: Path) -> None:
+    env = {"GATEWAY_DATA_DIR": str(tmp_path)}
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    migrate.upgrade(url)
+    ensure_local_keys(tmp_path / "keys")
+    made = gateway_cli(
+        "orgs", "add", "--name", "Da Vinci", "--kind", "school_vo", "--json", env=env
+    )
+    org = json.loads(made.stdout)["id"]
+    added = gateway_cli("orgs", "officer", "add", "--org", org, "--sub", "fg-login-42", env=env)
+    assert added.returncode == 0, added.stderr
+    again = gateway_cli("orgs", "officer", "add", "--org", org, "--sub", "fg-login-42", env=env)
+    assert again.returncode == 2
+    listed = json.loads(gateway_cli("orgs", "officer", "list", "--org", org, env=env).stdout)
+    assert [o["org"] for o in listed] == [org] and "fg-login-42" not in json.dumps(listed)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT officer_ref FROM privacy_officers")).scalars()
+        assert [ref.startswith("fg_") for ref in stored] == [True]
+    removed = gateway_cli(
+        "orgs", "officer", "remove", "--org", org, "--sub", "fg-login-42", env=env
+    )
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(gateway_cli("orgs", "officer", "list", "--org", org, env=env).stdout) == []
+    missing = gateway_cli(
+        "orgs", "officer", "remove", "--org", org, "--sub", "fg-login-42", env=env
+    )
+    assert missing.returncode == 2
+    with engine.connect() as connection:
+        query = text("SELECT action FROM audit_entries WHERE org = :org ORDER BY seq")
+        acts = list(connection.execute(query, {"org": org}).scalars())
+    engine.dispose()
+    assert acts == ["audit.officer_add", "audit.officer_remove"]
+    db = Database.connect(url)
+    with db.sessions() as session:
+        assert verify(session).ok
+    db.dispose()

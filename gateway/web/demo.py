@@ -5,10 +5,11 @@ what the demo schools' leerlingadministratie holds, through the same services as
 `POST /v1/enrolments` (X-Purpose `leerling.inschrijving`) and `POST /v1/subjects/gezag`:
 Sam (11) is enrolled at the primary school and ouder1 holds gezag over him; Noor (17)
 is enrolled at the secondary school, ouder2 holds gezag over her, and leerling16 is Noor
-herself. fg1 is the privacy officer of the demo secondary school, registered as
-`gateway orgs officer add` registers one. Sam is in groep 8: the demo secondary school registers his aanmelding and the
+herself. Sam is in groep 8: the demo secondary school registers his aanmelding and the
 primary school pushes his overdracht dossier, which waits for the parents' inzage in the
-portal. Development only; the CLI refuses `--demo` in production.
+portal. fg1 is the privacy officer of the demo secondary school, registered as
+`gateway orgs officer add` registers one. Development only; the CLI refuses `--demo` in
+production.
 """
 
 from __future__ import annotations
