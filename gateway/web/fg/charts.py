@@ -34,7 +34,7 @@ def purposes(counts: Mapping[str, int], *, chart_id: str = "grafiek-doelen") -> 
     for index, (code, count) in enumerate(items):
         y = GAP + index * (BAR_HEIGHT + GAP)
         length = round(span * count / top, 1)
-        label = _short(wording.first_upper(wording.purpose(code)), 38)
+        label = _short(wording.first_upper(wording.purpose(code)), 34)
         parts.append(_text(0, y + 16, label, "label"))
         parts.append(
             Markup(

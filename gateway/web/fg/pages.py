@@ -61,15 +61,25 @@ class Filters:
 def filters(
     portal: PortalDep,
     doel: Annotated[str | None, Query(max_length=64)] = None,
-    van: Annotated[date | None, Query()] = None,
-    tot: Annotated[date | None, Query()] = None,
+    van: Annotated[str | None, Query(max_length=10)] = None,
+    tot: Annotated[str | None, Query(max_length=10)] = None,
     beslissing: Annotated[Decision | Literal[""] | None, Query()] = None,
     persoon: Annotated[str | None, Query(pattern=f"^{ACTOR_PATTERN}$")] = None,
 ) -> Filters:
     """The search form's fields; a purpose must be one the catalog knows."""
     if doel and doel not in portal.services.catalog.purposes:
         raise Unprocessable("No such purpose in the catalog.", code="unknown_purpose")
-    return Filters(doel or None, van, tot, beslissing or None, persoon or None)
+    return Filters(doel or None, _day(van), _day(tot), beslissing or None, persoon or None)
+
+
+def _day(value: str | None) -> date | None:
+    """A day of the form's date field; the field left empty is no bound."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise Unprocessable("Not a day.", code="invalid_day") from exc
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]

@@ -59,7 +59,7 @@ def _row(entry: AuditEntry, names: dict[str, str], org: str, refs: Callable[[str
         own=entry.org == org,
         actor=entry.actor or "",
         role=wording.role(entry.actor_role) if entry.actor_role else "",
-        action=wording.action(entry.action),
+        action=_what(entry),
         purpose=wording.purpose(entry.purpose),
         purpose_code=entry.purpose,
         decision=DECISIONS.get(entry.decision, entry.decision),
@@ -68,6 +68,13 @@ def _row(entry: AuditEntry, names: dict[str, str], org: str, refs: Callable[[str
         subject=subject,
         object_id="" if strayed else entry.object_id or "",
     )
+
+
+def _what(entry: AuditEntry) -> str:
+    """What was done; a refused act as what was tried."""
+    if entry.decision == "deny":
+        return "wilde " + wording.action(entry.action, refused=True)
+    return wording.action(entry.action)
 
 
 def _names(session: Session, org_ids: set[str]) -> dict[str, str]:
