@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from xml.etree import ElementTree
 
 import pytest
 
 from gateway.audit.models import AuditEntry
-from gateway.web.fg import charts, export
+from gateway.core.settings import Settings
+from gateway.web.fg import access, charts, export
+from gateway.web.oidc import LoginClaims
 from tests.support.gateway import Gateway
 
 OFFICER = {"purpose": "audit.toezicht", "actor": "fg-1", "role": "fg"}
@@ -77,3 +80,30 @@ def test_the_register_api_asks_the_audit_scope_and_the_supervision_purpose(
     officer = gateway.make_org("school_vo", scopes=["audit:read"])
     wrong = gateway.client.get("/v1/audit/register", headers=officer.headers())
     assert wrong.status_code == 403
+
+
+class _Userinfo:
+    """A provider whose userinfo holds what the ID token left out."""
+
+    def __init__(self, claims: dict[str, object]) -> None:
+        self.claims = claims
+
+    async def userinfo(self, token: dict[str, object]) -> dict[str, object]:
+        return self.claims
+
+
+def _asserted(trust: bool, id_token: dict[str, object], userinfo: dict[str, object]) -> str | None:
+    settings = Settings(oidc_trust_role_claims=trust)
+    login = LoginClaims({"sub": "x", **id_token}, {}, _Userinfo(userinfo))
+    return asyncio.run(access._asserted_org(settings, login))
+
+
+def test_the_idps_fg_role_counts_only_where_the_deployment_trusts_it() -> None:
+    claims = {"roles": ["fg"], "org": "org_a"}
+    assert _asserted(True, claims, {}) == "org_a"
+    assert _asserted(False, claims, {}) is None
+    assert _asserted(True, {}, claims) == "org_a"  # from the userinfo
+    assert _asserted(True, {"roles": "medewerker fg", "org": "org_a"}, {}) == "org_a"
+    assert _asserted(True, {"roles": ["mentor"], "org": "org_a"}, {}) is None
+    assert _asserted(True, {"roles": ["fg"]}, {}) is None
+    assert _asserted(True, {"roles": ["fg"], "org": ["org_a"]}, {}) is None
