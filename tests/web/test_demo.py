@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from gateway.audit import service as audit
 from gateway.demo import ensure_demo_region
 from gateway.deps import edges_of
-from gateway.web.demo import FAMILIES, ensure_families, ensure_waiting_dossier
+from gateway.orgs.models import Organisation
+from gateway.web.demo import FAMILIES, ensure_families, ensure_officer, ensure_waiting_dossier
 from tests.support.gateway import Gateway
-from tests.support.idp import PARENT, login
+from tests.support.idp import OFFICER, PARENT, login, officer_login
 from tests.support.portal import child_url
 
 # The demo's families are written for `make run` today: Sam, born in 2015, is in groep 8.
@@ -52,3 +55,15 @@ def test_the_demo_parent_finds_sams_dossier_waiting_for_inzage(portal: Gateway) 
         ("enrolment.register", "permit"),  # the aanmelding at the secondary school
         ("transfer.send", "permit"),
     ]
+
+
+def test_the_demo_fg_of_da_vinci_college_logs_in(portal: Gateway) -> None:
+    set_up(portal)
+    with portal.services.db.sessions() as session:
+        vo = session.scalars(select(Organisation.id).filter_by(name="Da Vinci College")).one()
+    edges = edges_of(portal.services)
+    assert ensure_officer(portal.services.db, edges=edges, org_id=vo) is True
+    assert ensure_officer(portal.services.db, edges=edges, org_id=vo) is False
+    assert officer_login(portal.client, OFFICER).status_code == 303
+    page = portal.client.get("/portaal/fg/")
+    assert "Overzicht voor Da Vinci College" in page.text
