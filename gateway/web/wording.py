@@ -12,6 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from gateway.web.case_actions import CASE_ACTIONS
+from gateway.web.officer_actions import OFFICER_ACTIONS
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = (
@@ -230,20 +231,6 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "bekijken welke handelingen nog beoordeeld moeten worden",
     ),
     "audit.review": ("beoordeelde een handeling achteraf", "een handeling achteraf beoordelen"),
-    "audit.export": ("exporteerde regels uit het logboek", "regels uit het logboek exporteren"),
-    "audit.register": ("bekeek het verwerkingsregister", "het verwerkingsregister bekijken"),
-    "audit.fg_login": (
-        "logde in als functionaris gegevensbescherming",
-        "inloggen als functionaris gegevensbescherming",
-    ),
-    "audit.officer_add": (
-        "legde vast wie de functionaris gegevensbescherming is",
-        "vastleggen wie de functionaris gegevensbescherming is",
-    ),
-    "audit.officer_remove": (
-        "haalde een functionaris gegevensbescherming weg",
-        "een functionaris gegevensbescherming weghalen",
-    ),
     "audit.proof": (
         "liet bewijzen dat een regel in het logboek ongewijzigd is",
         "laten bewijzen dat een regel in het logboek ongewijzigd is",
@@ -255,6 +242,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 # The knooppunt's acts (`gateway.web.case_actions`) read the same way.
 ACTIONS.update(CASE_ACTIONS)
+# So do the privacy officer's (`gateway.web.officer_actions`).
+ACTIONS.update(OFFICER_ACTIONS)
 
 
 # A decision with an objection route (a beschikking, Awb art. 1:3): what parents read
