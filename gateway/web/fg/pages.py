@@ -34,6 +34,8 @@ Decision = Literal["permit", "deny"]
 # Where the pupil's inzage report will be linked from the look-up, once it exists
 # (gateway/rights/report.py): the look-up passes it the pupil's internal ref.
 INZAGE_REPORT: str | None = None
+# The pupil of the last look-up, as its pseudonym and masked number: for its older lines.
+PUPIL = "fg_pupil"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,22 +210,30 @@ def subject_lookup(
     db: SessionDep,
     portal: PortalDep,
     officer: OfficerDep,
-    bsn: Annotated[str, Form(max_length=20)],
+    bsn: Annotated[str, Form(max_length=20)] = "",
     eerder: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     """The pupil's entries on the organisation's log, looked up by BSN in the body.
 
     The BSN is checked with the 11-proef and turned into the pupil's keyed pseudonym at
-    once; the page shows the pupil under the organisation's own pseudonym only.
+    once; the page shows the pupil under the organisation's own pseudonym only. Older
+    lines are asked for by the cursor alone: the session keeps the pupil's pseudonym
+    (and the masked number), so the BSN is not written into the page again.
     """
+    services = portal.services
     number = bsn.strip().replace(" ", "")
-    if not is_valid_bsn(number):
+    held = request.session.get(PUPIL)
+    if not number and eerder and isinstance(held, dict):
+        subject_ref, masked = str(held["ref"]), str(held["mask"])
+    elif is_valid_bsn(number):
+        subject_ref = services.keyring.pseudonyms.subject_ref(number)
+        masked, eerder = wording.mask_bsn(number), ""
+    else:
         invalid: dict[str, object] = {"title": "Een leerling opzoeken", "rows": None}
         return _render(
             portal, request, "fg/subject.html", officer, {**invalid, "invalid": True, "status": 422}
         )
-    services = portal.services
-    subject_ref = services.keyring.pseudonyms.subject_ref(number)
+    request.session[PUPIL] = {"ref": subject_ref, "mask": masked}
     page = audit.search(
         db,
         org=officer.org_id,
@@ -237,8 +247,7 @@ def subject_lookup(
         "title": "Een leerling opzoeken",
         "rows": rows(db, page.items, org=officer.org_id, refs=refs),
         "pseudonym": refs(subject_ref),
-        "masked": wording.mask_bsn(number),
-        "bsn": number,
+        "masked": masked,
         "next": page.next,
         "inzage_report": INZAGE_REPORT,
     }
