@@ -139,7 +139,9 @@ class Envelope:
         now: datetime,
         scope: str = "",
     ) -> bytes:
-        key = self._data_key(session, subject_ref=subject_ref, purpose=purpose, scope=scope, now=now)
+        key = self._data_key(
+            session, subject_ref=subject_ref, purpose=purpose, scope=scope, now=now
+        )
         return self.seal_with(key, record_id=record_id, purpose=purpose, plaintext=plaintext)
 
     def open(self, session: Session, *, record_id: str, purpose: str, ciphertext: bytes) -> bytes:
@@ -177,9 +179,7 @@ class Envelope:
             raise DecryptionError("the ciphertext does not belong to this record") from exc
 
     @staticmethod
-    def destroy(
-        session: Session, where: ColumnElement[bool], *, now: datetime
-    ) -> list[Destroyed]:
+    def destroy(session: Session, where: ColumnElement[bool], *, now: datetime) -> list[Destroyed]:
         """Crypto-shredding: the wrapped keys that match `where` are set to NULL, with
         the time; the rows stay as tombstones, so a ciphertext sealed under one of them
         (in a backup, a copy) fails with `DecryptionError` and a second run finds
@@ -210,9 +210,7 @@ class Envelope:
         key_id, kek_id, wrapped_key = existing or ("", "", None)
         if wrapped_key is None:
             raise DecryptionError("the data key for this scope was destroyed")
-        return key_id, self._keys.unwrap(
-            kek_id, wrapped_key, _key_aad(subject_ref, purpose, scope)
-        )
+        return key_id, self._keys.unwrap(kek_id, wrapped_key, _key_aad(subject_ref, purpose, scope))
 
     @staticmethod
     def _find(

@@ -65,9 +65,7 @@ RETAINED: dict[str, Retained] = {
     ),
     "consent_events": Retained("consent_record", "with its consent", "not yet by the job"),
     "consent_recipients": Retained("consent_record", "with its consent", "not yet by the job"),
-    "consent_notifications": Retained(
-        "consent_record", "with its consent", "not yet by the job"
-    ),
+    "consent_notifications": Retained("consent_record", "with its consent", "not yet by the job"),
     "cases": Retained(
         "own_term",
         "kept as the register of who shared with whom; the title is sealed",

@@ -22,7 +22,8 @@ from gateway.enrolments.models import Enrolment
 from gateway.retention import job
 from gateway.subjects.models import Subject
 from gateway.transfers.models import Transfer
-from tests.cases.helpers import PURPOSE as CASE, headers, join, start, wrote
+from tests.cases.helpers import PURPOSE as CASE
+from tests.cases.helpers import headers, join, start, wrote
 from tests.support.consent import refresh
 from tests.support.gateway import Gateway, Org, audit_log, audited
 from tests.support.portal import CHILD, OVERSTAP, enrol, push_dossier
@@ -234,3 +235,29 @@ def test_the_operator_runs_the_job_and_its_dry_run_from_the_command_line(
     assert transfer(gateway, old) is None and transfer(gateway, new) is None
     verify = gateway_cli("audit", "verify", env=env)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_scoped_key_goes_alone_and_the_key_from_before_scopes_stays_readable(
+    gateway: Gateway,
+) -> None:
+    envelope, now = gateway.keyring.envelope, gateway.clock.now()
+    with gateway.services.db.unit_of_work() as session:
+        legacy = envelope.seal(
+            session, subject_ref="sr_1", purpose=OVERSTAP, record_id="a", plaintext=b"a", now=now
+        )
+        scoped = envelope.seal(
+            session,
+            subject_ref="sr_1",
+            purpose=OVERSTAP,
+            record_id="b",
+            plaintext=b"b",
+            now=now,
+            scope="transfer:b",
+        )
+        assert envelope.key_id(legacy) != envelope.key_id(scoped)
+        gone = envelope.destroy(session, DataKey.scope == "transfer:b", now=now)
+        assert [key.scope for key in gone] == ["transfer:b"]
+        assert envelope.destroy(session, DataKey.scope == "transfer:b", now=now) == []
+    with pytest.raises(DecryptionError):
+        opens(gateway, "b", OVERSTAP, scoped)
+    assert opens(gateway, "a", OVERSTAP, legacy) == b"a"
