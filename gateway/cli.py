@@ -289,10 +289,10 @@ def retention_run(
     ] = False,
 ) -> None:
     """Destroy every record past the term its catalog class gives: TLV records, entries
-    of closed cases, transfers, enrolments, idempotency records, and the pupil's own
-    record once nothing about the pupil is left. Encrypted data goes by destroying its
-    data key; each destruction is on the holder's audit log. `gateway serve` runs it
-    daily; safe to run again at any time."""
+    of closed cases, transfers, idempotency records, consents that ended, enrolments,
+    and the pupil's own record once nothing about the pupil is left. Encrypted data goes
+    by destroying its data key; each destruction is on the holder's audit log. `gateway
+    serve` runs it daily; safe to run again at any time."""
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
     db = Database.connect(settings.effective_database_url)

@@ -11,6 +11,7 @@ set of records that expire together, and nothing else:
 
 - a transfer has its own key (`transfer:<id>`): each transfer has its own term, counted
   from its own last act;
+- a consent has its own key for its sealed names (`consent:<id>`);
 - a case entry shares a key with the entries of the same writer in the same case
   (`case:<case id>/<writer>`): they are stamped with one class on one close date, so
   they expire on one day, and a read of a case still unwraps one key per writer;

@@ -61,11 +61,13 @@ RETAINED: dict[str, Retained] = {
         "portal_session", "the last page seen, or the login", "the portal, at its idle or maximum"
     ),
     "consents": Retained(
-        "consent_record", "the withdrawal or the end of validity", "not yet by the job"
+        "consent_record",
+        "the withdrawal or the end of validity; the flow's term (the longest party's)",
+        "`retention run`: its own data key destroyed, the row deleted",
     ),
-    "consent_events": Retained("consent_record", "with its consent", "not yet by the job"),
-    "consent_recipients": Retained("consent_record", "with its consent", "not yet by the job"),
-    "consent_notifications": Retained("consent_record", "with its consent", "not yet by the job"),
+    "consent_events": Retained("consent_record", "with its consent", "with its consent"),
+    "consent_recipients": Retained("consent_record", "with its consent", "with its consent"),
+    "consent_notifications": Retained("consent_record", "with its consent", "with its consent"),
     "cases": Retained(
         "own_term",
         "kept as the register of who shared with whom; the title is sealed",

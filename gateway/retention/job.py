@@ -1,11 +1,12 @@
 """`gateway retention run`: the daily job that ends every record past its term.
 
 Kind by kind, in an order that lets a record go before what it refers to goes: TLV
-records (which refer to transfers), case entries, transfers, enrolments, the technical
-idempotency records, and last the pupils' own records, which go only when nothing about
-the pupil is left. Each record is destroyed in its own transaction, with its audit entry
-in that same transaction (`gateway.retention.terms.event`; the TLV and case purges keep
-their own `tlv.purge` and `case.entry.purge`). Encrypted records are destroyed by
+records (which refer to transfers), case entries, transfers, the technical idempotency
+records, consents that no longer hold, enrolments, and last the pupils' own records,
+which go only when nothing about the pupil is left. Each record is destroyed in its own
+transaction, with its audit entry in that same transaction
+(`gateway.retention.terms.event`; the TLV and case purges keep their own `tlv.purge`
+and `case.entry.purge`). Encrypted records are destroyed by
 destroying their data key (`gateway.crypto.envelope.Envelope.destroy`).
 
 The job is idempotent: what is destroyed is gone from the next run's look-up, a key
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from gateway.cases import retention as cases
 from gateway.core.db import Database
-from gateway.retention import records
+from gateway.retention import consents, records
 from gateway.retention.terms import Due
 from gateway.tlv import retention as tlvs
 from gateway.transfers import retention as transfers
@@ -57,6 +58,11 @@ KINDS = (
         transfers.KIND,
         lambda s, c, n: transfers.due(s, catalog=c, now=n),
         lambda s, d, c, n: transfers.destroy(s, d, catalog=c, now=n),
+    ),
+    Kind(
+        consents.KIND,
+        lambda s, c, n: consents.due(s, catalog=c, now=n),
+        lambda s, d, c, n: consents.destroy(s, d, catalog=c, now=n),
     ),
     Kind(
         "enrolment",

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from consent.models import SEALING_PURPOSE, Consent
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.cases import acts as case_acts
@@ -24,7 +25,7 @@ from gateway.subjects.models import Subject
 from gateway.transfers.models import Transfer
 from tests.cases.helpers import PURPOSE as CASE
 from tests.cases.helpers import headers, join, start, wrote
-from tests.support.consent import refresh
+from tests.support.consent import consent_body, granted, refresh
 from tests.support.gateway import Gateway, Org, audit_log, audited
 from tests.support.portal import CHILD, OVERSTAP, enrol, push_dossier
 from tests.test_cli import gateway_cli
@@ -261,3 +262,35 @@ def test_a_scoped_key_goes_alone_and_the_key_from_before_scopes_stays_readable(
     with pytest.raises(DecryptionError):
         opens(gateway, "b", OVERSTAP, scoped)
     assert opens(gateway, "a", OVERSTAP, legacy) == b"a"
+
+
+def consent_row(gateway: Gateway, consent_id: str) -> Consent | None:
+    with gateway.services.db.sessions() as session:
+        found = session.get(Consent, consent_id)
+        session.expunge_all()
+        return found
+
+
+def test_a_consent_goes_its_flows_term_after_it_ended_and_a_later_one_stays(
+    gateway: Gateway,
+) -> None:
+    school, wijkteam = audited(gateway, "school_po"), gateway.make_org("wijkteam")
+    first = granted(gateway, school, consent_body([wijkteam.id]))["id"]
+    to_day(gateway, date(2017, 4, 15))
+    refresh(gateway, school)
+    later = granted(gateway, school, consent_body([wijkteam.id], valid_until="2017-10-12"))["id"]
+    old, kept = consent_row(gateway, first), consent_row(gateway, later)
+    assert old is not None and kept is not None
+    # The referral's class is jeugdhulp_20y: twenty years after the first one ended.
+    to_day(gateway, date(2036, 12, 1))
+    done = run(gateway)
+    assert dict(done.destroyed)[("consent", "consent_record")] == 1
+    assert consent_row(gateway, first) is None and consent_row(gateway, later) is not None
+    with pytest.raises(DecryptionError):
+        opens(gateway, first, SEALING_PURPOSE, old.sealed)
+    assert json.loads(opens(gateway, later, SEALING_PURPOSE, kept.sealed))["grantors"]
+    refresh(gateway, school)
+    gone = [e for e in audit_log(gateway, school) if e["action"] == "retention.destroy"]
+    assert first in {e["object_id"] for e in gone}
+    assert verified(gateway)
+    assert run(gateway).total == 0
