@@ -119,8 +119,8 @@ def due(session: Session, *, now: datetime) -> list[Due]:
 def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
     """Deletes the entry, and destroys the key of its writer's entries in the case once
     none of them is left (they expire on one day, so the last one takes it)."""
-    entry = session.get(CaseEntry, item.id)
-    if entry is None:  # gone already: an interrupted run is simply run again
+    entry = session.get(CaseEntry, item.id, with_for_update=True)
+    if entry is None:  # gone already (another process, an earlier run)
         return
     case = session.get(Case, entry.case_id)
     if case is None:

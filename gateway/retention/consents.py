@@ -71,8 +71,8 @@ def _longest(retention: Retention) -> int | None:
 
 
 def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
-    consent = session.get(Consent, item.id)
-    if consent is None:  # gone already: an interrupted run is simply run again
+    consent = session.get(Consent, item.id, with_for_update=True)
+    if consent is None:  # gone already (another process, an earlier run)
         return
     mine = (DataKey.subject_ref == consent.subject_ref) & (DataKey.purpose == SEALING_PURPOSE)
     Envelope.destroy(session, mine & (DataKey.scope == consent_scope(consent.id)), now=now)

@@ -24,7 +24,7 @@ FLOW = "flow"  # the class the catalog gives the record's flow, stamped on the r
 RETAINED: dict[str, Retained] = {
     "transfers": Retained(
         FLOW,
-        "the transfer's last act (push, inzage, read, acknowledgement, withdrawal)",
+        "the transfer's last act (push, inzage, first read, acknowledgement)",
         "`retention run`: its own data key destroyed, the row deleted",
     ),
     "case_entries": Retained(

@@ -62,7 +62,7 @@ def enrolments_due(session: Session, *, catalog: Catalog, now: datetime) -> list
 
 
 def destroy_enrolment(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
-    enrolment = session.get(Enrolment, item.id)
+    enrolment = session.get(Enrolment, item.id, with_for_update=True)
     if enrolment is None:
         return
     event = terms.event(
@@ -95,7 +95,7 @@ def subjects_due(session: Session, *, catalog: Catalog, now: datetime) -> list[D
 
 
 def destroy_subject(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
-    subject = session.get(Subject, item.id)
+    subject = session.get(Subject, item.id, with_for_update=True)
     if subject is None:
         return
     Envelope.destroy(session, DataKey.subject_ref == subject.subject_ref, now=now)

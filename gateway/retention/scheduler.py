@@ -4,7 +4,8 @@ Like the checkpoint publisher (`gateway.audit.publisher`), every serving process
 one thread: a minute after the start, then every `retention_interval_seconds` (a day
 by default; 0 turns it off and leaves it to `gateway retention run` from cron). Two
 processes running it at once find the same records; each record is destroyed in its
-own transaction, and a record another process destroyed first is skipped.
+own transaction under a row lock, and a record another process destroyed first is
+skipped.
 """
 
 from __future__ import annotations

@@ -83,8 +83,8 @@ def due(session: Session, *, now: datetime) -> list[Due]:
 
 def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
     """The record holds no sealed content: its rows are deleted."""
-    tlv = session.get(Tlv, item.id)
-    if tlv is None:  # gone already: an interrupted run is simply run again
+    tlv = session.get(Tlv, item.id, with_for_update=True)
+    if tlv is None:  # gone already (another process, an earlier run)
         return
     session.execute(delete(TlvAdvice).where(TlvAdvice.tlv_id == tlv.id))
     purpose = DECISION if tlv.decided_on is not None else REQUEST

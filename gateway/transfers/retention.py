@@ -4,7 +4,7 @@ The class is the flow's (stamped at the push: `leerlingdossier` for an overstap,
 `swv_3y` for a TLV request, `jeugdhulp_20y` for a referral, ...). The sector terms run
 from the pupil leaving the receiving school or the end of care, which the gateway does
 not see; so the term counts from the transfer's last act here (`updated_at`: the push,
-the inzage, the first read, the acknowledgement, a withdrawal). That is the last day
+the inzage, the first read, the acknowledgement). That is the last day
 it served its purpose at the gateway, and never earlier than the handover itself: a
 dossier kept by the receiver is in the receiver's own file from then on.
 
@@ -59,8 +59,8 @@ def due(session: Session, *, catalog: Catalog, now: datetime) -> list[Due]:
 
 
 def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
-    transfer = session.get(Transfer, item.id)
-    if transfer is None:  # gone already: an interrupted run is simply run again
+    transfer = session.get(Transfer, item.id, with_for_update=True)
+    if transfer is None:  # gone already (another process, an earlier run)
         return
     scope = DataKey.scope == key_scope(transfer.id)
     mine = (DataKey.subject_ref == transfer.subject_ref) & (DataKey.purpose == transfer.purpose)
