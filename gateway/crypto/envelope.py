@@ -115,6 +115,20 @@ class Envelope:
         }
         return FreshKey((key_id, data_key), row)
 
+    def known_key(
+        self, session: Session, *, subject_ref: str, purpose: str, scope: str = ""
+    ) -> tuple[str, bytes] | None:
+        """The existing data key of (subject, purpose, scope), unwrapped; None when there
+        is none or it was destroyed. Read outside a write transaction, it lets a bulk
+        writer seal before taking the write lock (`seal_with`)."""
+        existing = self._find(session, subject_ref, purpose, scope)
+        if existing is None:
+            return None
+        key_id, kek_id, wrapped = existing
+        if wrapped is None:
+            return None
+        return key_id, self._keys.unwrap(kek_id, wrapped, _key_aad(subject_ref, purpose, scope))
+
     @staticmethod
     def store(session: Session, fresh: FreshKey) -> None:
         session.connection().execute(_INSERT_KEY, fresh.row)
