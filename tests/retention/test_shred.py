@@ -6,7 +6,7 @@ still verifies."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.cases import acts as case_acts
 from gateway.cases.models import CaseEntry
+from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.envelope import DecryptionError
 from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
@@ -26,7 +27,7 @@ from gateway.transfers.models import Transfer
 from tests.cases.helpers import PURPOSE as CASE
 from tests.cases.helpers import headers, join, start, wrote
 from tests.support.consent import consent_body, granted, refresh
-from tests.support.gateway import Gateway, Org, audit_log, audited
+from tests.support.gateway import Gateway, Org, audit_log, audited, make_dossier
 from tests.support.portal import CHILD, OVERSTAP, enrol, push_dossier
 from tests.test_cli import gateway_cli
 
@@ -294,3 +295,24 @@ def test_a_consent_goes_its_flows_term_after_it_ended_and_a_later_one_stays(
     assert first in {e["object_id"] for e in gone}
     assert verified(gateway)
     assert run(gateway).total == 0
+
+
+def idempotency_keys(gateway: Gateway) -> list[str]:
+    with gateway.services.db.sessions() as session:
+        return list(session.scalars(select(IdempotencyRecord.key)))
+
+
+def test_an_idempotency_record_goes_after_a_day_and_a_fresh_one_stays(gateway: Gateway) -> None:
+    po, vo = gateway.make_org("school_po"), gateway.make_org("school_vo")
+    enrol(gateway, vo, CHILD)
+    body = {"recipient": vo.id, "subject": CHILD, "dossier": make_dossier()}
+    for key in ("old", "new"):
+        headers = {**po.headers(purpose=OVERSTAP), "Idempotency-Key": key}
+        assert gateway.client.post("/v1/transfers", json=body, headers=headers).status_code == 201
+        gateway.clock.advance(timedelta(hours=20))
+        refresh(gateway, po, vo)
+    # "old" is 40 hours old, "new" 20.
+    assert counts(run(gateway, dry_run=True)) == {("idempotency", "idempotency"): 1}
+    assert sorted(idempotency_keys(gateway)) == ["new", "old"]
+    assert counts(run(gateway)) == {("idempotency", "idempotency"): 1}
+    assert idempotency_keys(gateway) == ["new"]
