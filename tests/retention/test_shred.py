@@ -316,3 +316,33 @@ def test_an_idempotency_record_goes_after_a_day_and_a_fresh_one_stays(gateway: G
     assert sorted(idempotency_keys(gateway)) == ["new", "old"]
     assert counts(run(gateway)) == {("idempotency", "idempotency"): 1}
     assert idempotency_keys(gateway) == ["new"]
+
+
+def ended_enrolment(gateway: Gateway, school: Org) -> str:
+    registration = school.headers(purpose="leerling.inschrijving", actor="admin-1")
+    enrolled = gateway.client.post(
+        "/v1/enrolments", json={"subject": CHILD, "status": "ingeschreven"}, headers=registration
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    enrolment_id = str(enrolled.json()["id"])
+    ended = gateway.client.patch(
+        f"/v1/enrolments/{enrolment_id}", json={"status": "uitgeschreven"}, headers=registration
+    )
+    assert ended.status_code == 200, ended.text
+    return enrolment_id
+
+
+def test_an_enrolment_ended_later_at_another_school_stays_and_keeps_the_pupil(
+    gateway: Gateway,
+) -> None:
+    first, second = audited(gateway, "school_po"), audited(gateway, "school_vo")
+    ended_enrolment(gateway, first)
+    to_day(gateway, date(2017, 4, 15))
+    refresh(gateway, first, second)
+    later = ended_enrolment(gateway, second)
+    to_day(gateway, date(2021, 6, 1))
+    assert counts(run(gateway)) == {("enrolment", "inschrijving_5y"): 1}
+    assert [row.id for row in enrolment_rows(gateway)] == [later]
+    with gateway.services.db.sessions() as session:
+        assert len(session.scalars(select(Subject)).all()) == 1
+    assert verified(gateway)
