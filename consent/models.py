@@ -1,8 +1,10 @@
 """The consent registry's tables: consents, their history, recipients' outbox, and gezag.
 
-Nothing here is ever deleted. A withdrawal stamps the consent row and appends an event;
-a changed gezag ends the old relation and adds a new one. Names of grantors and parents
-exist only sealed (`gateway.crypto.envelope`) under the pupil's data key for "consent".
+A withdrawal stamps the consent row and appends an event; a changed gezag ends the old
+relation and adds a new one. Names of grantors and parents exist only sealed
+(`gateway.crypto.envelope`): a consent's under its own data key (`consent_scope`), so
+that it can end on its own; the gezag names under the pupil's key for "consent". Only
+the retention job deletes here (`gateway.retention.consents`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.core.db import Base
 
-# The purpose under which grantor and parent names are sealed: one data key per pupil
-# for the whole registry, so destroying it shreds every name the registry holds.
+# The purpose under which grantor and parent names are sealed.
 SEALING_PURPOSE = "consent"
+
+
+def consent_scope(consent_id: str) -> str:
+    """The data key of one consent's sealed names: it expires on its own."""
+    return f"consent:{consent_id}"
+
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 _SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -23,6 +23,7 @@ from consent.models import (
     ConsentEvent,
     ConsentNotification,
     ConsentRecipient,
+    consent_scope,
 )
 from consent.schemas import ConsentCreate, Status
 from consent.state import PARENT_ROLES
@@ -150,6 +151,7 @@ def _seal(
         record_id=consent.id,
         plaintext=json.dumps(sealed).encode(),
         now=now,
+        scope=consent_scope(consent.id),
     )
 
 
@@ -351,6 +353,7 @@ def cosign(
         record_id=consent.id,
         plaintext=json.dumps(sealed).encode(),
         now=now,
+        scope=consent_scope(consent.id),
     )
     consent.grantor_roles = [*consent.grantor_roles, "pupil"]
     consent.grantor_refs = sorted({*consent.grantor_refs, subject_ref})

@@ -15,7 +15,6 @@ from rich.table import Table
 from gateway.audit import checkpoints
 from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.verify import verify_log
-from gateway.cases import retention as case_retention
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
@@ -29,8 +28,8 @@ from gateway.enrolments.authority import EnrolledSchool
 from gateway.officer_cli import officer_app
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
+from gateway.retention import job as retention_job
 from gateway.signals import jobs as signal_jobs
-from gateway.tlv import retention as tlv_retention
 from gateway.web import dev_idp
 from gateway.web.demo import ensure_families, ensure_officer, ensure_waiting_dossier
 from policies.catalog import load_catalog
@@ -287,20 +286,31 @@ def audit_checkpoint() -> None:
     typer.echo(json.dumps({"published": made is not None, **found}, default=str))
 
 
-@retention_app.command("purge")
-def retention_purge() -> None:
-    """Delete the records past the retention term their catalog class gives (TLV
-    records, entries of closed cases); each deletion is on the owner's audit log. Run it
-    daily."""
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be destroyed; change nothing.")
+    ] = False,
+) -> None:
+    """Destroy every record past the term its catalog class gives: TLV records, entries
+    of closed cases, transfers, idempotency records, consents that ended, enrolments,
+    and the pupil's own record once nothing about the pupil is left. Encrypted data goes
+    by destroying its data key; each destruction is on the holder's audit log. `gateway
+    serve` runs it daily; safe to run again at any time."""
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
     db = Database.connect(settings.effective_database_url)
-    with db.unit_of_work() as session:
-        now = SystemClock().now()
-        purged = tlv_retention.purge_expired(session, catalog=catalog, now=now)
-        entries = case_retention.purge_expired(session, catalog=catalog, now=now)
-    db.dispose()
-    typer.echo(json.dumps({"tlvs": len(purged), "case_entries": len(entries)}))
+    try:
+        report = retention_job.run(db, catalog=catalog, clock=SystemClock().now, dry_run=dry_run)
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(report.to_dict()))
+
+
+@retention_app.command("purge")
+def retention_purge() -> None:
+    """The same as `gateway retention run` (its earlier name)."""
+    retention_run(dry_run=False)
 
 
 @signals_app.command("sweep")

@@ -37,6 +37,7 @@ from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
+from gateway.retention.scheduler import RetentionScheduler
 from gateway.rights.router import router as rights_router
 from gateway.signals.router import router as signals_router
 from gateway.subjects.router import router as subjects_router
@@ -146,20 +147,35 @@ def publisher_of(services: Services) -> CheckpointPublisher:
     )
 
 
+def retention_of(services: Services) -> RetentionScheduler:
+    return RetentionScheduler(
+        db=services.db,
+        catalog=services.catalog,
+        clock=services.clock,
+        interval_seconds=services.settings.retention_interval_seconds,
+    )
+
+
 def _checkpoints(services: Services) -> Any:
-    """While the app serves, its process publishes the audit log's checkpoints."""
+    """While the app serves, its process publishes the audit log's checkpoints and runs
+    the retention job."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        publisher = None
+        publisher, retention = None, None
         if services.settings.audit_checkpoint_interval_seconds > 0:
             publisher = publisher_of(services)
             publisher.start()
+        if services.settings.retention_interval_seconds > 0:
+            retention = retention_of(services)
+            retention.start()
         try:
             yield
         finally:
             if publisher is not None:
                 publisher.stop()
+            if retention is not None:
+                retention.stop()
 
     return lifespan
 

@@ -188,7 +188,7 @@ def _retention(tax: Taxonomy, key: str) -> Retention:
     own = MappingProxyType(
         {kind: _retention(tax, class_) for kind, class_ in spec.by_writer.items()}
     )
-    return Retention(key, spec.term, spec.basis, spec.years, own)
+    return Retention(key, spec.term, spec.basis, spec.years, own, spec.days)
 
 
 def _route(spec: RouteSpec, flow: FlowSpec, tax: Taxonomy, consent: ConsentRule | None) -> Route:

@@ -69,6 +69,8 @@ class Retention:
     years: int | None = None
     # Each party's own (`own_term`): the class per writer kind (RetentionClass.by_writer).
     by_writer: Mapping[str, Retention] = field(default_factory=dict)
+    # A short technical term in days (RetentionClass.days).
+    days: int | None = None
 
     def for_writer(self, kind: str) -> Retention:
         """The class a writer of `kind` keeps its part under; this one where it is not

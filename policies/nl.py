@@ -177,6 +177,13 @@ RETENTION = {
     "dossierbeleid",
     "rights_request": "Het verzoek en het antwoord: met het auditlog; de gegevens zelf houden "
     "hun eigen termijn",
+    "inschrijving_5y": "5 jaar na het einde van de inschrijving",
+    "consent_record": "De bewaartermijn van de uitwisseling waarvoor de toestemming gold, "
+    "vanaf de intrekking of het einde ervan",
+    "subject_record": "Zo lang er nog gegevens over de leerling zijn",
+    "audit_log": "Bewaard: alleen pseudoniemen en kenmerken",
+    "idempotency": "1 dag (technisch: een herhaald verzoek)",
+    "portal_session": "Tot de sessie verloopt (inactief of maximale duur)",
 }
 
 SAFEGUARDS = {

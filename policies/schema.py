@@ -104,6 +104,8 @@ class RetentionClass(_Strict):
     # event the gateway does not see (leaving the school, the end of care) or is each
     # party's own.
     years: int | None = Field(default=None, ge=1, le=100)
+    # A short technical term in days (an idempotency record), counted the same way.
+    days: int | None = Field(default=None, ge=1, le=366)
     # A class that is each party's own (`own_term`): the class each writer kind (an org
     # kind or a party) keeps what it writes under. Every kind that may send under a flow
     # with this class must be named (`references.flow_errors`).

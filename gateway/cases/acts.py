@@ -129,7 +129,15 @@ def log(
     audit.append(session, event, now=edges.now)
 
 
-def seal(session: Session, case: Case, record_id: str, data: bytes, edges: Edges) -> bytes:
+def entry_scope(case_id: str, writer_org: str) -> str:
+    """The data key of one writer's entries in one case: stamped with one class on one
+    close date, they expire together (`gateway.crypto.envelope`)."""
+    return f"case:{case_id}/{writer_org}"
+
+
+def seal(
+    session: Session, case: Case, record_id: str, data: bytes, edges: Edges, *, scope: str = ""
+) -> bytes:
     return edges.keyring.envelope.seal(
         session,
         subject_ref=case.subject_ref,
@@ -137,6 +145,7 @@ def seal(session: Session, case: Case, record_id: str, data: bytes, edges: Edges
         record_id=record_id,
         plaintext=data,
         now=edges.now,
+        scope=scope,
     )
 
 

@@ -72,7 +72,8 @@ def write_entry(
         created_at=edges.now,
     )
     payload = json.dumps(body.content, separators=(",", ":")).encode()
-    entry.content = acts.seal(session, case, f"{entry.id}/content", payload, edges)
+    scope = acts.entry_scope(case.id, entry.org_id)
+    entry.content = acts.seal(session, case, f"{entry.id}/content", payload, edges, scope=scope)
     session.add(entry)
     categories = frozenset({entry.category})
     decision = acts.permit(edges, "write", categories)

@@ -277,6 +277,7 @@ def write_view(
         record_id=_record(entry),
         plaintext=payload,
         now=edges.now,
+        scope=acts.entry_scope(case.id, PORTAL_ORG),
     )
     session.add(entry)
     case.updated_at = edges.now

@@ -16,11 +16,14 @@ what the parties wrote: it expires with the case's last party entry, and never b
 the class's own years after the close. Where some party's entry has no expiry, neither
 has the view.
 
-The purge deletes an expired entry of a closed case: the row and with it the sealed
-content. The content is sealed under the pupil's data key for knooppunt.casus, which the
-pupil's other entries and cases share, so destroying that key (crypto-shredding) would
-take other parties' entries with it; the ciphertext goes with the row instead. Each
-deletion is on the writer's audit log (the portal's for a view), without content.
+The purge deletes an expired entry of a closed case, and with the last entry of its
+writer in the case destroys the data key they were sealed under (`case:<id>/<writer>`,
+`gateway.crypto.envelope`): the writer's entries in one case share a class and a close
+date, so they expire on one day, and no other party's or case's entry shares the key.
+An entry sealed before keys had scopes shares the pupil's key for knooppunt.casus with
+other entries: its ciphertext goes with the row, the key stays until the pupil's last
+record goes. Each deletion is on the writer's audit log (the portal's for a view),
+without content.
 
 The case row itself (kind, status, who sat at the table, when) stays as the register of
 who shared with whom: an AVG art. 15 answer and the audit log refer to it, and it holds
@@ -38,13 +41,18 @@ from sqlalchemy.orm import Session
 from consent.period import today
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
+from gateway.cases import acts
 from gateway.cases.models import Case, CaseEntry
 from gateway.catalog.enforce import basis_decision
 from gateway.core.context import DATA_SUBJECT, PORTAL_ORG
+from gateway.crypto.envelope import Envelope
+from gateway.crypto.models import DataKey
 from gateway.orgs.models import Organisation
+from gateway.retention.terms import Due
 from policies.compiled import Catalog, Retention
 
 PURPOSE = "knooppunt.casus"
+KIND = "case_entry"
 # The actor of the purge in the audit log: the gateway itself, on the operator's job.
 PURGE_ACTOR = "gateway.retention"
 PURGE_RULE = f"{PURPOSE}/retention/purge"
@@ -84,10 +92,19 @@ def stamp_on_close(session: Session, case: Case, *, catalog: Catalog) -> None:
 
 
 def purge_expired(session: Session, *, catalog: Catalog, now: datetime) -> list[str]:
-    """Deletes every entry of a closed case whose expiry has come; each deletion on its
-    writer's audit log. Returns the ids purged."""
+    """Ends every entry of a closed case whose expiry has come; each on its writer's
+    audit log. Returns the ids purged."""
+    found = due(session, now=now)
+    for item in found:
+        destroy(session, item, catalog=catalog, now=now)
+    session.flush()
+    return [item.id for item in found]
+
+
+def due(session: Session, *, now: datetime) -> list[Due]:
+    """Every entry of a closed case whose expiry has come."""
     query = (
-        select(CaseEntry, Case)
+        select(CaseEntry.id, CaseEntry.retention)
         .join(Case, Case.id == CaseEntry.case_id)
         .where(
             Case.status == "closed",
@@ -96,28 +113,44 @@ def purge_expired(session: Session, *, catalog: Catalog, now: datetime) -> list[
         )
         .order_by(CaseEntry.expires_on, CaseEntry.id)
     )
-    due = [(entry, case) for entry, case in session.execute(query)]
-    for entry, case in due:
-        categories = frozenset({entry.category})
-        decision = basis_decision(
-            catalog, purpose=PURPOSE, rule=PURGE_RULE, reason=PURGE_REASON, categories=categories
-        )
-        event = AuditEvent(
-            org=entry.org_id,
-            actor=PURGE_ACTOR,
-            actor_role=None,
-            purpose=PURPOSE,
-            action="case.entry.purge",
-            decision=decision,
-            subject_ref=case.subject_ref,
-            object_id=entry.id,
-            categories=categories,
-            owner=entry.org_id,
-        )
-        session.delete(entry)
-        audit.append(session, event, now=now)
+    return [Due(KIND, retention, entry_id) for entry_id, retention in session.execute(query)]
+
+
+def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
+    """Deletes the entry, and destroys the key of its writer's entries in the case once
+    none of them is left (they expire on one day, so the last one takes it)."""
+    entry = session.get(CaseEntry, item.id, with_for_update=True)
+    if entry is None:  # gone already (another process, an earlier run)
+        return
+    case = session.get(Case, entry.case_id)
+    if case is None:
+        return
+    categories = frozenset({entry.category})
+    decision = basis_decision(
+        catalog, purpose=PURPOSE, rule=PURGE_RULE, reason=PURGE_REASON, categories=categories
+    )
+    event = AuditEvent(
+        org=entry.org_id,
+        actor=PURGE_ACTOR,
+        actor_role=None,
+        purpose=PURPOSE,
+        action="case.entry.purge",
+        decision=decision,
+        subject_ref=case.subject_ref,
+        object_id=entry.id,
+        categories=categories,
+        owner=entry.org_id,
+    )
+    session.delete(entry)
     session.flush()
-    return [entry.id for entry, _ in due]
+    left = select(CaseEntry.id).where(
+        CaseEntry.case_id == case.id, CaseEntry.org_id == entry.org_id
+    )
+    if session.execute(left.limit(1)).first() is None:
+        scope = DataKey.scope == acts.entry_scope(case.id, entry.org_id)
+        mine = (DataKey.subject_ref == case.subject_ref) & (DataKey.purpose == PURPOSE)
+        Envelope.destroy(session, mine & scope, now=now)
+    audit.append(session, event, now=now)
 
 
 def _class_of(catalog: Catalog, entry: CaseEntry, writer_kind: str) -> Retention:

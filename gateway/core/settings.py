@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     audit_checkpoint_entries: int = Field(default=1000, ge=1)
     audit_checkpoint_interval_seconds: int = Field(default=300, ge=0)
     audit_witness: str = ""
+    # The retention job (`gateway retention run`) runs in every serving process this
+    # often, the first time a minute after the start; 0: only from the command line.
+    retention_interval_seconds: int = Field(default=86400, ge=0)
     # glibc's allocator kept the freed request bodies of a long-running server as free
     # space it never returned (gateway/core/memory.py); false leaves it as it is.
     malloc_tuning: bool = True

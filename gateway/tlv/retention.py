@@ -24,10 +24,12 @@ from consent.period import today
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import basis_decision
+from gateway.retention.terms import Due
 from gateway.tlv.models import Tlv, TlvAdvice
 from policies.compiled import Catalog
 
 REQUEST, DECISION = "tlv.aanvraag", "tlv.besluit"
+KIND = "tlv"
 # The actor of the purge in the audit log: the gateway itself, on the operator's job.
 PURGE_ACTOR = "gateway.retention"
 PURGE_REASON = "The record is past the retention term the catalog gives its class."
@@ -63,29 +65,43 @@ def _years_after(day: date, years: int) -> date:
 def purge_expired(session: Session, *, catalog: Catalog, now: datetime) -> list[str]:
     """Deletes every TLV record whose expiry has come, with the disciplines recorded
     for it; each deletion is on the SWV's audit log. Returns the ids purged."""
-    due = list(
-        session.scalars(
-            select(Tlv).where(Tlv.expires_on <= today(now)).order_by(Tlv.expires_on, Tlv.id)
-        )
-    )
-    for tlv in due:
-        session.execute(delete(TlvAdvice).where(TlvAdvice.tlv_id == tlv.id))
-        purpose = DECISION if tlv.decided_on is not None else REQUEST
-        decision = basis_decision(
-            catalog, purpose=purpose, rule=f"{purpose}/retention/purge", reason=PURGE_REASON
-        )
-        event = AuditEvent(
-            org=tlv.swv_org_id,
-            actor=PURGE_ACTOR,
-            actor_role=None,
-            purpose=purpose,
-            action="tlv.purge",
-            decision=decision,
-            subject_ref=tlv.subject_ref,
-            object_id=tlv.id,
-            owner=tlv.swv_org_id,
-        )
-        session.delete(tlv)
-        audit.append(session, event, now=now)
+    found = due(session, now=now)
+    for item in found:
+        destroy(session, item, catalog=catalog, now=now)
     session.flush()
-    return [tlv.id for tlv in due]
+    return [item.id for item in found]
+
+
+def due(session: Session, *, now: datetime) -> list[Due]:
+    query = (
+        select(Tlv.id, Tlv.retention)
+        .where(Tlv.expires_on <= today(now))
+        .order_by(Tlv.expires_on, Tlv.id)
+    )
+    return [Due(KIND, retention or "", tlv_id) for tlv_id, retention in session.execute(query)]
+
+
+def destroy(session: Session, item: Due, *, catalog: Catalog, now: datetime) -> None:
+    """The record holds no sealed content: its rows are deleted."""
+    tlv = session.get(Tlv, item.id, with_for_update=True)
+    if tlv is None:  # gone already (another process, an earlier run)
+        return
+    session.execute(delete(TlvAdvice).where(TlvAdvice.tlv_id == tlv.id))
+    purpose = DECISION if tlv.decided_on is not None else REQUEST
+    decision = basis_decision(
+        catalog, purpose=purpose, rule=f"{purpose}/retention/purge", reason=PURGE_REASON
+    )
+    event = AuditEvent(
+        org=tlv.swv_org_id,
+        actor=PURGE_ACTOR,
+        actor_role=None,
+        purpose=purpose,
+        action="tlv.purge",
+        decision=decision,
+        subject_ref=tlv.subject_ref,
+        object_id=tlv.id,
+        owner=tlv.swv_org_id,
+    )
+    session.delete(tlv)
+    session.flush()
+    audit.append(session, event, now=now)

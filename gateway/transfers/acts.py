@@ -210,6 +210,11 @@ def apply_inzage(
         transfer.zienswijze = sealer("zienswijze", inzage.zienswijze.encode())
 
 
+def key_scope(transfer_id: str) -> str:
+    """The data key of one transfer: it expires on its own (`gateway.retention`)."""
+    return f"transfer:{transfer_id}"
+
+
 def seal(session: Session, transfer: Transfer, field: str, data: bytes, *, edges: Edges) -> bytes:
     return edges.keyring.envelope.seal(
         session,
@@ -218,6 +223,7 @@ def seal(session: Session, transfer: Transfer, field: str, data: bytes, *, edges
         record_id=f"{transfer.id}/{field}",
         plaintext=data,
         now=edges.now,
+        scope=key_scope(transfer.id),
     )
 
 

@@ -19,7 +19,7 @@ from gateway.catalog.enforce import PolicyDenied, catalog_names, enforce
 from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Unprocessable
-from gateway.crypto.envelope import Envelope
+from gateway.crypto.envelope import Envelope, FreshKey
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.subjects import service as subjects
@@ -29,7 +29,7 @@ from gateway.transfers.acts import (
     NO_FACTS,
     apply_inzage,
     build_request,
-    seal,
+    key_scope,
     waits_for_inzage,
 )
 from gateway.transfers.facts import (
@@ -47,7 +47,8 @@ from policies.model import Decision
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A push decided, and sealed where its pupil's keys exist: what is left is to store it.
+    """A push decided and sealed under its own fresh data key: what is left is to store
+    it, with the key's row.
 
     Preparing only reads, so it runs before the write transaction (on SQLite, before the
     one write lock); `store` then writes what the preparation could not.
@@ -58,7 +59,7 @@ class Prepared:
     subject: SubjectIn
     # The record exists and agrees with the statement: nothing to write about the pupil.
     subject_known: bool
-    sealed: bool
+    key: FreshKey
     payload: bytes
     facts: ActFacts
     inzage: InzageIn | None
@@ -208,18 +209,16 @@ def _prepare(
     transfer.retention, transfer.policy_version = decision.retention, decision.policy_version
     if waits_for_inzage(edges.catalog, ctx.purpose) and inzage is None:
         transfer.status = "awaiting_inzage"
-    key = None
-    if known is not None:
-        envelope = edges.keyring.envelope
-        key = envelope.known_key(session, subject_ref=subject_ref, purpose=ctx.purpose)
-    if key is not None:
-        _seal(transfer, payload, facts, inzage, partial(_seal_with, key, transfer))
+    key = edges.keyring.envelope.fresh_key(
+        subject_ref=subject_ref, purpose=ctx.purpose, scope=key_scope(transfer.id), now=edges.now
+    )
+    _seal(transfer, payload, facts, inzage, partial(_seal_with, key.key, transfer))
     return Prepared(
         transfer,
         decision,
         subject,
         known is not None,
-        key is not None,
+        key,
         payload,
         facts,
         inzage,
@@ -236,9 +235,7 @@ def store(
         with _attempt(ctx, edges) as act:
             act.subject_ref = transfer.subject_ref
             subjects.resolve(session, prepared.subject, ctx=ctx, standing=edges.standing, act=act)
-    if not prepared.sealed:
-        sealer = partial(seal, session, transfer, edges=edges)
-        _seal(transfer, prepared.payload, prepared.facts, prepared.inzage, sealer)
+    Envelope.store(session, prepared.key)
     insert_row(session, transfer)
     meldcode = prepared.facts.meldcode
     if meldcode is not None:

@@ -135,6 +135,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "verwijderde de TLV-gegevens na afloop van de bewaartermijn",
         "de TLV-gegevens verwijderen na afloop van de bewaartermijn",
     ),
+    "retention.destroy": (
+        "vernietigde de gegevens na afloop van de bewaartermijn",
+        "de gegevens vernietigen na afloop van de bewaartermijn",
+    ),
     "tlv.list": (
         "bekeek welke TLV's binnenkort aflopen",
         "bekijken welke TLV's binnenkort aflopen",

@@ -92,7 +92,8 @@ def test_the_operator_runs_the_purge_from_the_command_line(
     env = {"GATEWAY_DATABASE_URL": database_url}
     result = gateway_cli("retention", "purge", env=env)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"tlvs": 1, "case_entries": 0}
+    counts = {row["kind"]: row["count"] for row in json.loads(result.stdout)["destroyed"]}
+    assert counts["tlv"] == 1
     assert row(gateway, tlv_id) is None
     verified = gateway_cli("audit", "verify", env=env)
     assert verified.returncode == 0, verified.stdout + verified.stderr

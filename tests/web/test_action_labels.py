@@ -10,7 +10,7 @@ from pathlib import Path
 from gateway.web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal"
+ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal|retention"
 CODE = re.compile(rf"({ACTORS})(\.[a-z_]+)+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
 # f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).
@@ -22,6 +22,7 @@ NOT_ACTIONS = {
     "meldcode.melding",
     "meldcode.skipped",
     "subject.identity",
+    "subject.record",  # the purpose a pupil's record is destroyed under
     "tlv.aanvraag",
     "tlv.advies",
     "tlv.besluit",
@@ -66,5 +67,5 @@ def written_codes() -> set[str]:
 def test_every_audit_action_has_a_dutch_label() -> None:
     codes = written_codes()
     assert "audit.search" in codes and "consent.cosign" in codes
-    assert {"case.read", "case.entry.write", "tlv.list"} <= codes
+    assert {"case.read", "case.entry.write", "tlv.list", "retention.destroy"} <= codes
     assert sorted(codes - wording.ACTIONS.keys()) == []
