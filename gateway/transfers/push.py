@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connectors.oso import RuleCheck
+from connectors.oso.rules import check as check_rules
 from consent.period import today
 from gateway.audit import reviews
 from gateway.audit import service as audit
@@ -73,9 +75,17 @@ def push_json(
 
 
 def push_oso(
-    session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
+    session: Session,
+    *,
+    raw: bytes,
+    recipient_id: str,
+    ctx: ActContext,
+    edges: Edges,
+    subject_ref: str | None = None,
 ) -> tuple[Transfer, Decision]:
-    prepared = prepare_oso(session, raw=raw, recipient_id=recipient_id, ctx=ctx, edges=edges)
+    prepared = prepare_oso(
+        session, raw=raw, recipient_id=recipient_id, ctx=ctx, edges=edges, subject_ref=subject_ref
+    )
     return store(session, prepared, ctx, edges)
 
 
@@ -99,15 +109,36 @@ def prepare_json(
 
 
 def prepare_oso(
-    session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
+    session: Session,
+    *,
+    raw: bytes,
+    recipient_id: str,
+    ctx: ActContext,
+    edges: Edges,
+    subject_ref: str | None = None,
+    rules: RuleCheck = check_rules,
 ) -> Prepared:
     """An OSO dossier: subject and categories are read from the validated XML.
 
-    The dossier's own inzage block is what the school system recorded; the gateway
-    waits for inzage of the dossier as it was received here (`/inzage` or portal).
+    A passend-onderwijs dossier (POSWV, VOSWV) carries no BSN (the standard's rule
+    forbids it): the sender names the pupil by its own `subject_ref` instead, and the
+    pupil must be on record. The XML stored and handed on is the one received, so what
+    the SWV reads never gains a BSN. The dossier's own inzage block is what the school
+    system recorded; the gateway waits for inzage of the dossier as it was received
+    here (`/inzage` or portal). `rules` is where the standard's business rules run:
+    the bulk import runs them in worker processes and hands in their verdict.
     """
-    dossier = formats.parse_oso(raw)
-    subject = formats.oso_subject(dossier, today=today(edges.now))
+    dossier = formats.parse_oso(raw, rules=rules)
+    if dossier.bsn is None:
+        subject = formats.named_subject(session, subject_ref, dossier, ctx=ctx, edges=edges)
+    elif subject_ref is not None:
+        raise Unprocessable(
+            "This dossier names its pupil by BSN; subject_ref is for the passend-onderwijs "
+            "profiles, which carry none.",
+            code="invalid_request",
+        )
+    else:
+        subject = formats.oso_subject(dossier, today=today(edges.now))
     return _prepare(
         session,
         recipient_id=recipient_id,
