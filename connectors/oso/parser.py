@@ -15,6 +15,7 @@ from lxml import etree
 from connectors.oso.categories import DECLARATIONS, present_categories
 from connectors.oso.errors import OsoError
 from connectors.oso.model import OsoDossier, OsoInzage
+from connectors.oso.rules import Melding, errors, meldingen, raise_for
 from connectors.oso.rules import check as check_rules
 from connectors.oso.xsd import NS, invalid_reason, qualify
 
@@ -170,3 +171,21 @@ def _inzage(root: etree._Element) -> OsoInzage | None:
         akkoord=_text(block, "akkoord") == "Ja",
         zienswijze=_text(block, "redennietakkoord"),
     )
+
+
+def judge(data: bytes) -> tuple[Melding, ...] | None:
+    """The business rules' `Fout` meldingen about `data`, for a worker process to find
+    ahead of the push; None when the document fails before the rules (the push then
+    says why). Takes and returns only picklable values."""
+    try:
+        return errors(meldingen(load_document(data)))
+    except OsoError:
+        return None
+
+
+def judged(verdict: tuple[Melding, ...] | None) -> RuleCheck:
+    """The rule check for a document whose `judge` verdict is known: it raises what
+    `check_rules` would have raised; with no verdict, it runs the rules here."""
+    if verdict is None:
+        return check_rules
+    return lambda root: raise_for(root, verdict)

@@ -188,7 +188,11 @@ def errors(found: tuple[Melding, ...]) -> tuple[Melding, ...]:
 
 def check(root: etree._Element) -> None:
     """Raise OsoRulesError when the standard's validator reports any `Fout`."""
-    refused = errors(meldingen(root))
+    raise_for(root, errors(meldingen(root)))
+
+
+def raise_for(root: etree._Element, refused: tuple[Melding, ...]) -> None:
+    """Raise OsoRulesError for these `Fout` meldingen about `root`, if there are any."""
     if refused:
         profile = (root.findtext(qualify("metadata/overstap")) or "").strip()[:10]
         raise OsoRulesError(refused, profile or None)
