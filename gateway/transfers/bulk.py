@@ -29,7 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.responses import Response
 
@@ -78,10 +78,16 @@ class Interrupted(Exception):
 
 
 class Journal:
-    """One JSON line per finished file, flushed to disk before the next is counted."""
+    """One JSON line per finished file, written before the next is counted.
+
+    Lines are flushed, not synced one by one: a line lost to a crash of the machine
+    only makes its file run again, and the push's idempotency record answers it.
+    `close` syncs what was written.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._out: TextIO | None = None
 
     def entries(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():
@@ -97,11 +103,17 @@ class Journal:
         return found
 
     def append(self, entry: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(entry, separators=(",", ":")) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        if self._out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = self.path.open("a", encoding="utf-8")
+        self._out.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._out.flush()
+
+    def close(self) -> None:
+        if self._out is not None:
+            os.fsync(self._out.fileno())
+            self._out.close()
+            self._out = None
 
 
 def read_batch(path: Path) -> tuple[list[Source], dict[str, Any]]:
@@ -187,12 +199,15 @@ class Importer:
             s for s in dict((s.sha256, s) for s in sources).values() if s.sha256 not in finished
         ]
         pending: deque[tuple[Source, Future[Response] | dict[str, Any]]] = deque()
-        for source, verdict in zip(todo, verdicts(todo, self.options.workers), strict=True):
-            pending.append((source, self._one(source, verdict, manifest.get(source.name))))
-            while len(pending) > IN_FLIGHT:
+        try:
+            for source, verdict in zip(todo, verdicts(todo, self.options.workers), strict=True):
+                pending.append((source, self._one(source, verdict, manifest.get(source.name))))
+                while len(pending) > IN_FLIGHT:
+                    self._finish(*pending.popleft())
+            while pending:
                 self._finish(*pending.popleft())
-        while pending:
-            self._finish(*pending.popleft())
+        finally:
+            self.journal.close()
         finished = self.journal.entries()
         return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from lxml import etree
+
 from connectors.oso import rules
 from connectors.oso.parser import load_document
 from tests.support import oso
@@ -77,3 +79,18 @@ def test_validations_from_many_threads_each_get_their_own_answer() -> None:
 
     assert [bool(found) for found in answers] == [False, True] * 8
     assert {m.text for found in answers for m in found} == {VERZUIM}
+
+
+def test_no_rule_reads_what_saxon_is_handed_cut_short() -> None:
+    for path in (*rules.STYLESHEETS.values(), rules.INCLUDED):
+        text = path.read_text("utf-8")
+        assert not any(name in text for name in rules.UNREAD), path.name
+
+
+def test_cutting_the_attachments_short_leaves_the_dossier_as_it_was() -> None:
+    root = load_document(POVO)
+    before = etree.tostring(root)
+
+    rules.meldingen(root)
+
+    assert etree.tostring(root) == before
