@@ -12,7 +12,8 @@ Measured in the same run, on the same files:
 - baseline `xsd`: hardened parse + XSD validation only, one process;
 - `rules`: the business rules only (`parser.judge`), one process;
 - `import, workers=0`: the import with the rules in the importing process;
-- `import, workers=N`: the rules in N worker processes (spawned), writes in one stream.
+- `import, workers=N`: the rules in N worker processes (spawned), writes in one stream
+  (`--workers 0,1,2` by default).
 
 Each import runs on a fresh database; its time includes reading the batch and starting
 the worker processes. Run: `.venv/bin/python bench/import_bench.py --dossiers 1000`.
@@ -155,28 +156,25 @@ def timed(files: list[bytes], work: Any) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", default="0,1,2", help="worker counts to run, e.g. 0,2")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="import-batch-") as tmp:
         batch = Path(tmp) / "batch"
         pupils = make_batch(batch, args.dossiers)
         files = [path.read_bytes() for path in sorted(batch.iterdir())]
         judge(files[0])  # compile the stylesheets outside the measurement
-        results = {
-            "xsd": timed(files, load_document),
-            "rules": timed(files, judge),
-            "import, workers=0": timed_import(batch, pupils, 0),
-            f"import, workers={args.workers}": timed_import(batch, pupils, args.workers),
-        }
+        results = {"xsd": timed(files, load_document), "rules": timed(files, judge)}
+        for workers in (int(n) for n in args.workers.split(",")):
+            results[f"import, workers={workers}"] = timed_import(batch, pupils, workers)
     baseline = results["xsd"]["per_s"]
     print(f"{'path':<22} {'dossiers/s':>11} {'vs xsd':>8} {'seconds':>8}")
     for name, found in results.items():
         found["vs_baseline"] = round(found["per_s"] / baseline, 3)
         found["per_s"] = round(found["per_s"], 1)
         print(f"{name:<22} {found['per_s']:>11} {found['vs_baseline']:>8} {found['seconds']:>8}")
-    best = results[f"import, workers={args.workers}"]["per_s"]
+    best = max(found["per_s"] for name, found in results.items() if name.startswith("import"))
     verdict = "met" if best >= TARGET else "NOT met"
-    print(f"target {TARGET:.0f} dossiers/s with workers={args.workers}: {verdict}")
+    print(f"target {TARGET:.0f} dossiers/s: {verdict} (best import {best}/s)")
     print(json.dumps(results))
 
 

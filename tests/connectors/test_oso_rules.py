@@ -94,3 +94,7 @@ def test_cutting_the_attachments_short_leaves_the_dossier_as_it_was() -> None:
     rules.meldingen(root)
 
     assert etree.tostring(root) == before
+
+
+def test_the_included_checks_are_the_standards_file_byte_for_byte() -> None:
+    assert rules.INCLUDED.read_bytes() == oso.VALIDATOR_XSL.read_bytes()
