@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 import tempfile
 import time
@@ -38,11 +37,13 @@ sys.path.insert(0, str(ROOT))
 from connectors.oso.parser import judge, load_document  # noqa: E402
 from gateway.core import migrate  # noqa: E402
 from gateway.core.clock import SystemClock  # noqa: E402
+from gateway.core.context import ActContext, Principal  # noqa: E402
 from gateway.core.db import Database  # noqa: E402
 from gateway.crypto.keyring import Keyring, ensure_local_keys  # noqa: E402
 from gateway.edges import Edges  # noqa: E402
+from gateway.enrolments import service as enrolments  # noqa: E402
 from gateway.enrolments.authority import EnrolledSchool  # noqa: E402
-from gateway.enrolments.models import Enrolment  # noqa: E402
+from gateway.enrolments.schemas import EnrolmentCreate  # noqa: E402
 from gateway.orgs import service as orgs  # noqa: E402
 from gateway.transfers import bulk  # noqa: E402
 from policies.catalog import load_catalog  # noqa: E402
@@ -77,7 +78,14 @@ def make_batch(folder: Path, count: int) -> list[dict[str, str]]:
             .replace(NAME, f"<achternaam>Leerling{n}</achternaam>".encode(), 1)
         )
         (folder / f"{n:05d}.xml").write_bytes(raw)
-        pupils.append({"bsn": number, "birth_date": born})
+        pupils.append(
+            {
+                "bsn": number,
+                "birth_date": born,
+                "given_name": "Daan",
+                "family_name": f"van de Leerling{n}",
+            }
+        )
     return pupils
 
 
@@ -90,29 +98,30 @@ def world(data_dir: Path, pupils: list[dict[str, str]]) -> tuple[Database, Keyri
     catalog = load_catalog()
     now = SystemClock().now()
     with db.sessions() as session, session.begin():
-        made = {
+        made: dict[str, str] = {
             kind: orgs.register(
                 session, name=f"bench {kind}", kind=kind, known_kinds=catalog.org_kinds, now=now
             ).org.id
             for kind in ("school_po", "school_vo")
         }
-        for pupil in pupils:
-            ref = keyring.pseudonyms.subject_ref(pupil["bsn"])
-            for org, purpose, status in (
-                (made["school_po"], "leerling.inschrijving", "ingeschreven"),
-                (made["school_vo"], "overdracht.po_vo", "aangemeld"),
-            ):
-                session.add(
-                    Enrolment(
-                        id="enr_" + secrets.token_hex(10),
-                        org_id=org,
-                        subject_ref=ref,
-                        purpose=purpose,
-                        status=status,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+    # Each pupil as the schools register them (POST /v1/enrolments): the PO school's own
+    # pupil, with the facts its dossier states, and the aanmelding at the VO school.
+    edges = Edges(catalog, keyring, now, EnrolledSchool())
+    for kind, purpose, status in (
+        ("school_po", "leerling.inschrijving", "ingeschreven"),
+        ("school_vo", "overdracht.po_vo", "aangemeld"),
+    ):
+        ctx = ActContext(
+            principal=Principal(made[kind], kind, "bench", frozenset()),
+            purpose=purpose,
+            actor="bench-admin",
+            actor_role=None,
+            request_id="bench",
+        )
+        with db.sessions() as session, session.begin():
+            for pupil in pupils:
+                body = EnrolmentCreate.model_validate({"subject": pupil, "status": status})
+                enrolments.register(session, body=body, ctx=ctx, edges=edges)
     return db, keyring, made
 
 

@@ -36,7 +36,7 @@ def import_batch(
     role: Annotated[str | None, typer.Option(help="The actor's role, e.g. ib.")] = None,
     workers: Annotated[
         int, typer.Option(help="Processes for the business rules; 0: in this process.")
-    ] = 2,
+    ] = 0,
     journal: Annotated[
         Path | None, typer.Option(help="Journal file (default: in the data directory).")
     ] = None,

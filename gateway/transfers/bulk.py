@@ -60,8 +60,9 @@ class Options:
     purpose: str = "overdracht.po_vo"
     role: str | None = None
     recipient: str | None = None
-    # Worker processes for the business rules; 0 runs them in this process.
-    workers: int = 2
+    # Worker processes for the business rules; 0 runs them in this process, which is
+    # the faster on a busy 2-core host (bench/import_bench.py, README "Performance").
+    workers: int = 0
     # Test hook: stop (as an interruption would) once this many files are journalled.
     stop_after: int | None = None
 
