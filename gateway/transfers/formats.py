@@ -28,19 +28,30 @@ from gateway.subjects.schemas import ClientSubject, SubjectIn
 from policies.catalog import Catalog
 
 
-def parse_oso(raw: bytes, *, rules: RuleCheck = check_rules) -> OsoDossier:
+def parse_oso(
+    raw: bytes, *, rules: RuleCheck = check_rules, catalog: Catalog | None = None
+) -> OsoDossier:
     """The dossier, or 422 `invalid_dossier`: not XSD-valid, or refused by the standard's
     business rules, whose meldingen (type, text, location, the gateway's category) are
-    in `meldingen`. Their texts are the validators' own literals, never the pupil's data.
+    in `meldingen`, with the dossier's `profile` and the catalog's `flows` that carry
+    it. Melding texts are the validators' own literals, never the pupil's data.
     """
     try:
         return parse_dossier(raw, rules=rules)
     except OsoRulesError as exc:
+        flows = sorted(
+            {
+                purpose
+                for (purpose, _, _), found in (catalog.routes.items() if catalog else ())
+                if exc.profile is not None and found.route.oso_profile == exc.profile
+            }
+        )
         raise Unprocessable(
             f"The OSO dossier is not valid: {exc.reason}.",
             code="invalid_dossier",
             extra={
                 "profile": exc.profile,
+                "flows": flows,
                 "meldingen": [melding.to_dict() for melding in exc.meldingen],
             },
         ) from exc

@@ -128,7 +128,7 @@ def prepare_oso(
     here (`/inzage` or portal). `rules` is where the standard's business rules run:
     the bulk import runs them in worker processes and hands in their verdict.
     """
-    dossier = formats.parse_oso(raw, rules=rules)
+    dossier = formats.parse_oso(raw, rules=rules, catalog=edges.catalog)
     if dossier.bsn is None:
         subject = formats.named_subject(session, subject_ref, dossier, ctx=ctx, edges=edges)
     elif subject_ref is not None:

@@ -223,6 +223,7 @@ def test_a_dossier_with_a_fout_is_422_with_the_meldingen_and_nothing_stored(
     problem = refused.json()
     assert problem["code"] == "invalid_dossier"
     assert problem["profile"] == "POVO"
+    assert problem["flows"] == ["overdracht.po_vo"]
     assert problem["meldingen"] and all(m["type"] == "Fout" for m in problem["meldingen"])
     assert {m["category"] for m in problem["meldingen"]} == {"verzuim"}
     assert BSN.decode() not in refused.text and "Berg" not in refused.text
