@@ -20,6 +20,7 @@ from connectors.oso import (
     to_json,
 )
 from connectors.oso.rules import check as check_rules
+from consent.period import today
 from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, Unprocessable
 from gateway.edges import Edges
@@ -91,6 +92,28 @@ def oso_subject(dossier: OsoDossier, *, today: date) -> ClientSubject:
         code="invalid_bsn" if bad_bsn else "invalid_dossier",
         extra={"errors": errors},
     )
+
+
+def oso_pupil(
+    session: Session,
+    dossier: OsoDossier,
+    subject_ref: str | None,
+    *,
+    ctx: ActContext,
+    edges: Edges,
+) -> SubjectIn:
+    """The pupil of an OSO dossier: named by its BSN, or, in a passend-onderwijs dossier
+    (POSWV, VOSWV), which carries none by the standard's rule, by the sender's own
+    `subject_ref` for a pupil on record."""
+    if dossier.bsn is None:
+        return named_subject(session, subject_ref, dossier, ctx=ctx, edges=edges)
+    if subject_ref is not None:
+        raise Unprocessable(
+            "This dossier names its pupil by BSN; subject_ref is for the passend-onderwijs "
+            "profiles, which carry none.",
+            code="invalid_request",
+        )
+    return oso_subject(dossier, today=today(edges.now))
 
 
 def named_subject(

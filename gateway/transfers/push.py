@@ -75,17 +75,9 @@ def push_json(
 
 
 def push_oso(
-    session: Session,
-    *,
-    raw: bytes,
-    recipient_id: str,
-    ctx: ActContext,
-    edges: Edges,
-    subject_ref: str | None = None,
+    session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
 ) -> tuple[Transfer, Decision]:
-    prepared = prepare_oso(
-        session, raw=raw, recipient_id=recipient_id, ctx=ctx, edges=edges, subject_ref=subject_ref
-    )
+    prepared = prepare_oso(session, raw=raw, recipient_id=recipient_id, ctx=ctx, edges=edges)
     return store(session, prepared, ctx, edges)
 
 
@@ -118,27 +110,16 @@ def prepare_oso(
     subject_ref: str | None = None,
     rules: RuleCheck = check_rules,
 ) -> Prepared:
-    """An OSO dossier: subject and categories are read from the validated XML.
-
-    A passend-onderwijs dossier (POSWV, VOSWV) carries no BSN (the standard's rule
-    forbids it): the sender names the pupil by its own `subject_ref` instead, and the
-    pupil must be on record. The XML stored and handed on is the one received, so what
-    the SWV reads never gains a BSN. The dossier's own inzage block is what the school
+    """An OSO dossier: subject and categories are read from the validated XML, or for a
+    passend-onderwijs dossier without BSN the subject from the sender's own `subject_ref`
+    (`formats.oso_pupil`). The XML stored and handed on is the one received, so what the
+    SWV reads never gains a BSN. The dossier's own inzage block is what the school
     system recorded; the gateway waits for inzage of the dossier as it was received
-    here (`/inzage` or portal). `rules` is where the standard's business rules run:
-    the bulk import runs them in worker processes and hands in their verdict.
+    here (`/inzage` or portal). `rules`: where the standard's business rules run (the
+    bulk import runs them ahead and hands in their verdict).
     """
     dossier = formats.parse_oso(raw, rules=rules, catalog=edges.catalog)
-    if dossier.bsn is None:
-        subject = formats.named_subject(session, subject_ref, dossier, ctx=ctx, edges=edges)
-    elif subject_ref is not None:
-        raise Unprocessable(
-            "This dossier names its pupil by BSN; subject_ref is for the passend-onderwijs "
-            "profiles, which carry none.",
-            code="invalid_request",
-        )
-    else:
-        subject = formats.oso_subject(dossier, today=today(edges.now))
+    subject = formats.oso_pupil(session, dossier, subject_ref, ctx=ctx, edges=edges)
     return _prepare(
         session,
         recipient_id=recipient_id,
