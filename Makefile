@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/policies_bench.py
 	$(BIN)/python bench/cases_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/signals_bench.py --out bench/results/signals-latest.json
 
 ## fuzz: a longer contract-fuzzing campaign than `make test` runs, with a seed left to chance

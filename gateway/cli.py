@@ -25,6 +25,7 @@ from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
+from gateway.import_cli import import_batch
 from gateway.officer_cli import officer_app
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
@@ -47,6 +48,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(signals_app, name="signals")
 app.add_typer(policy_app, name="policy")
+app.command("import")(import_batch)
 console = Console(stderr=True)
 
 

@@ -8,12 +8,15 @@ and entity-expansion attacks fail before any entity is used.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from lxml import etree
 
 from connectors.oso.categories import DECLARATIONS, present_categories
 from connectors.oso.errors import OsoError
 from connectors.oso.model import OsoDossier, OsoInzage
+from connectors.oso.rules import Melding, errors, meldingen, raise_for
+from connectors.oso.rules import check as check_rules
 from connectors.oso.xsd import NS, invalid_reason, qualify
 
 # Codelist 16 "Soort overstap/dossier", as ValideerOSOgegevensset.xsl checks it.
@@ -81,15 +84,27 @@ def load_document(data: bytes) -> etree._Element:
     return root
 
 
-def parse_dossier(data: bytes) -> OsoDossier:
-    """Parse and validate an OSO 2019.1 dossier; raise OsoError when it is refused."""
+# Judges the XSD-valid tree by the standard's business rules; raises OsoError.
+RuleCheck = Callable[[etree._Element], None]
+
+
+def parse_dossier(data: bytes, *, rules: RuleCheck | None = check_rules) -> OsoDossier:
+    """Parse and validate an OSO 2019.1 dossier; raise OsoError when it is refused.
+
+    Validation is the XSD and then `rules`, by default the standard's own validators
+    (`connectors.oso.rules`); a `Fout` raises OsoRulesError with the meldingen. Only a
+    dossier that passed them before (stored after a push) is read with `rules=None`.
+    """
     root = load_document(data)
     leerling = root.find(qualify("huidigeschool/leerling"))
     if leerling is None:  # the XSD requires it; kept for the type checker
         raise OsoError("document has no leerling")
+    profile, declared = _profile(root), _declared(root)
+    if rules is not None:
+        rules(root)
     return OsoDossier(
-        profile=_profile(root),
-        declared=_declared(root),
+        profile=profile,
+        declared=declared,
         categories=present_categories(root),
         bsn=_text(leerling, "bsn"),
         birth_date=_date(_text(leerling, "geboortedatum")),
@@ -156,3 +171,21 @@ def _inzage(root: etree._Element) -> OsoInzage | None:
         akkoord=_text(block, "akkoord") == "Ja",
         zienswijze=_text(block, "redennietakkoord"),
     )
+
+
+def judge(data: bytes) -> tuple[Melding, ...] | None:
+    """The business rules' `Fout` meldingen about `data`, for a worker process to find
+    ahead of the push; None when the document fails before the rules (the push then
+    says why). Takes and returns only picklable values."""
+    try:
+        return errors(meldingen(load_document(data)))
+    except OsoError:
+        return None
+
+
+def judged(verdict: tuple[Melding, ...] | None) -> RuleCheck:
+    """The rule check for a document whose `judge` verdict is known: it raises what
+    `check_rules` would have raised; with no verdict, it runs the rules here."""
+    if verdict is None:
+        return check_rules
+    return lambda root: raise_for(root, verdict)

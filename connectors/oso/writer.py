@@ -13,6 +13,7 @@ from connectors.oso.categories import (
 from connectors.oso.errors import OsoError
 from connectors.oso.model import OsoDossier
 from connectors.oso.parser import load_document
+from connectors.oso.rules import errors, meldingen
 from connectors.oso.xsd import invalid_reason, qualify
 
 # Both OPT-UIT and VERBODEN pass the XSD (categorieType is a plain string) and the
@@ -28,7 +29,8 @@ def filter_dossier(dossier: OsoDossier, allowed: frozenset[str]) -> bytes:
     """OSO XML holding only the content categories that are allowed and not withheld.
 
     Structure (metadata, overdrachtsoort, inzage) is kept. Every other category loses
-    its elements and is declared OPT-UIT. The result is checked against the XSD.
+    its elements and is declared OPT-UIT. The result is checked against the XSD and
+    against the standard's business rules: what leaves yields no `Fout`.
     """
     keep = released_categories(dossier.declared, allowed)
     if REQUIRED_BY_XSD - keep:
@@ -41,6 +43,10 @@ def filter_dossier(dossier: OsoDossier, allowed: frozenset[str]) -> bytes:
     reason = invalid_reason(root.getroottree())
     if reason is not None:  # a bug of ours: never hand out an invalid dossier
         raise OsoError(f"filtered dossier is invalid: {reason}")
+    refused = errors(meldingen(root))
+    if refused:  # a bug of ours as well: the rules' texts name what broke
+        texts = "; ".join(sorted({m.text for m in refused}))
+        raise OsoError(f"filtered dossier breaks the OSO business rules: {texts}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -7,23 +7,55 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from connectors.oso import (
     SUBJECT_PATHS,
     OsoDossier,
     OsoError,
+    OsoRulesError,
+    RuleCheck,
     filter_dossier,
     parse_dossier,
     to_json,
 )
-from gateway.core.errors import Unprocessable
-from gateway.subjects.schemas import ClientSubject
+from connectors.oso.rules import check as check_rules
+from consent.period import today
+from gateway.core.context import ActContext
+from gateway.core.errors import Conflict, Unprocessable
+from gateway.edges import Edges
+from gateway.subjects import service as subjects
+from gateway.subjects.schemas import ClientSubject, SubjectIn
 from policies.catalog import Catalog
 
 
-def parse_oso(raw: bytes) -> OsoDossier:
+def parse_oso(
+    raw: bytes, *, rules: RuleCheck = check_rules, catalog: Catalog | None = None
+) -> OsoDossier:
+    """The dossier, or 422 `invalid_dossier`: not XSD-valid, or refused by the standard's
+    business rules, whose meldingen (type, text, location, the gateway's category) are
+    in `meldingen`, with the dossier's `profile` and the catalog's `flows` that carry
+    it. Melding texts are the validators' own literals, never the pupil's data.
+    """
     try:
-        return parse_dossier(raw)
+        return parse_dossier(raw, rules=rules)
+    except OsoRulesError as exc:
+        flows = sorted(
+            {
+                purpose
+                for (purpose, _, _), found in (catalog.routes.items() if catalog else ())
+                if exc.profile is not None and found.route.oso_profile == exc.profile
+            }
+        )
+        raise Unprocessable(
+            f"The OSO dossier is not valid: {exc.reason}.",
+            code="invalid_dossier",
+            extra={
+                "profile": exc.profile,
+                "flows": flows,
+                "meldingen": [melding.to_dict() for melding in exc.meldingen],
+            },
+        ) from exc
     except OsoError as exc:
         raise Unprocessable(
             f"The OSO dossier is not valid: {exc.reason}.", code="invalid_dossier"
@@ -62,6 +94,63 @@ def oso_subject(dossier: OsoDossier, *, today: date) -> ClientSubject:
     )
 
 
+def oso_pupil(
+    session: Session,
+    dossier: OsoDossier,
+    subject_ref: str | None,
+    *,
+    ctx: ActContext,
+    edges: Edges,
+) -> SubjectIn:
+    """The pupil of an OSO dossier: named by its BSN, or, in a passend-onderwijs dossier
+    (POSWV, VOSWV), which carries none by the standard's rule, by the sender's own
+    `subject_ref` for a pupil on record."""
+    if dossier.bsn is None:
+        return named_subject(session, subject_ref, dossier, ctx=ctx, edges=edges)
+    if subject_ref is not None:
+        raise Unprocessable(
+            "This dossier names its pupil by BSN; subject_ref is for the passend-onderwijs "
+            "profiles, which carry none.",
+            code="invalid_request",
+        )
+    return oso_subject(dossier, today=today(edges.now))
+
+
+def named_subject(
+    session: Session,
+    subject_ref: str | None,
+    dossier: OsoDossier,
+    *,
+    ctx: ActContext,
+    edges: Edges,
+) -> SubjectIn:
+    """The pupil a sender names by its own `subject_ref`, as on record.
+
+    For a dossier without BSN (POSWV, VOSWV). Only the sender's own pseudonym opens a
+    record; any other value, or a pupil not on record, reads the same. A dossier whose
+    birth date is not the record's is about another pupil: 409 `subject_conflict`.
+    """
+    if subject_ref is None:
+        raise Unprocessable(
+            "This dossier carries no BSN: name the pupil with &subject_ref=<your subject_ref>.",
+            code="invalid_request",
+        )
+    internal = edges.keyring.pseudonyms.from_org(subject_ref, ctx.org_id)
+    found = None
+    if internal is not None:
+        found = subjects.identity(session, internal, keyring=edges.keyring)
+    if found is None:
+        raise Unprocessable(
+            "The subject_ref names no pupil on record for you.", code="unknown_subject"
+        )
+    if dossier.birth_date is not None and dossier.birth_date != found.birth_date:
+        raise Conflict(
+            "The dossier's leerling.geboortedatum is not that of the pupil the subject_ref names.",
+            code="subject_conflict",
+        )
+    return found
+
+
 def check_profile(
     catalog: Catalog, *, purpose: str, sender_kind: str, recipient_kind: str, profile: str
 ) -> None:
@@ -83,5 +172,6 @@ def release(fmt: str, plaintext: bytes, released: frozenset[str], *, as_xml: boo
     if fmt == "json":
         content = json.loads(plaintext)
         return {key: value for key, value in content.items() if key in released}
-    dossier = parse_dossier(plaintext)
+    # Judged by the rules when it was pushed; what leaves is judged again by filter_dossier.
+    dossier = parse_dossier(plaintext, rules=None)
     return filter_dossier(dossier, released) if as_xml else to_json(dossier, released)

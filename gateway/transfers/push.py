@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connectors.oso import RuleCheck
+from connectors.oso.rules import check as check_rules
 from consent.period import today
 from gateway.audit import reviews
 from gateway.audit import service as audit
@@ -100,15 +102,25 @@ def prepare_json(
 
 
 def prepare_oso(
-    session: Session, *, raw: bytes, recipient_id: str, ctx: ActContext, edges: Edges
+    session: Session,
+    *,
+    raw: bytes,
+    recipient_id: str,
+    ctx: ActContext,
+    edges: Edges,
+    subject_ref: str | None = None,
+    rules: RuleCheck = check_rules,
 ) -> Prepared:
-    """An OSO dossier: subject and categories are read from the validated XML.
-
-    The dossier's own inzage block is what the school system recorded; the gateway
-    waits for inzage of the dossier as it was received here (`/inzage` or portal).
+    """An OSO dossier: subject and categories are read from the validated XML, or for a
+    passend-onderwijs dossier without BSN the subject from the sender's own `subject_ref`
+    (`formats.oso_pupil`). The XML stored and handed on is the one received, so what the
+    SWV reads never gains a BSN. The dossier's own inzage block is what the school
+    system recorded; the gateway waits for inzage of the dossier as it was received
+    here (`/inzage` or portal). `rules`: where the standard's business rules run (the
+    bulk import runs them ahead and hands in their verdict).
     """
-    dossier = formats.parse_oso(raw)
-    subject = formats.oso_subject(dossier, today=today(edges.now))
+    dossier = formats.parse_oso(raw, rules=rules, catalog=edges.catalog)
+    subject = formats.oso_pupil(session, dossier, subject_ref, ctx=ctx, edges=edges)
     return _prepare(
         session,
         recipient_id=recipient_id,

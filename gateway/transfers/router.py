@@ -78,7 +78,10 @@ OPENAPI_PUSH: dict[str, Any] = {
                 "schema": {
                     "type": "string",
                     "description": "An OSO 2019.1 dossier that validates against the XSD "
-                    "(else 422 invalid_dossier); name the recipient with ?recipient=.",
+                    "and the standard's business-rule validators (else 422 invalid_dossier, "
+                    "with their meldingen); name the recipient with ?recipient=. A "
+                    "passend-onderwijs dossier (POSWV, VOSWV) carries no BSN: name the "
+                    "pupil with &subject_ref=<your subject_ref>.",
                 }
             },
         },
@@ -127,6 +130,7 @@ async def push(
     services: ServicesDep,
     idempotency_key: IdempotencyKey = None,
     recipient: Annotated[str | None, Query(max_length=40)] = None,
+    subject_ref: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     # The hottest endpoint: no session dependency (it would take three trips to the
     # thread pool: open, endpoint, commit), and only a few pushes at a time
@@ -159,15 +163,16 @@ async def push(
         nonlocal request_print
         with services.db.reading() as reader:
             if key is not None:
-                request_print = fingerprint(
-                    ctx, "POST", f"/v1/transfers?recipient={recipient}", raw
-                )
+                target = f"/v1/transfers?recipient={recipient}&subject_ref={subject_ref}"
+                request_print = fingerprint(ctx, "POST", target, raw)
                 earlier = earlier_answer(
                     reader, org_id=ctx.org_id, key=key, request_fingerprint=request_print
                 )
                 if earlier is not None:
                     return earlier
-            return _prepare(reader, ctx, edges, raw=raw, body=body, recipient=recipient)
+            return _prepare(
+                reader, ctx, edges, raw=raw, body=body, recipient=recipient, subject_ref=subject_ref
+            )
 
     def write(session: Session, decided: service.Prepared | Response) -> Response:
         if isinstance(decided, Response):
@@ -197,10 +202,16 @@ def _prepare(
     raw: bytes,
     body: TransferCreate | None,
     recipient: str | None,
+    subject_ref: str | None,
 ) -> service.Prepared:
     if body is None:
         return service.prepare_oso(
-            session, raw=raw, recipient_id=recipient or "", ctx=ctx, edges=edges
+            session,
+            raw=raw,
+            recipient_id=recipient or "",
+            ctx=ctx,
+            edges=edges,
+            subject_ref=subject_ref,
         )
     return service.prepare_json(session, body=body, ctx=ctx, edges=edges)
 

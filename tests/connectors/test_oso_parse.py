@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.oso import OsoDossier, OsoError, OsoInzage, parse_dossier
+from connectors.oso import OsoDossier, OsoError, OsoInzage, OsoRulesError, parse_dossier
 from gateway.crypto.bsn import is_valid_bsn
 from tests.support import oso
 
@@ -127,13 +127,18 @@ def test_repr_shows_structure_but_no_personal_data() -> None:
 def test_inzage_is_none_when_parents_have_not_seen_the_dossier() -> None:
     data = POVO_FULL.replace(b"<inzage>true</inzage>", b"<inzage>false</inzage>")
 
-    assert parse_dossier(data).inzage is None
+    # The standard's rules refuse an overstapdossier without inzage; read past them.
+    assert parse_dossier(data, rules=None).inzage is None
+    with pytest.raises(OsoRulesError):
+        parse_dossier(data)
 
 
 def test_inzage_without_a_date_counts_as_no_inzage() -> None:
     data = POVO_FULL.replace(b"<inzagedatum>2016-03-31</inzagedatum>", b"")
 
-    assert parse_dossier(data).inzage is None
+    assert parse_dossier(data, rules=None).inzage is None
+    with pytest.raises(OsoRulesError):
+        parse_dossier(data)
 
 
 def test_akkoord_ja_is_agreement() -> None:

@@ -1,0 +1,131 @@
+"""`gateway import PATH`: a batch of OSO dossiers, pushed in-process (gateway.transfers.bulk)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from gateway.core.clock import SystemClock
+from gateway.core.db import Database
+from gateway.core.settings import get_settings
+from gateway.crypto.keyring import Keyring, ensure_local_keys
+from gateway.edges import Edges
+from gateway.enrolments.authority import EnrolledSchool
+from gateway.orgs import service as orgs
+from gateway.transfers import bulk
+from policies.catalog import load_catalog
+
+console = Console(stderr=True)
+
+
+def import_batch(
+    path: Annotated[Path, typer.Argument(help="A directory or a zip of OSO XML dossiers.")],
+    sender: Annotated[str, typer.Option("--from", help="The sending organisation's id.")],
+    actor: Annotated[str, typer.Option(help="Opaque id of the person running the import.")],
+    recipient: Annotated[
+        str | None, typer.Option(help="The recipient of every file (else manifest.json).")
+    ] = None,
+    purpose: Annotated[str, typer.Option(help="The flow's purpose.")] = "overdracht.po_vo",
+    role: Annotated[str | None, typer.Option(help="The actor's role, e.g. ib.")] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes for the business rules; 0: in this process.")
+    ] = 0,
+    journal: Annotated[
+        Path | None, typer.Option(help="Journal file (default: in the data directory).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Where to write the JSON report (default: by the journal).")
+    ] = None,
+) -> None:
+    """Push a batch of OSO dossiers (a school's yearly PO-VO batch) through the same
+    checks as POST /v1/transfers; resumable and idempotent. Exit 1 if any was refused."""
+    settings = get_settings()
+    journal = journal or default_journal(settings.data_dir, path)
+    db = Database.connect(settings.effective_database_url)
+    catalog = load_catalog(region=settings.region)
+    ensure_local_keys(settings.keys_dir)
+    keyring = Keyring.local(settings.keys_dir)
+    try:
+        with db.readers() as session:
+            sender_kind = orgs.kind_of(session, sender)
+        if sender_kind is None:
+            console.print("[red]The sending organisation is not registered.[/red]")
+            raise typer.Exit(2)
+        try:
+            sources, manifest = bulk.read_batch(path)
+        except (OSError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        options = bulk.Options(
+            sender=sender,
+            actor=actor,
+            purpose=purpose,
+            role=role,
+            recipient=recipient,
+            workers=workers,
+        )
+        with _progress() as progress:
+            task = progress.add_task("import", total=len(sources))
+            progress.update(task, completed=len(sources) - _todo(sources, journal))
+            importer = bulk.Importer(
+                db,
+                lambda: Edges(catalog, keyring, SystemClock().now(), EnrolledSchool()),
+                options,
+                bulk.Journal(journal),
+                sender_kind=sender_kind,
+                on_file=lambda entry: progress.advance(task),
+            )
+            rows = importer.run(sources, manifest)
+    finally:
+        db.dispose()
+    found = bulk.summary(rows, str(path))
+    report = report or journal.with_suffix(".report.json")
+    report.write_text(json.dumps(found, indent=2, ensure_ascii=False), "utf-8")
+    Console().print(table(found))
+    console.print(f"report: {report}")
+    if found["refused"]:
+        raise typer.Exit(1)
+
+
+def default_journal(data_dir: Path, path: Path) -> Path:
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    return data_dir / "imports" / f"{path.stem}-{where}.jsonl"
+
+
+def _todo(sources: list[bulk.Source], journal: Path) -> int:
+    done = bulk.Journal(journal).entries()
+    return len({s.sha256 for s in sources} - set(done))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def table(found: dict[str, Any]) -> Table:
+    """The report as a table: one row per file, what happened and why."""
+    shown = Table(
+        title=f"{found['accepted']} accepted, {found['refused']} refused of {found['files']}"
+    )
+    for column in ("file", "outcome", "transfer / code", "why"):
+        shown.add_column(column)
+    for row in found["items"]:
+        if row["outcome"] == "accepted":
+            why = "" if row.get("new", True) else "already imported"
+            shown.add_row(row["file"], "accepted", str(row.get("transfer")), why)
+            continue
+        texts = [m["text"] for m in row.get("meldingen", [])]
+        shown.add_row(row["file"], "refused", row["code"], "\n".join(texts) or row["detail"])
+    return shown

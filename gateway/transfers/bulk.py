@@ -1,0 +1,321 @@
+"""Bulk import of OSO dossiers (`gateway import`): a school's yearly PO-VO batch.
+
+Every file goes through the push service exactly as `POST /v1/transfers` with
+`Content-Type: application/xml` does: the same parse, XSD and business rules, the same
+policy decision, the same sealing, the same audit entries (a refusal is on record too).
+Only the standard's business rules may run ahead, in worker processes
+(`parser.judge`), since they are the slow part; their verdict is handed to the push.
+
+Each file is one push with an Idempotency-Key derived from its content
+(`oso-import:<sha256>`), so running a batch again creates nothing new. A journal (one
+JSON line per file that finished, keyed by its content hash) makes an interrupted run
+resume where it stopped; a file whose push landed but whose journal line did not is
+answered from the push's idempotency record on the next run.
+
+The recipient of every file is `recipient`, unless the batch holds a `manifest.json`
+that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref":
+"<your subject_ref>"}}` (subject_ref for a POSWV or VOSWV dossier, which has no BSN).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TextIO
+
+from starlette.responses import Response
+
+from connectors.oso.parser import judge, judged
+from connectors.oso.rules import Melding, warm
+from gateway.catalog.enforce import decision_json
+from gateway.core.context import ActContext, Principal
+from gateway.core.db import Database
+from gateway.core.errors import GatewayError
+from gateway.core.idempotency import earlier_answer, fingerprint, run_once
+from gateway.edges import Edges
+from gateway.transfers import push
+
+MANIFEST = "manifest.json"
+# A zip member larger than this is refused unread (a zip bomb expands on reading).
+MAX_FILE = 32 * 1024 * 1024
+# Files judged by the worker processes at a time: bounds the memory a batch takes.
+CHUNK = 256
+# Writes queued for the group commit before the import waits for the oldest.
+IN_FLIGHT = 64
+KEY_PREFIX = "oso-import:"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    sender: str
+    actor: str
+    purpose: str = "overdracht.po_vo"
+    role: str | None = None
+    recipient: str | None = None
+    # Worker processes for the business rules; 0 runs them in this process, which is
+    # the faster on a busy 2-core host (bench/import_bench.py, README "Performance").
+    workers: int = 0
+    # Test hook: stop (as an interruption would) once this many files are journalled.
+    stop_after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    name: str
+    data: bytes
+    sha256: str
+
+
+class Interrupted(Exception):
+    """The import stopped before the end of the batch (the `stop_after` hook)."""
+
+
+class Journal:
+    """One JSON line per finished file, written before the next is counted.
+
+    Lines are flushed, not synced one by one: a line lost to a crash of the machine
+    only makes its file run again, and the push's idempotency record answers it.
+    `close` syncs what was written.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._out: TextIO | None = None
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        if not self.path.exists():
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for line in self.path.read_text("utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by the interruption: that file runs again
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                found[entry["sha256"]] = entry
+        return found
+
+    def append(self, entry: dict[str, Any]) -> None:
+        if self._out is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = self.path.open("a", encoding="utf-8")
+        self._out.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._out.flush()
+
+    def close(self) -> None:
+        if self._out is not None:
+            os.fsync(self._out.fileno())
+            self._out.close()
+            self._out = None
+
+
+def read_batch(path: Path) -> tuple[list[Source], dict[str, Any]]:
+    """The OSO files of a directory or zip, in name order, and its manifest (or {})."""
+    files: list[tuple[str, bytes]] = []
+    manifest: dict[str, Any] = {}
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            name = file.relative_to(path).as_posix()
+            if file.is_file() and name == MANIFEST:
+                manifest = _manifest(file.read_bytes())
+            elif file.is_file() and name.lower().endswith(".xml"):
+                files.append((name, file.read_bytes()))
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                if info.is_dir() or info.file_size > MAX_FILE:
+                    continue
+                if info.filename == MANIFEST:
+                    manifest = _manifest(archive.read(info))
+                elif info.filename.lower().endswith(".xml"):
+                    files.append((info.filename, archive.read(info)))
+    else:
+        raise ValueError("give a directory or a zip file of OSO dossiers")
+    sources = [Source(name, data, hashlib.sha256(data).hexdigest()) for name, data in files]
+    return sources, manifest
+
+
+def _manifest(data: bytes) -> dict[str, Any]:
+    found = json.loads(data)
+    if not isinstance(found, dict):
+        raise ValueError("manifest.json must map file names to their recipient")
+    return found
+
+
+def verdicts(sources: list[Source], workers: int) -> Iterator[tuple[Melding, ...] | None]:
+    """The business rules' verdict on each source, in order; in worker processes."""
+    if workers <= 0:
+        for source in sources:
+            yield judge(source.data)
+        return
+    # Spawned, not forked: a forked child would inherit the Saxon runtime's threads.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm) as pool:
+        for start in range(0, len(sources), CHUNK):
+            chunk = [source.data for source in sources[start : start + CHUNK]]
+            yield from pool.map(judge, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+
+
+class Importer:
+    """Pushes a batch through the push service and journals each file's outcome."""
+
+    def __init__(
+        self,
+        db: Database,
+        edges: Callable[[], Edges],
+        options: Options,
+        journal: Journal,
+        *,
+        sender_kind: str,
+        on_file: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.db, self.edges, self.options, self.journal = db, edges, options, journal
+        self.on_file = on_file or (lambda entry: None)
+        principal = Principal(
+            org_id=options.sender,
+            org_kind=sender_kind,
+            client_id="gateway-import",
+            scopes=frozenset({"transfers:write"}),
+        )
+        self.ctx = ActContext(
+            principal=principal,
+            purpose=options.purpose,
+            actor=options.actor,
+            actor_role=options.role,
+            request_id="import",
+        )
+        self.done = 0
+
+    def run(self, sources: list[Source], manifest: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every source's outcome, the earlier runs' included, in the batch's order."""
+        finished = self.journal.entries()
+        todo = [
+            s for s in dict((s.sha256, s) for s in sources).values() if s.sha256 not in finished
+        ]
+        pending: deque[tuple[Source, Future[Response] | dict[str, Any]]] = deque()
+        try:
+            for source, verdict in zip(todo, verdicts(todo, self.options.workers), strict=True):
+                pending.append((source, self._one(source, verdict, manifest.get(source.name))))
+                while len(pending) > IN_FLIGHT:
+                    self._finish(*pending.popleft())
+            while pending:
+                self._finish(*pending.popleft())
+        finally:
+            self.journal.close()
+        finished = self.journal.entries()
+        return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
+
+    def _one(
+        self, source: Source, verdict: tuple[Melding, ...] | None, named: Any
+    ) -> Future[Response] | dict[str, Any]:
+        recipient, subject_ref = self.options.recipient, None
+        if isinstance(named, dict):
+            recipient = str(named.get("recipient") or recipient or "")
+            subject_ref = named.get("subject_ref")
+        if not recipient:
+            return _refused("invalid_request", "No recipient: give --recipient or a manifest.")
+        edges = self.edges()
+        key = KEY_PREFIX + source.sha256
+        target = f"/v1/transfers?recipient={recipient}&subject_ref={subject_ref}"
+        request_print = fingerprint(self.ctx, "POST", target, source.data)
+        try:
+            with self.db.reading() as reader:
+                earlier = earlier_answer(
+                    reader, org_id=self.ctx.org_id, key=key, request_fingerprint=request_print
+                )
+                if earlier is not None:
+                    return _answered(earlier)
+                prepared = push.prepare_oso(
+                    reader,
+                    raw=source.data,
+                    recipient_id=recipient,
+                    ctx=self.ctx,
+                    edges=edges,
+                    subject_ref=subject_ref,
+                    rules=judged(verdict),
+                )
+        except GatewayError as refusal:
+            return _refusal(refusal)
+
+        def write(session: Any) -> Response:
+            def act() -> tuple[int, dict[str, Any]]:
+                transfer, decision = push.store(session, prepared, self.ctx, edges)
+                return 201, _created(transfer.id, transfer.status, decision_json(decision))
+
+            return run_once(
+                session,
+                org_id=self.ctx.org_id,
+                key=key,
+                request_fingerprint=request_print,
+                now=edges.now,
+                act=act,
+            )
+
+        group = self.db.group
+        if group is not None:  # SQLite: joins the next group commit, one fsync for many
+            return group.submit(write)
+        try:
+            return _answered(self.db.write(write))
+        except GatewayError as refusal:
+            return _refusal(refusal)
+
+    def _finish(self, source: Source, outcome: Future[Response] | dict[str, Any]) -> None:
+        if isinstance(outcome, Future):
+            try:
+                outcome = _answered(outcome.result())
+            except GatewayError as refusal:
+                outcome = _refusal(refusal)
+        entry = {"sha256": source.sha256, "file": source.name, **outcome}
+        self.journal.append(entry)
+        self.on_file(entry)
+        self.done += 1
+        if self.options.stop_after is not None and self.done >= self.options.stop_after:
+            raise Interrupted(f"stopped after {self.done} files")
+
+
+def _created(transfer_id: str, status: str, decision: dict[str, Any]) -> dict[str, Any]:
+    return {"id": transfer_id, "status": status, "decision": decision}
+
+
+def _answered(response: Response) -> dict[str, Any]:
+    body = json.loads(bytes(response.body))
+    if response.status_code >= 400:
+        return _refused(str(body.get("code", "refused")), str(body.get("detail", "")))
+    replayed = response.headers.get("Idempotent-Replayed") == "true"
+    return {
+        "outcome": "accepted",
+        "new": not replayed,
+        "transfer": body.get("id"),
+        "status": body.get("status"),
+    }
+
+
+def _refusal(error: GatewayError) -> dict[str, Any]:
+    meldingen = error.extra.get("meldingen") if error.extra else None
+    return _refused(error.code, error.detail, meldingen)
+
+
+def _refused(code: str, detail: str, meldingen: Any = None) -> dict[str, Any]:
+    # Problem details name elements and rules, never their values (gateway.core.errors).
+    entry: dict[str, Any] = {"outcome": "refused", "code": code, "detail": detail}
+    if meldingen:
+        entry["meldingen"] = [{"text": m["text"], "category": m["category"]} for m in meldingen]
+    return entry
+
+
+def summary(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
+    """The report: counts, and every file's outcome."""
+    return {
+        "source": source,
+        "files": len(rows),
+        "accepted": sum(1 for r in rows if r["outcome"] == "accepted"),
+        "refused": sum(1 for r in rows if r["outcome"] == "refused"),
+        "items": rows,
+    }
