@@ -21,6 +21,7 @@ from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
+from gateway.rights.models import RightsReminder, RightsRequest
 from gateway.signals.models import (
     Signal,
     SignalMatch,
@@ -55,6 +56,8 @@ __all__ = [
     "OAuthClient",
     "Organisation",
     "PortalSession",
+    "RightsReminder",
+    "RightsRequest",
     "Signal",
     "SignalMatch",
     "SignalNotification",

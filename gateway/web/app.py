@@ -17,7 +17,17 @@ from starlette.types import ASGIApp
 
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
-from gateway.web import case_words, cases, consent_pages, errors, login, pages, voice, wording
+from gateway.web import (
+    case_words,
+    cases,
+    consent_pages,
+    errors,
+    inzage,
+    login,
+    pages,
+    voice,
+    wording,
+)
 from gateway.web.deps import Portal, SessionOpened
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
@@ -60,7 +70,7 @@ def create_portal(services: Services) -> ASGIApp:
     app.state.services = services
     app.state.portal = portal
     errors.install(app, portal)
-    for router in (login.router, pages.router, consent_pages.router, cases.router):
+    for router in (login.router, pages.router, consent_pages.router, cases.router, inzage.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(

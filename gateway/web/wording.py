@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from gateway.rights.words import ACTIONS as RIGHTS_ACTIONS
 from gateway.web.case_actions import CASE_ACTIONS
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -241,6 +242,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 # The knooppunt's acts (`gateway.web.case_actions`) read the same way.
 ACTIONS.update(CASE_ACTIONS)
+ACTIONS.update(RIGHTS_ACTIONS)
 
 
 # A decision with an objection route (a beschikking, Awb art. 1:3): what parents read
