@@ -91,8 +91,9 @@ class Report:
 
 
 SCOPE_PERSON = (
-    "Dit overzicht bevat alles wat de gateway over de leerling bewaart en dat u mag zien, "
-    "en wie de gegevens heeft bekeken of gebruikt."
+    "Dit overzicht bevat alles wat de gateway over de leerling bewaart en wat de ouders met "
+    "gezag (of de leerling vanaf 16 jaar) mogen zien, en wie de gegevens heeft bekeken of "
+    "gebruikt."
 )
 SCOPE_OFFICER = (
     "Dit overzicht bevat alleen wat uw eigen organisatie via de gateway over de leerling "

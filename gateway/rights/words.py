@@ -51,25 +51,25 @@ CASE_KINDS = {
 # Why something is not in the report, as the reader reads it.
 GROUNDS: dict[str, str] = {
     "ask_controller": (
-        "De gateway laat de inhoud van dit dossier niet in het portaal zien. U kunt de "
-        "inhoud opvragen bij de organisatie die het dossier stuurde of ontving."
+        "De gateway laat de inhoud van dit dossier niet in het portaal zien. De inhoud is "
+        "op te vragen bij de organisatie die het dossier stuurde of ontving."
     ),
     "officer_reads_own": (
         "De inhoud staat niet in dit overzicht. Uw organisatie leest het dossier via de "
         "eigen route van de gateway; elke keer staat in het logboek."
     ),
     "requester_not_entitled": (
-        "Volgens de regels voor de leeftijd van de leerling mag u deze inhoud niet zien."
+        "Volgens de regels voor de leeftijd van de leerling is deze inhoud niet in te zien."
     ),
-    "inzage_rule": "Volgens de regels voor inzage mag u deze inhoud niet zien.",
-    "flow_not_allowed": "Volgens de regels voor inzage mag u deze inhoud niet zien.",
+    "inzage_rule": "Volgens de regels voor inzage is deze inhoud niet in te zien.",
+    "flow_not_allowed": "Volgens de regels voor inzage is deze inhoud niet in te zien.",
     "not_found": "Dit dossier is niet (meer) beschikbaar.",
 }
 
 SIGNALS_NOTE = (
-    "Of de leerling in de verwijsindex staat, ziet u niet in dit overzicht. De organisatie "
+    "Of de leerling in de verwijsindex staat, staat niet in dit overzicht. De organisatie "
     "die een signaal afgeeft, vertelt dat zelf aan de jongere of de ouders, behalve als "
-    "dat niet veilig is. U kunt het navragen bij de organisaties die met uw kind werken."
+    "dat niet veilig is. Navragen kan bij de organisaties die met de leerling werken."
 )
 
 RETENTION = {
