@@ -37,7 +37,7 @@ from gateway.catalog.enforce import basis_decision, supervision_decision
 from gateway.core.context import ActContext
 from gateway.core.errors import Forbidden, NotFound
 from gateway.edges import Edges
-from gateway.rights import sections
+from gateway.rights import held, sections
 from gateway.rights.sections import Scope
 from gateway.subjects import service as subjects
 
@@ -147,20 +147,22 @@ def build_report(session: Session, *, subject_ref: str, viewer: Viewer, edges: E
 def _assemble(session: Session, scope: Scope, edges: Edges, *, identity_of: Any) -> Report:
     today = sections.local_day(edges.now)
     officer = scope.org_id is not None
-    pupil = {
-        "subject_ref": (
-            edges.keyring.pseudonyms.refs_for(scope.org_id)(scope.subject_ref)
-            if scope.org_id
-            else None
-        ),
-        "name": " ".join(p for p in (identity_of.given_name, identity_of.family_name) if p),
-        "birth_date": identity_of.birth_date,
-        "age": identity_of.age_on(today),
-    }
+    facts = sections.facts(session, scope, identity_of)
+    pupil: dict[str, Any] = {"subject_ref": None, "name": None, "birth_date": None, "age": None}
+    if scope.org_id is not None:
+        pupil["subject_ref"] = edges.keyring.pseudonyms.refs_for(scope.org_id)(scope.subject_ref)
+    # An officer reads the name and birth date only where its own organisation stated
+    # them: what another school registered is that school's to tell.
+    if facts is not None:
+        pupil |= {
+            "name": " ".join(p for p in (identity_of.given_name, identity_of.family_name) if p),
+            "birth_date": identity_of.birth_date,
+            "age": identity_of.age_on(today),
+        }
     withheld: list[dict[str, Any]] = []
     transfers = sections.transfers(session, scope, edges, withheld)
-    cases = sections.cases(session, scope, edges)
-    tlvs = sections.tlvs(session, scope)
+    cases = held.cases(session, scope, edges)
+    tlvs = held.tlvs(session, scope)
     consents = sections.consents(session, scope, edges.now)
     enrolments = sections.enrolments(session, scope)
     report = Report(
@@ -169,19 +171,19 @@ def _assemble(session: Session, scope: Scope, edges: Edges, *, identity_of: Any)
         reader="officer" if officer else "person",
         scope=SCOPE_OFFICER if officer else SCOPE_PERSON,
         pupil=pupil,
-        facts=sections.facts(session, scope, identity_of),
+        facts=facts,
         gezag=sections.gezag(session, scope),
         enrolments=enrolments,
         transfers=transfers,
         consents=consents,
         cases=cases,
         tlvs=tlvs,
-        signals=sections.signals(session, scope),
-        retention=sections.retention(transfers, cases, tlvs, consents),
-        accesses=sections.accesses(session, scope, edges),
+        signals=held.signals(session, scope),
+        retention=held.retention(transfers, cases, tlvs, consents),
+        accesses=held.accesses(session, scope, edges),
         withheld=withheld,
     )
-    orgs = sections.holders(session, scope, report)
+    orgs = held.holders(session, scope, report)
     return _with_organisations(report, orgs)
 
 

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from gateway.deps import SessionDep
 from gateway.edges import Edges
 from gateway.orgs.models import Organisation
-from gateway.rights import requests, sections, words
+from gateway.rights import held, requests, sections, words
 from gateway.rights.report import (
     RIGHTS_PURPOSE,
     PersonViewer,
@@ -125,8 +125,8 @@ def holders(db: Session, kid: Child, edges: Edges) -> set[str]:
     sections.enrolments(db, scope)
     sections.transfers(db, scope, edges, [], content=False)
     sections.consents(db, scope, edges.now)
-    sections.tlvs(db, scope)
-    sections.case_holders(db, scope, edges)
+    held.tlvs(db, scope)
+    held.case_holders(db, scope, edges)
     return scope.orgs
 
 

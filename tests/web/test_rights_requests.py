@@ -23,18 +23,19 @@ from gateway.rights.requests import add_months
 from tests.support.consent import refresh
 from tests.support.gateway import OFFICER, Gateway, Org, audit_log
 from tests.support.idp import PARENT, login
-from tests.support.portal import CHILD, child_url, csrf_token, make_region
+from tests.support.portal import (
+    CHILD,
+    child_url,
+    csrf_token,
+    enrol,
+    make_region,
+    push_dossier,
+    register_gezag,
+)
 from tests.web.test_inzage_report import ENGLISH, text_of
 
 UNKNOWN = {"bsn": "123456782", "birth_date": "2005-02-01"}
 WRONG = "De achternaam is verkeerd gespeld"
-
-
-def with_officer(portal: Gateway, org: Org) -> Org:
-    """The same organisation, through a client whose token also carries `audit:read`."""
-    officer = portal.make_org(org.kind, scopes=[*default_scopes(org.kind), "audit:read"])
-    officer.id, officer.token = org.id, officer.token
-    return officer
 
 
 def officer_of(portal: Gateway, kind: str, name: str) -> Org:
@@ -56,8 +57,6 @@ def region_with_officers(portal: Gateway) -> tuple[Org, Org, Org]:
     po = officer_of(portal, "school_po", "OBS De Hien")
     vo = officer_of(portal, "school_vo", "Da Vinci College")
     wijkteam = officer_of(portal, "wijkteam", "Sociaal Wijkteam Dordrecht")
-    from tests.support.portal import enrol, push_dossier, register_gezag
-
     register_gezag(portal, po, CHILD, PARENT[1])
     enrol(portal, vo, CHILD)
     push_dossier(portal, po, vo, CHILD)
@@ -65,15 +64,17 @@ def region_with_officers(portal: Gateway) -> tuple[Org, Org, Org]:
 
 
 def test_the_officer_reads_only_what_its_own_organisation_holds(portal: Gateway) -> None:
-    po, vo, wijkteam = region_with_officers(portal)
+    po, vo, _ = region_with_officers(portal)
 
     mine = report(portal, vo, CHILD)
 
     assert mine.status_code == 200, mine.text
     body = mine.json()
     assert body["reader"] == "officer"
-    assert body["pupil"]["subject_ref"].startswith("sr_") or body["pupil"]["subject_ref"]
+    # Under this organisation's own pseudonym (the harness maps it back, or fails).
+    portal.internal_ref(vo, body["pupil"]["subject_ref"])
     assert body["facts"] is None  # stated by the PO school, not by this one
+    assert (body["pupil"]["name"], body["pupil"]["birth_date"]) == (None, None)
     assert body["gezag"] == []  # registered by the PO school
     assert [e["school"] for e in body["enrolments"]] == ["Da Vinci College"]
     (transfer,) = body["transfers"]
