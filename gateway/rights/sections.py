@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from consent import gezag as gezag_rules
 from consent.models import Consent, ConsentRecipient, GezagRelation
@@ -237,7 +237,11 @@ def person_ctx(scope: Scope, purpose: str) -> ActContext:
 
 
 def consents(session: Session, scope: Scope, now: datetime) -> list[dict[str, Any]]:
-    query = select(Consent).where(Consent.subject_ref == scope.subject_ref)
+    query = (
+        select(Consent)
+        .options(selectinload(Consent.recipients))
+        .where(Consent.subject_ref == scope.subject_ref)
+    )
     if scope.org_id is not None:
         named = select(ConsentRecipient.consent_id).where(ConsentRecipient.org_id == scope.org_id)
         query = query.where(or_(Consent.registered_by_org == scope.org_id, Consent.id.in_(named)))
