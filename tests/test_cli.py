@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 
 from gateway.core import migrate
 from gateway.core.db import Database
+from gateway.core.settings import Settings
+from gateway.crypto.keyring import ensure_local_keys
 from gateway.demo import ensure_demo_region
 from policies.catalog import load_catalog
 from tests.policies.test_policy_register import assert_complete
@@ -270,3 +272,13 @@ def test_policy_explain_leaves_out_a_threshold_the_kind_is_free_of() -> None:
     assert luxe.stdout.strip().splitlines()[-1].startswith("Uitkomst: TOEGESTAAN")
     below = gateway_cli(*EXPLAIN_VERZUIM, "--fact", "absence_hours=8", env={})
     assert "drempel" in below.stdout and "NIET VOLDAAN (below_threshold)" in below.stdout
+
+
+def test_rights_remind_runs_and_reports_its_count(
+    gateway: Gateway, database_url: str, tmp_path: Path
+) -> None:
+    env = {"GATEWAY_DATABASE_URL": database_url, "GATEWAY_DATA_DIR": str(tmp_path)}
+    ensure_local_keys(Settings(database_url=database_url, data_dir=tmp_path).keys_dir)
+    ran = gateway_cli("rights", "remind", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"reminded": 0}
