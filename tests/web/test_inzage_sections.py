@@ -8,7 +8,14 @@ from typing import Any
 from gateway.orgs.scopes import default_scopes
 from tests.support.gateway import OFFICER, Gateway
 from tests.support.idp import PARENT, login
-from tests.support.portal import CHILD, REFERRAL, child_url, csrf_token, make_region
+from tests.support.portal import (
+    CHILD,
+    REFERRAL,
+    child_url,
+    csrf_token,
+    make_region,
+    register_gezag,
+)
 from tests.web.test_inzage_report import ENGLISH, report_json, text_of
 from tests.web.test_portal_cases import table
 
@@ -68,3 +75,33 @@ def test_the_case_and_the_consents_as_the_parents_and_an_officer_read_them(
     (named,) = officer["consents"]
     assert named["recipients"] == ["Sociaal Wijkteam Dordrecht"]
     assert officer["transfers"] == [] and at.case_id
+
+
+def test_the_officer_sees_its_own_signal_and_the_parents_read_how_they_are_told(
+    portal: Gateway,
+) -> None:
+    po = portal.make_org(
+        "school_po", name="OBS De Hien", scopes=[*default_scopes("school_po"), "audit:read"]
+    )
+    register_gezag(portal, po, CHILD, PARENT[1])
+    signalled = portal.client.post(
+        "/v1/signals",
+        json={
+            "subject": CHILD["bsn"],
+            "contact": {"name": "M. Visser (ib)", "phone": "078 000 0001", "email": "ib@x.example"},
+        },
+        headers=po.headers(purpose="verwijsindex.signaal", actor="ib-1"),
+    )
+    assert signalled.status_code == 201, signalled.text
+
+    officer = portal.client.post(
+        "/v1/rights/inzage/report", json={"subject": CHILD}, headers=po.headers(**OFFICER)
+    ).json()
+    assert officer["signals"]["shown"] is True
+    (signal,) = officer["signals"]["items"]
+    assert signal["status"] == "active" and signal["destroy_on"] == "2027-09-01"
+
+    assert login(portal.client, PARENT).status_code == 303
+    body = report_json(portal, child_url(portal.client))
+    assert body["signals"] == {"shown": False, "note": body["signals"]["note"]}
+    assert not [a for a in body["accesses"] if a["purpose"].startswith("verwijsindex")]
