@@ -30,6 +30,7 @@ from gateway.officer_cli import officer_app
 from gateway.orgs import service as orgs
 from gateway.policy_cli import policy_app
 from gateway.retention import job as retention_job
+from gateway.rights import reminders as rights_reminders
 from gateway.signals import jobs as signal_jobs
 from gateway.web import dev_idp
 from gateway.web.demo import ensure_families, ensure_officer, ensure_waiting_dossier
@@ -41,12 +42,14 @@ orgs_app = typer.Typer(help="The organisation registry.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 retention_app = typer.Typer(help="Retention terms from the catalog.", no_args_is_help=True)
 signals_app = typer.Typer(help="The verwijsindex.", no_args_is_help=True)
+rights_app = typer.Typer(help="Data-subject rights requests.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 orgs_app.add_typer(officer_app, name="officer")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(signals_app, name="signals")
+app.add_typer(rights_app, name="rights")
 app.add_typer(policy_app, name="policy")
 app.command("import")(import_batch)
 console = Console(stderr=True)
@@ -336,3 +339,21 @@ def signals_sweep() -> None:
             {"destroyed": swept.destroyed, "archived": swept.archived, "reminded": swept.reminded}
         )
     )
+
+
+@rights_app.command("remind")
+def rights_remind() -> None:
+    """Remind the controllers of correction and erasure requests due within 7 days or
+    overdue, once per request per stage; each in the controller's audit log. Run it
+    daily (cron, a systemd timer)."""
+    settings = get_settings()
+    db = Database.connect(settings.effective_database_url)
+    catalog = load_catalog(region=settings.region)
+    keyring = Keyring.local(settings.keys_dir)
+    try:
+        made = rights_reminders.run(
+            db, Edges(catalog, keyring, SystemClock().now(), EnrolledSchool())
+        )
+    finally:
+        db.dispose()
+    typer.echo(json.dumps({"reminded": made}))

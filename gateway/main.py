@@ -38,6 +38,7 @@ from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
 from gateway.retention.scheduler import RetentionScheduler
+from gateway.rights.requests_router import router as rights_requests_router
 from gateway.rights.router import router as rights_router
 from gateway.signals.router import router as signals_router
 from gateway.subjects.router import router as subjects_router
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         cases_router,
         signals_router,
         rights_router,
+        rights_requests_router,
         audit_router,
         audit_tree_router,
         policies_router,

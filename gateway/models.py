@@ -22,6 +22,7 @@ from gateway.crypto.models import DataKey
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
 from gateway.orgs.officers import PrivacyOfficer
+from gateway.rights.models import RightsReminder, RightsRequest
 from gateway.signals.models import (
     Signal,
     SignalMatch,
@@ -57,6 +58,8 @@ __all__ = [
     "Organisation",
     "PortalSession",
     "PrivacyOfficer",
+    "RightsReminder",
+    "RightsRequest",
     "Signal",
     "SignalMatch",
     "SignalNotification",

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from gateway.audit.service import verify
 from gateway.core import migrate
 from gateway.core.db import Database
+from gateway.core.settings import Settings
 from gateway.crypto.keyring import ensure_local_keys
 from gateway.demo import ensure_demo_region
 from policies.catalog import load_catalog
@@ -311,3 +312,13 @@ def test_orgs_officer_add_list_remove_store_a_pseudonym_and_are_logged(tmp_path:
     with db.sessions() as session:
         assert verify(session).ok
     db.dispose()
+
+
+def test_rights_remind_runs_and_reports_its_count(
+    gateway: Gateway, database_url: str, tmp_path: Path
+) -> None:
+    env = {"GATEWAY_DATABASE_URL": database_url, "GATEWAY_DATA_DIR": str(tmp_path)}
+    ensure_local_keys(Settings(database_url=database_url, data_dir=tmp_path).keys_dir)
+    ran = gateway_cli("rights", "remind", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"reminded": 0}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,3 +34,55 @@ class RefusalRecorded(BaseModel):
     ground: GroundCode
     legal_basis: str
     decision: dict[str, Any]
+
+
+class ReportIn(BaseModel):
+    """The pupil in the body, never in a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: ClientSubject
+
+
+class DecisionIn(BaseModel):
+    """The controller's answer to a correction or erasure request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["granted", "refused", "extended"] = Field(
+        description="`granted`: done; `refused`: not done, on `ground`; `extended`: the term "
+        "runs two more months (AVG art. 12(3)), once, with its reason in `note`."
+    )
+    ground: GroundCode | None = Field(
+        default=None, description="A refusal's ground (the grounds of `/v1/rights/refusals`)."
+    )
+    note: str | None = Field(
+        default=None, max_length=4000, description="The reason or remark; sealed at rest."
+    )
+
+
+class ReminderRead(BaseModel):
+    stage: Literal["soon", "overdue"]
+    deadline: date
+    at: datetime
+
+
+class RequestRead(BaseModel):
+    id: str
+    subject_ref: str = Field(description="The pupil under your organisation's pseudonym.")
+    right: str
+    requester_role: str
+    wrong: str
+    should_be: str
+    received_on: date
+    deadline: date
+    extended: bool
+    status: Literal["open", "extended", "granted", "refused"]
+    ground: GroundCode | None
+    note: str | None
+    decided_at: datetime | None
+    reminders: list[ReminderRead]
+
+
+class RequestList(BaseModel):
+    items: list[RequestRead]

@@ -17,7 +17,17 @@ from starlette.types import ASGIApp
 
 from gateway.crypto.session import SessionSecret
 from gateway.deps import Services
-from gateway.web import case_words, cases, consent_pages, errors, login, pages, voice, wording
+from gateway.web import (
+    case_words,
+    cases,
+    consent_pages,
+    errors,
+    inzage,
+    login,
+    pages,
+    voice,
+    wording,
+)
 from gateway.web.deps import Portal, SessionOpened
 from gateway.web.fg import pages as fg_pages
 from gateway.web.oidc import PortalLogin
@@ -61,7 +71,14 @@ def create_portal(services: Services) -> ASGIApp:
     app.state.services = services
     app.state.portal = portal
     errors.install(app, portal)
-    routers = (login.router, pages.router, consent_pages.router, cases.router, fg_pages.router)
+    routers = (
+        login.router,
+        pages.router,
+        consent_pages.router,
+        cases.router,
+        fg_pages.router,
+        inzage.router,
+    )
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

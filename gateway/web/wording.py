@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from gateway.rights.words import ACTIONS as RIGHTS_ACTIONS
 from gateway.web.case_actions import CASE_ACTIONS
 from gateway.web.officer_actions import OFFICER_ACTIONS
 
@@ -248,6 +249,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 ACTIONS.update(CASE_ACTIONS)
 # So do the privacy officer's (`gateway.web.officer_actions`).
 ACTIONS.update(OFFICER_ACTIONS)
+ACTIONS.update(RIGHTS_ACTIONS)
 
 
 # A decision with an objection route (a beschikking, Awb art. 1:3): what parents read

@@ -404,6 +404,19 @@ OUT_OF_MATRIX = {
     "POST /v1/rights/refusals": (
         "the controller's own answer to a rights request: it records a refusal, moves no data"
     ),
+    "POST /v1/rights/inzage/report": (
+        "the officer's report of what its own organisation holds; no exchange between parties. "
+        "tests/web/test_rights_requests.py checks that an organisation holding nothing gets "
+        "the unknown pupil's 404, and the purpose and scope refusals"
+    ),
+    "GET /v1/rights/requests": (
+        "the controller's own requests only; tests/web/test_rights_requests.py checks "
+        "another controller sees none"
+    ),
+    "POST /v1/rights/requests/{request_id}/decision": (
+        "the controller's answer to its own request; another's is a 404 as an unknown id "
+        "(tests/web/test_rights_requests.py)"
+    ),
     "POST /v1/cases/{case_id}/export": (
         "the signed bundle is exactly the participant's own entries read (tests/cases/"
         "test_export.py checks equality, strangers, leavers and the signature)"

@@ -229,6 +229,22 @@ def test_a_parent_consents_gives_inzage_withdraws_and_reads_the_log(
         expect(log).to_contain_text(act)
     assert "111222333" not in page.url and "111222333" not in page.content()
     shot(page, "10-toegangslog")
+    ask_for_a_correction(page)
+
+
+def ask_for_a_correction(page: Page) -> None:
+    """The inzage report opens from the child's page; a correction is filed from it."""
+    page.get_by_role("link", name="Overzicht van alle gegevens").click()
+    heading = "Inzage: alle gegevens van Sam de Vries"
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Wie de gegevens heeft gebruikt")).to_be_visible()
+    page.get_by_label("Gegevens verbeteren").check()
+    page.get_by_label("Bij welke organisatie?").select_option(label="OBS De Hien")
+    page.get_by_label("Welke gegevens kloppen niet").fill("De achternaam is verkeerd gespeld")
+    page.get_by_role("button", name="Verzoek indienen").click()
+    expect(page.get_by_role("status")).to_contain_text("Het verzoek is ingediend")
+    expect(page.get_by_text("Antwoord uiterlijk op 15 mei 2016")).to_be_visible()
+    shot(page, "11-inzage-verzoek")
 
 
 def test_a_pupil_of_16_reads_their_own_data_and_a_parent_the_rule_that_applies(
