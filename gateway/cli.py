@@ -18,6 +18,7 @@ from gateway.audit.verify import verify_log
 from gateway.cases import retention as case_retention
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
+from gateway.core.context import trace
 from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
@@ -291,7 +292,7 @@ def retention_purge() -> None:
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
     db = Database.connect(settings.effective_database_url)
-    with db.unit_of_work() as session:
+    with trace(), db.unit_of_work() as session:  # a trace for the run
         now = SystemClock().now()
         purged = tlv_retention.purge_expired(session, catalog=catalog, now=now)
         entries = case_retention.purge_expired(session, catalog=catalog, now=now)

@@ -29,6 +29,16 @@ class AuditEventRead(BaseModel):
     policy_version: str
     request_id: str | None
     owner: str | None = None
+    transaction_id: str | None = Field(
+        default=None,
+        description="The unit of work that wrote the entry: every entry of one act carries "
+        "it, on the acting organisation's side and on the owner's. Null on older entries.",
+    )
+    trace_id: str | None = Field(
+        default=None,
+        description="The W3C trace-id of the request (a caller's `traceparent` continued) or "
+        "of the job run that wrote the entry. Null on older entries.",
+    )
     prev_hash: str
     hash: str
 
