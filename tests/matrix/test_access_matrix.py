@@ -361,6 +361,15 @@ def bystander_audit(world: World, setup: Setup) -> None:
             setup.transfer_id,
             setup.consent_id,
         ), item
+    # Its Logboek Dataverwerkingen export holds the same: none of the pupil's objects.
+    response = world.gateway.client.get(
+        "/v1/audit/logboek?limit=100", headers=org.headers(**OFFICER)
+    )
+    assert response.status_code == 200, response.text
+    for record in response.json()["items"]:
+        attributes = record["attributes"]
+        assert attributes["gateway.org"] == org.id, record
+        assert attributes.get("gateway.object_id") not in (setup.transfer_id, setup.consent_id)
 
 
 def unlinked(entry: dict[str, Any]) -> dict[str, Any]:
