@@ -53,9 +53,7 @@ def reset(session: Session) -> None:
 
 def both(session: Session) -> tuple[list[bytes], list[bytes]]:
     fast = [leaf for _, leaves, _, _ in fastread.batches(session, 0, 7) for leaf in leaves]
-    rows = session.execute(
-        select(AuditEntry.seq, *fastread.LEAF_COLUMNS).order_by(AuditEntry.seq)
-    )
+    rows = session.execute(select(AuditEntry.seq, *fastread.LEAF_COLUMNS).order_by(AuditEntry.seq))
     return fast, [canonical_bytes(row) for row in rows]
 
 
