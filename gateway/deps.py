@@ -147,6 +147,7 @@ def _context(
         actor=x_actor,
         actor_role=x_actor_role,
         request_id=str(request.scope.get("state", {}).get("request_id", "")),
+        trace_id=request.scope.get("state", {}).get("trace_id"),
     )
 
 

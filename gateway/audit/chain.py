@@ -1,6 +1,7 @@
 """The canonical bytes of one audit entry, its chain hash and its Merkle leaf hash.
 
-The canonical form is the JSON of `HASHED_FIELDS` (and `owner` when set) with sorted
+The canonical form is the JSON of `HASHED_FIELDS` (and each of `OPTIONAL_FIELDS` when
+set: `owner`, `transaction_id`, `trace_id`) with sorted
 keys and no spaces, `time` in ISO 8601 with microseconds. It holds the previous
 entry's hash, so the entries form a hash chain (`hash` = SHA-256 of the canonical
 bytes); the same bytes are the leaf of the Merkle tree (`gateway.audit.merkle`).
@@ -34,6 +35,8 @@ HASHED_FIELDS = (
     "request_id",
     "prev_hash",
 )
+# Hashed only when set, so entries written before a field existed still verify.
+OPTIONAL_FIELDS = ("owner", "transaction_id", "trace_id")
 
 
 def canonical(entry: AuditEntry | Any) -> dict[str, Any]:
@@ -41,9 +44,10 @@ def canonical(entry: AuditEntry | Any) -> dict[str, Any]:
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
     values["time"] = entry.time.isoformat(timespec="microseconds")
     values["categories"] = sorted(entry.categories)
-    # Hashed only when set, so entries written before the field existed still verify.
-    if entry.owner is not None:
-        values["owner"] = entry.owner
+    for name in OPTIONAL_FIELDS:
+        value = getattr(entry, name)
+        if value is not None:
+            values[name] = value
     return values
 
 

@@ -42,6 +42,10 @@ class AuditEntry(Base):
     # The organisation whose object the act touched, when another one acted on it (a
     # refused attempt on someone else's transfer): its privacy officer sees it too.
     owner: Mapped[str | None] = mapped_column(String(40))
+    # The unit of work that wrote the entry (every entry of one act shares it, on the
+    # actor's side and the owner's) and the W3C trace-id of the request or job run.
+    transaction_id: Mapped[str | None] = mapped_column(String(32))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -16,6 +16,7 @@ import structlog
 from gateway.audit import checkpoints
 from gateway.audit.models import AuditCheckpoint
 from gateway.core.clock import Clock
+from gateway.core.context import trace
 from gateway.core.db import Database
 from gateway.crypto.notes import NoteKey
 
@@ -47,8 +48,8 @@ class CheckpointPublisher:
 
     def publish(self) -> AuditCheckpoint | None:
         """Signs a checkpoint of the log now (if it grew) and hands what is new to the
-        witness; a witness that fails is tried again next time."""
-        with self.db.sessions() as session, session.begin():
+        witness; a witness that fails is tried again next time. A run is a trace."""
+        with trace(), self.db.sessions() as session, session.begin():
             made = checkpoints.publish(session, self.key, now=self.clock.now())
         checkpoints.push_to_witness(self.db, self.witness, now=self.clock.now())
         return made

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from gateway.audit import logboek, reviews, service
 from gateway.audit import register as art30
-from gateway.audit import reviews, service
 from gateway.audit.models import AuditEntry
 from gateway.audit.schemas import (
     AuditEventRead,
@@ -22,6 +22,7 @@ from gateway.audit.schemas import (
     BreakGlassReviewRead,
     BreakGlassReviews,
     LiftIn,
+    LogboekPage,
     ReviewIn,
 )
 from gateway.audit.service import AuditEvent
@@ -110,6 +111,49 @@ def processing_register(session: SessionDep, ctx: Officer, services: ServicesDep
         now=services.clock.now(),
     )
     return found.as_json()
+
+
+@router.get(
+    "/logboek",
+    response_model=LogboekPage,
+    summary="Audit entries of your organisation as Logboek Dataverwerkingen records",
+    description="The entries `GET /v1/audit/events` shows, each as one record of the "
+    "Logboek Dataverwerkingen standard (Logius, 1.0.0): a span with `trace_id`, "
+    "`span_id`, `name`, `start_time`, `end_time`, `status` and the `dpl.core` "
+    "attributes (`processing_activity_id` the purpose code, `data_subject_id` the "
+    "pupil's pseudonym for your organisation, never a BSN), the gateway's own in "
+    "`gateway.*`; `gateway.audit.seq` and `gateway.audit.hash` tie each to the log "
+    "(`GET /v1/audit/proof/{seq}`). Newest first, a page at a time; reading it is logged.",
+)
+def logboek_records(
+    session: SessionDep,
+    ctx: Officer,
+    services: ServicesDep,
+    start: Annotated[
+        date | AwareDatetime | None,
+        Query(alias="from", description="A day (from its start, UTC) or an instant with zone"),
+    ] = None,
+    end: Annotated[
+        date | AwareDatetime | None,
+        Query(alias="to", description="A day (up to its end, UTC) or an instant with zone"),
+    ] = None,
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    allowed = _supervision(ctx, services, "audit.logboek")
+    page = service.search(
+        session,
+        org=ctx.org_id,
+        start=_instant(start),
+        end=_instant(end, day_end=True),
+        cursor=cursor,
+        limit=limit,
+    )
+    event = AuditEvent.of(ctx, action="audit.logboek", decision=allowed)
+    service.append(session, event, now=services.clock.now())
+    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
+    items = [logboek.record(e, viewer=ctx.org_id, refs=refs) for e in page.items]
+    return {"items": items, "next": page.next}
 
 
 def _instant(value: date | datetime | None, *, day_end: bool = False) -> datetime | None:

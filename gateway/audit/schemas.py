@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,16 @@ class AuditEventRead(BaseModel):
     policy_version: str
     request_id: str | None
     owner: str | None = None
+    transaction_id: str | None = Field(
+        default=None,
+        description="The unit of work that wrote the entry: every entry of one act carries "
+        "it, on the acting organisation's side and on the owner's. Null on older entries.",
+    )
+    trace_id: str | None = Field(
+        default=None,
+        description="The W3C trace-id of the request (a caller's `traceparent` continued) or "
+        "of the job run that wrote the entry. Null on older entries.",
+    )
     prev_hash: str
     hash: str
 
@@ -146,3 +156,69 @@ class ConsistencyProof(BaseModel):
     first_root: str = Field(description=HEX)
     second_root: str = Field(description=HEX)
     proof: list[str] = Field(description="RFC 9162 §2.1.4 consistency proof, lowercase hex.")
+
+
+def _attr(name: str, description: str) -> Any:
+    return Field(default=None, alias=name, description=description)
+
+
+class LogboekAttributes(BaseModel):
+    """`dpl.core.*` as the Logboek Dataverwerkingen standard defines them; `gateway.*`
+    the gateway's own, tying the record to its audit entry."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    processing_activity_id: str = Field(
+        alias="dpl.core.processing_activity_id",
+        description="The purpose code, as the register of processing activities (the "
+        "catalog) names the activity.",
+    )
+    data_subject_id: str | None = _attr(
+        "dpl.core.data_subject_id", "The pupil's pseudonym for your organisation; never a BSN."
+    )
+    data_subject_id_type: str | None = _attr(
+        "dpl.core.data_subject_id_type", "Which pseudonym: `urn:gateway:pseudoniem:<org>`."
+    )
+    org: str = Field(alias="gateway.org", description="The organisation that acted.")
+    owner: str | None = _attr("gateway.owner", "The organisation whose object it was.")
+    actor: str | None = _attr("gateway.actor", "The acting person's opaque id.")
+    actor_role: str | None = _attr("gateway.actor_role", "The actor's role.")
+    object_id: str | None = _attr("gateway.object_id", "The object acted on.")
+    categories: list[str] = Field(
+        default_factory=list, alias="gateway.categories", description="Data categories."
+    )
+    decision: Literal["permit", "deny"] = Field(alias="gateway.decision")
+    decision_code: str | None = _attr("gateway.decision_code", "Why it was refused.")
+    rule: str = Field(alias="gateway.rule", description="The policy rule that decided.")
+    legal_basis: str | None = _attr("gateway.legal_basis", "The legal basis of a permit.")
+    policy_version: str = Field(alias="gateway.policy_version")
+    request_id: str | None = _attr("gateway.request_id", "The request's X-Request-Id.")
+    transaction_id: str | None = _attr(
+        "gateway.transaction_id", "The unit of work: shared by every entry of one act."
+    )
+    seq: int = Field(alias="gateway.audit.seq", description="The entry's place in the log.")
+    hash: str = Field(
+        alias="gateway.audit.hash", description="The entry's chain hash, to check against the log."
+    )
+
+
+class LogboekRecord(BaseModel):
+    """One processing, as a span (Logboek Dataverwerkingen 1.0.0)."""
+
+    trace_id: str = Field(description="W3C trace-id (16 bytes, hex) of the request or job run.")
+    span_id: str = Field(description="8 bytes, hex: the first 16 hex digits of the entry hash.")
+    name: str = Field(description="The act (`transfer.read`).")
+    start_time: datetime
+    end_time: datetime
+    status: Literal["Ok", "Unset"] = Field(
+        description="`Ok` when permitted; `Unset` for a refusal, which is no system error."
+    )
+    resource: dict[str, dict[str, str]]
+    attributes: LogboekAttributes
+
+
+class LogboekPage(BaseModel):
+    """One page of records, newest first."""
+
+    items: list[LogboekRecord]
+    next: str | None = Field(description=NEXT)

@@ -25,7 +25,8 @@ from gateway.audit.chain import canonical, entry_hash
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from gateway.audit.verify import Verification, verify_log
 from gateway.core import paging
-from gateway.core.context import ActContext
+from gateway.core.context import ActContext, current_trace_id, new_trace_id
+from gateway.core.db import UNIT_TRACE_ID, transaction_id
 from gateway.core.errors import GatewayError, NotFound
 from gateway.core.paging import Page
 from policies.model import Decision
@@ -46,6 +47,8 @@ class AuditEvent:
     categories: frozenset[str] = frozenset()
     request_id: str | None = None
     owner: str | None = None
+    # The request's trace; None: the trace of what runs now (`core.context.trace`).
+    trace_id: str | None = None
 
     @classmethod
     def of(
@@ -70,7 +73,16 @@ class AuditEvent:
             object_id=object_id,
             categories=decision.released if categories is None else categories,
             request_id=ctx.request_id,
+            trace_id=ctx.trace_id,
         )
+
+
+def _trace_id(session: Session, event: AuditEvent) -> str:
+    """The event's trace, the one running now, or one for the whole unit of work."""
+    found = event.trace_id or current_trace_id()
+    if found is None:
+        found = session.info.setdefault(UNIT_TRACE_ID, new_trace_id())
+    return str(found)
 
 
 # Built once: compiled statements are cached, so an append costs only its execution.
@@ -110,6 +122,8 @@ def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
         policy_version=decision.policy_version,
         request_id=event.request_id,
         owner=event.owner if event.owner != event.org else None,
+        transaction_id=transaction_id(session),
+        trace_id=_trace_id(session, event),
         prev_hash=head_hash,
     )
     entry.hash = entry_hash(entry)

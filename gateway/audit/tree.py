@@ -14,7 +14,7 @@ from sqlalchemy import Row, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from gateway.audit import merkle
-from gateway.audit.chain import HASHED_FIELDS, entry_leaf_hash
+from gateway.audit.chain import HASHED_FIELDS, OPTIONAL_FIELDS, entry_leaf_hash
 from gateway.audit.merkle import Hash, Piece, Range
 from gateway.audit.models import MIN_STORED_LEVEL, AuditEntry, AuditTreeNode
 
@@ -22,7 +22,9 @@ BLOCK = 1 << MIN_STORED_LEVEL
 # Entries read per query while building the stored nodes of a long stretch of log.
 BUILD_BATCH = 1 << 14
 LEAF_COLUMNS = tuple(
-    getattr(AuditEntry, name) for name in (*HASHED_FIELDS, "owner", "hash") if name != "seq"
+    getattr(AuditEntry, name)
+    for name in (*HASHED_FIELDS, *OPTIONAL_FIELDS, "hash")
+    if name != "seq"
 )
 _ENTRY_ROWS = select(AuditEntry.seq, *LEAF_COLUMNS)
 _INSERT_NODES = insert(AuditTreeNode)

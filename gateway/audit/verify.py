@@ -1,6 +1,7 @@
 """Verifying the audit log: the hash chain, the Merkle tree and the signed checkpoints.
 
-The entries are read in order, a batch at a time; each batch is checked in bulk (the
+The entries are read in order, a batch at a time, straight from the driver
+(`gateway.audit.fastread`); each batch is checked in bulk (the
 sequence, the links, the chain hashes as list comparisons; the leaf hashes and the
 tree a block of `BLOCK` leaves at a time), and the root is compared with every signed
 checkpoint on the way. From a checkpoint, the walk starts at its size: the stored
@@ -19,10 +20,10 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.audit import merkle, tree
-from gateway.audit.chain import canonical_bytes, entry_hash, entry_leaf_hash
+from gateway.audit import fastread, merkle, tree
+from gateway.audit.chain import entry_hash, entry_leaf_hash
 from gateway.audit.checkpoints import note_text
-from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
+from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead
 from gateway.crypto.notes import NoteError, NoteVerifier, open_note
 
 LOG_BLOCK = 6
@@ -150,7 +151,7 @@ def verify_log(
     *,
     keys: list[NoteVerifier] | None = None,
     from_checkpoint: int | None = None,
-    batch: int = 8192,
+    batch: int = 1 << 15,
 ) -> Verification:
     """The whole log, or the part after `from_checkpoint`; with `keys` the signatures too."""
     stored = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)))
@@ -162,19 +163,8 @@ def verify_log(
     try:
         verifier = _start(session, roots, from_checkpoint, signed=keys is not None)
         base = verifier.size
-        query = (
-            select(AuditEntry.seq, *tree.LEAF_COLUMNS)
-            .where(AuditEntry.seq > base)
-            .order_by(AuditEntry.seq)
-            .execution_options(yield_per=batch)
-        )
-        for rows in session.execute(query).partitions():
-            verifier.feed(
-                [row.seq for row in rows],
-                [canonical_bytes(row) for row in rows],
-                [row.hash for row in rows],
-                [row.prev_hash for row in rows],
-            )
+        for seqs, leaves, hashes, prevs in fastread.batches(session, base, batch):
+            verifier.feed(seqs, leaves, hashes, prevs)
     except tree.TreeError as exc:
         return Verification(False, 0, None, str(exc))
     except Failure as failure:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +40,8 @@ class ActContext:
     actor: str
     actor_role: str | None
     request_id: str
+    # The W3C trace-id of the request (a caller's traceparent continued), on every entry.
+    trace_id: str | None = None
 
     @property
     def org_id(self) -> str:
@@ -57,7 +63,9 @@ PORTAL_ORG = "portaal"
 DATA_SUBJECT = "data_subject"
 
 
-def person_context(*, person_ref: str, role: str, purpose: str, request_id: str) -> ActContext:
+def person_context(
+    *, person_ref: str, role: str, purpose: str, request_id: str, trace_id: str | None = None
+) -> ActContext:
     principal = Principal(
         org_id=PORTAL_ORG, org_kind=DATA_SUBJECT, client_id=PORTAL_ORG, scopes=frozenset()
     )
@@ -67,7 +75,33 @@ def person_context(*, person_ref: str, role: str, purpose: str, request_id: str)
         actor=person_ref,
         actor_role=role,
         request_id=request_id,
+        trace_id=trace_id or current_trace_id(),
     )
+
+
+# The trace of what runs now: a request's (the middleware sets it), or a job run's
+# (`new_trace`). Audit entries written without one of their own carry it.
+_TRACE_ID: ContextVar[str | None] = ContextVar("trace_id", default=None)
+
+
+def current_trace_id() -> str | None:
+    return _TRACE_ID.get()
+
+
+def new_trace_id() -> str:
+    """A W3C trace-id: 16 random bytes in lower-case hex."""
+    return secrets.token_hex(16)
+
+
+@contextmanager
+def trace(trace_id: str | None = None) -> Iterator[str]:
+    """Runs the block under `trace_id`, or a fresh trace (one run of a job)."""
+    value = trace_id or new_trace_id()
+    token = _TRACE_ID.set(value)
+    try:
+        yield value
+    finally:
+        _TRACE_ID.reset(token)
 
 
 class TokenVerifier(Protocol):

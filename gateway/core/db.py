@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import secrets
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -199,7 +200,7 @@ class Database:
         )
         _configure_sqlite(reader, reader=True)
         readers = sessionmaker(reader, expire_on_commit=False)
-        return cls(engine, sessions, readers, GroupCommit(sessions, write_refusal))
+        return cls(engine, sessions, readers, GroupCommit(sessions, write_refusal, new_unit))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -303,6 +304,35 @@ def write_refusal(session: Session, exc: GatewayError) -> None:
     record, exc.record = exc.record, None
     if record is not None:
         record(session)
+
+
+# A unit of work's ids, kept on its session while its transaction lasts.
+TRANSACTION_ID, UNIT_TRACE_ID = "gateway.transaction_id", "gateway.trace_id"
+
+
+def transaction_id(session: Session) -> str:
+    """The id of the unit of work `session` is in: every audit entry it writes carries it.
+
+    One per database transaction (`unit_of_work`), or per write of a group commit,
+    which runs each caller's work in a savepoint of one shared transaction.
+    """
+    found = session.info.get(TRANSACTION_ID)
+    if found is None:
+        found = session.info[TRANSACTION_ID] = secrets.token_hex(16)
+    return str(found)
+
+
+def new_unit(session: Session) -> None:
+    """Starts a unit of work of its own inside the session's transaction (a group write)."""
+    session.info[TRANSACTION_ID] = secrets.token_hex(16)
+    session.info.pop(UNIT_TRACE_ID, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_unit(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the transaction itself, not a savepoint in it
+        session.info.pop(TRANSACTION_ID, None)
+        session.info.pop(UNIT_TRACE_ID, None)
 
 
 def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ transaction of its own. If the commit itself fails, every write of the group fai
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable
@@ -34,6 +35,8 @@ MAX_GROUP = 64
 @dataclass(slots=True)
 class _Write(Generic[T]):
     work: Callable[[Session], T]
+    # The submitter's context (its trace), for the work run on the committing thread.
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     future: Future[T] = field(default_factory=Future)
     result: Any = None
     error: BaseException | None = None
@@ -46,9 +49,11 @@ class GroupCommit:
         self,
         sessions: sessionmaker[Session],
         write_refusal: Callable[[Session, GatewayError], None],
+        new_unit: Callable[[Session], None] = lambda session: None,
     ) -> None:
         self._sessions = sessions
         self._write_refusal = write_refusal
+        self._new_unit = new_unit
         self._queue: queue.SimpleQueue[_Write[Any] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
@@ -128,11 +133,12 @@ class GroupCommit:
     def _one(self, session: Session, write: _Write[Any]) -> None:
         if not write.future.set_running_or_notify_cancel():
             return  # its caller gave up before it began: nothing written, nothing answered
+        self._new_unit(session)  # its entries share a transaction id of their own
         try:
             with session.begin_nested():
-                write.result = write.work(session)
+                write.result = write.context.run(write.work, session)
         except GatewayError as exc:
-            self._write_refusal(session, exc)
+            write.context.run(self._write_refusal, session, exc)
             write.error = exc
         except Exception as exc:  # the caller sees it as if it had written alone
             write.error = exc

@@ -14,11 +14,13 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.core.context import new_trace_id, trace
 from gateway.core.errors import internal_error, problem_response
 from gateway.core.fields import BSN_SHAPED
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_ZERO_TRACE, _ZERO_PARENT = "0" * 32, "0" * 16
 
 HTTP_REQUESTS = Counter(
     "gateway_http_requests_total", "HTTP requests handled", ["method", "route", "status"]
@@ -34,6 +36,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def continued_trace(header: str | None) -> tuple[str, str]:
+    """The trace-id and flags of a caller's valid `traceparent`, or of a new trace.
+
+    W3C Trace Context: version 00, lower-case hex, neither id all zeros; anything else
+    is dropped (never echoed) and a trace is started here.
+    """
+    found = TRACEPARENT_RE.match(header or "")
+    if found and found.group(1) != _ZERO_TRACE and found.group(2) != _ZERO_PARENT:
+        return found.group(1), found.group(3)
+    return new_trace_id(), "01"
 
 
 def _route_template(scope: Scope) -> str:
@@ -63,11 +77,10 @@ class RequestContextMiddleware:
         request_id = secrets.token_hex(16)
         if given and REQUEST_ID_RE.match(given) and not BSN_SHAPED.search(given):
             request_id = given
-        trace = TRACEPARENT_RE.match(_header(scope, b"traceparent") or "")
-        trace_id = trace.group(1) if trace else secrets.token_hex(16)
-        flags = trace.group(3) if trace else "01"
+        trace_id, flags = continued_trace(_header(scope, b"traceparent"))
         traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-{flags}"
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"], state["trace_id"] = request_id, trace_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id)
         started = time.perf_counter()
@@ -85,7 +98,8 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_ids)
+            with trace(trace_id):
+                await self.app(scope, receive, send_with_ids)
         except Exception as exc:
             log.error("request.failed", error_type=type(exc).__name__, exc_info=exc)
             if not answered:

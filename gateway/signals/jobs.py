@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from consent.period import today
 from gateway.catalog.enforce import basis_decision
+from gateway.core.context import trace
 from gateway.core.db import Database, insert_row
 from gateway.core.settings import Settings
 from gateway.edges import Edges
@@ -109,7 +110,13 @@ def _remind(session: Session, edges: Edges, settings: Settings, batch: int) -> i
 
 
 def run(db: Database, edges: Callable[[], Edges], settings: Settings) -> Swept:
-    """The whole sweep, a transaction per batch, until a batch finds nothing to do."""
+    """The whole sweep, a transaction per batch, until a batch finds nothing to do; one
+    trace for the run, its entries under it."""
+    with trace():
+        return _run(db, edges, settings)
+
+
+def _run(db: Database, edges: Callable[[], Edges], settings: Settings) -> Swept:
     total = Swept()
     while True:
         with db.unit_of_work() as session:

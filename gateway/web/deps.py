@@ -71,7 +71,11 @@ SessionOpened = Depends(session.open_session, scope="function")
 
 
 def act_context(request: Request, who: Viewer, *, role: str, purpose: str) -> ActContext:
-    request_id = str(request.scope.get("state", {}).get("request_id", ""))
+    state = request.scope.get("state", {})
     return person_context(
-        person_ref=who.person_ref, role=role, purpose=purpose, request_id=request_id
+        person_ref=who.person_ref,
+        role=role,
+        purpose=purpose,
+        request_id=str(state.get("request_id", "")),
+        trace_id=state.get("trace_id"),
     )

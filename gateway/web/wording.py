@@ -231,6 +231,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     ),
     "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
     "audit.read": ("bekeek het logboek", "het logboek bekijken"),
+    "audit.logboek": (
+        "haalde het logboek op als logboek dataverwerkingen",
+        "het logboek ophalen als logboek dataverwerkingen",
+    ),
     "audit.reviews": (
         "bekeek welke handelingen nog achteraf beoordeeld moeten worden",
         "bekijken welke handelingen nog beoordeeld moeten worden",

@@ -25,7 +25,10 @@ from tests.support.audit import publish, read_event
 from tests.support.gateway import Gateway
 
 SIZE = 37  # past two stored blocks of 16, with a tail hashed from its entries
-FIELDS = ["org", "actor", "purpose", "subject_ref", "decision", "rule", "action", "time"]
+FIELDS = [
+    *("org", "actor", "purpose", "subject_ref", "decision", "rule", "action", "time"),
+    *("trace_id", "transaction_id"),
+]
 MUTATIONS = st.sampled_from(["change", "remove", "insert", "reorder"])
 
 
@@ -113,6 +116,9 @@ def proofs_fail(session: Session, gateway: Gateway) -> bool:
 )
 # Two entries swapped across the two checkpoints, the chain rewritten after.
 @example(kind="reorder", at=1, other=21, field="org", forger_rechains=True)
+# Another request's trace put on an entry.
+@example(kind="change", at=7, other=7, field="trace_id", forger_rechains=False)
+@example(kind="change", at=30, other=30, field="trace_id", forger_rechains=True)
 def test_any_single_tampering_is_detected_by_verify_and_by_a_proof(
     gateway: Gateway, kind: str, at: int, other: int, field: str, forger_rechains: bool
 ) -> None:

@@ -353,7 +353,11 @@ CASE_ENDPOINTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bystander", "consent_search"): ("POST /v1/consents/search",),
     ("bystander", "consent_notifications"): ("GET /v1/consents/notifications",),
     ("bystander", "consent_renewals"): ("GET /v1/consents",),
-    ("bystander", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
+    ("bystander", "audit"): (
+        "GET /v1/audit/events",
+        "POST /v1/audit/events/search",
+        "GET /v1/audit/logboek",
+    ),
     ("owner_officer", "audit"): ("GET /v1/audit/events", "POST /v1/audit/events/search"),
     # Cases: the world's case about the scenario's pupil, started by the sender.
     ("sender", "case_list"): (
