@@ -32,14 +32,16 @@ from gateway.core.middleware import (
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
-from gateway.deps import Services
+from gateway.deps import Services, edges_of
 from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
 from gateway.health.router import router as health_router
 from gateway.registry.router import router as consents_router
 from gateway.retention.scheduler import RetentionScheduler
+from gateway.rights import reminders as rights_reminders
 from gateway.rights.requests_router import router as rights_requests_router
 from gateway.rights.router import router as rights_router
+from gateway.signals import jobs as signal_jobs
 from gateway.signals.router import router as signals_router
 from gateway.subjects.router import router as subjects_router
 from gateway.tlv.router import router as tlv_router
@@ -150,11 +152,18 @@ def publisher_of(services: Services) -> CheckpointPublisher:
 
 
 def retention_of(services: Services) -> RetentionScheduler:
+    def sweep() -> object:
+        return signal_jobs.run(services.db, lambda: edges_of(services), services.settings)
+
+    def remind() -> object:
+        return rights_reminders.run(services.db, edges_of(services))
+
     return RetentionScheduler(
         db=services.db,
         catalog=services.catalog,
         clock=services.clock,
         interval_seconds=services.settings.retention_interval_seconds,
+        daily=(("signals.sweep", sweep), ("rights.remind", remind)),
     )
 
 

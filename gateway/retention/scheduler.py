@@ -1,21 +1,25 @@
-"""Runs the retention job on a schedule while the gateway serves, beside the acts.
+"""Runs the daily jobs on a schedule while the gateway serves, beside the acts.
 
 Like the checkpoint publisher (`gateway.audit.publisher`), every serving process runs
 one thread: a minute after the start, then every `retention_interval_seconds` (a day
-by default; 0 turns it off and leaves it to `gateway retention run` from cron). Two
-processes running it at once find the same records; each record is destroyed in its
-own transaction under a row lock, and a record another process destroyed first is
-skipped.
+by default; 0 turns it off and leaves the jobs to cron: `gateway retention run`,
+`gateway signals sweep`, `gateway rights remind`). The retention job runs first, then
+the others (`daily`), each under a trace of its own and each on its own when another
+fails. Two processes running them at once find the same records; each record is
+destroyed in its own transaction under a row lock, and a record another process
+destroyed first is skipped; the sweep and the reminders are idempotent per item.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import structlog
 
 from gateway.core.clock import Clock
+from gateway.core.context import trace
 from gateway.core.db import Database
 from gateway.retention import job
 from policies.compiled import Catalog
@@ -30,13 +34,25 @@ class RetentionScheduler:
     catalog: Catalog
     clock: Clock
     interval_seconds: int
+    # The other daily jobs, by name, run after the retention job in each round.
+    daily: Sequence[tuple[str, Callable[[], object]]] = ()
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def run_once(self) -> job.Report:
-        report = job.run(self.db, catalog=self.catalog, clock=self.clock.now)
+        with trace():
+            report = job.run(self.db, catalog=self.catalog, clock=self.clock.now)
         log.info("retention_run", destroyed=report.total)
         return report
+
+    def run_daily(self) -> None:
+        for name, run in self.daily:
+            try:
+                run()  # each opens its own trace
+            except Exception:  # the others and the next round still run
+                log.exception("daily_job_failed", job=name)
+            else:
+                log.info("daily_job_ran", job=name)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
@@ -55,3 +71,4 @@ class RetentionScheduler:
                 self.run_once()
             except Exception:  # the next round tries again; acts are never affected
                 log.exception("retention_run_failed")
+            self.run_daily()

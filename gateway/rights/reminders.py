@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gateway.audit import service as audit
 from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import basis_decision
+from gateway.core.context import trace
 from gateway.core.db import Database, insert_or_ignore
 from gateway.edges import Edges
 from gateway.rights.models import RightsReminder, RightsRequest
@@ -90,5 +91,6 @@ def reminders_of(session: Session, request_ids: list[str]) -> dict[str, list[Rig
 
 
 def run(db: Database, edges: Edges) -> int:
-    with db.unit_of_work() as session:
+    """One round in one transaction, under a trace of its own."""
+    with trace(), db.unit_of_work() as session:
         return remind(session, edges)

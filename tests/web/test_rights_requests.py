@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from gateway.deps import edges_of
+from gateway.main import retention_of
 from gateway.orgs.scopes import default_scopes
 from gateway.rights import reminders
 from gateway.rights.models import RightsRequest
@@ -262,3 +263,22 @@ def test_the_term_is_a_calendar_month() -> None:
     assert add_months(date(2016, 1, 31), 1) == date(2016, 2, 29)
     assert add_months(date(2015, 12, 31), 3) == date(2016, 3, 31)
     assert add_months(date(2016, 11, 30), 3) == date(2017, 2, 28)
+
+
+def test_the_served_schedule_reminds_beside_the_retention_job(portal: Gateway) -> None:
+    """`gateway serve` runs the reminders each day after the retention job; a job that
+    fails leaves the others to run."""
+    po, _, _ = region_with_officers(portal)
+    file_request(portal, "OBS De Hien")
+    portal.clock.advance(datetime(2016, 5, 8, 6, tzinfo=UTC) - portal.clock.now())
+    refresh(portal, *portal.orgs)
+    schedule = retention_of(portal.services)
+    assert [name for name, _ in schedule.daily] == ["signals.sweep", "rights.remind"]
+
+    def broken() -> object:
+        raise RuntimeError("the sweep is down")
+
+    schedule.daily = [("signals.sweep", broken), *schedule.daily[1:]]
+    schedule.run_daily()
+    (soon,) = listed(portal, po, "soon")
+    assert [r["stage"] for r in soon["reminders"]] == ["soon"]

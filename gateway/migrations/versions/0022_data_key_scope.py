@@ -1,7 +1,7 @@
 """a data key belongs to a scope of records that expire together, for crypto-shredding
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
