@@ -4,17 +4,15 @@ A page per child for whoever may exercise the rights (`children.may_act`: a pare
 gezag under 16, the pupil from 16), with the report as JSON to download and print, and
 the form for a request to one organisation the report names as holding the data. The
 requester reads the status and the outcome of each request on the same page. The
-builder is `gateway.rights.report`; `render_html` gives the report as a printable page
-of its own for any other reader of it (the privacy officer's pages).
+builder is `gateway.rights.report`; the privacy officer's pages show the same report
+body (`templates/inzage_body.html`) for their own organisation (`gateway.web.fg`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -29,23 +27,13 @@ from gateway.rights.report import (
     as_json,
     build_report,
 )
-from gateway.web import session, wording
+from gateway.web import session
 from gateway.web.children import Child
 from gateway.web.deps import CsrfChecked, Portal, PortalDep, ViewerDep, act_context
 from gateway.web.pages import child_of, explained_refusal
 
 router = APIRouter()
-HERE = Path(__file__).resolve().parent
 TEXT_LIMIT = 4000
-_PRINT = Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
-)
-_PRINT.globals.update(day=wording.day, moment=wording.moment)
-
-
-def render_html(report: Report) -> str:
-    """The report as a printable Dutch page of its own (no portal frame, no links)."""
-    return _PRINT.get_template("inzage_print.html").render(report=report, w=words)
 
 
 def _report(request: Request, db: Session, portal: Portal, who: Any, kid: Child) -> Report:

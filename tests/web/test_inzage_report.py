@@ -12,11 +12,7 @@ import html
 import re
 from typing import Any
 
-from gateway.core.context import person_context
-from gateway.deps import edges_of
-from gateway.rights.report import PersonViewer, build_report
 from gateway.web import wording
-from gateway.web.inzage import render_html
 from tests.support.gateway import Gateway
 from tests.support.idp import PARENT, PUPIL_13, PUPIL_16, login
 from tests.support.portal import CHILD, child_url, make_region, register_gezag
@@ -165,27 +161,3 @@ def test_a_restricted_meldcode_report_stays_out_of_the_report(portal: Gateway) -
     assert not [a for a in body["accesses"] if a["purpose"] == "meldcode.melding"]
     assert all(o["name"] != "Veilig Thuis Zuid-Holland Zuid" for o in body["organisations"])
     assert "Veilig Thuis" not in str(body)
-
-
-def test_the_printable_page_is_dutch_for_any_reader_of_the_report(portal: Gateway) -> None:
-    """`render_html` is the report as a page of its own (the privacy officer's pages)."""
-    make_region(portal, PARENT[1])
-    parent_ref = portal.keyring.pseudonyms.subject_ref(PARENT[1])
-    ctx = person_context(
-        person_ref=parent_ref, role="parent", purpose="rechten.inzage", request_id=""
-    )
-    viewer = PersonViewer(parent_ref, "parent", 11, True, ctx)
-    with portal.services.db.unit_of_work() as session:
-        subject_ref = portal.keyring.pseudonyms.subject_ref(CHILD["bsn"])
-        built = build_report(
-            session, subject_ref=subject_ref, viewer=viewer, edges=edges_of(portal.services)
-        )
-        page = render_html(built)
-    assert page.startswith("<!doctype html>") and '<html lang="nl">' in page
-    text = text_of(page)
-    assert (
-        "Inzage: alle gegevens van Sam de Vries" in text and "Geboren op 1 september 2004" in text
-    )
-    assert "Wie de gegevens heeft gebruikt" in text
-    assert not ENGLISH.findall(text), ENGLISH.findall(text)
-    assert "<script" not in page

@@ -21,9 +21,12 @@ from gateway.orgs.scopes import default_scopes
 from gateway.rights import reminders
 from gateway.rights.models import RightsRequest
 from gateway.rights.requests import add_months
+from gateway.web.security import CSP
 from tests.support.consent import refresh
+from tests.support.fg import register_officer
 from tests.support.gateway import OFFICER, Gateway, Org, audit_log
-from tests.support.idp import PARENT, login
+from tests.support.idp import OFFICER as FG_LOGIN
+from tests.support.idp import PARENT, login, officer_login
 from tests.support.portal import (
     CHILD,
     child_url,
@@ -282,3 +285,50 @@ def test_the_served_schedule_reminds_beside_the_retention_job(portal: Gateway) -
     schedule.run_daily()
     (soon,) = listed(portal, po, "soon")
     assert [r["stage"] for r in soon["reminders"]] == ["soon"]
+
+
+def fg_report_page(portal: Gateway, bsn: str) -> str:
+    """The FG's look-up of `bsn` in the web pages, then its inzage report."""
+    form = portal.client.get("/portaal/fg/leerling").text
+    looked = portal.client.post(
+        "/portaal/fg/leerling", data={"bsn": bsn, "csrf_token": csrf_token(form)}
+    )
+    assert looked.status_code == 200, looked.text
+    made = portal.client.post(
+        "/portaal/fg/leerling/inzage", data={"csrf_token": csrf_token(looked.text)}
+    )
+    assert made.status_code == 200, made.text
+    assert made.headers["content-security-policy"] == CSP
+    assert bsn not in made.text  # masked only
+    return text_of(made.text)
+
+
+def test_the_officer_makes_the_report_from_the_look_up_page(portal: Gateway) -> None:
+    """In the FG's web pages the report follows the look-up: the pupil from the session,
+    never from the form; its own organisation's part only; on the log."""
+    po, vo, _ = region_with_officers(portal)
+    register_officer(portal, vo, FG_LOGIN[1])
+    elsewhere = {"bsn": "123456794", "birth_date": "2004-03-01"}  # only at the PO school
+    register_gezag(portal, po, elsewhere, PARENT[1])
+    assert officer_login(portal.client).status_code == 303
+
+    # Without a look-up first there is no pupil to report on.
+    form = portal.client.get("/portaal/fg/leerling").text
+    bare = portal.client.post(
+        "/portaal/fg/leerling/inzage",
+        data={"csrf_token": csrf_token(form)},
+        follow_redirects=False,
+    )
+    assert bare.status_code == 303 and bare.headers["location"].endswith("/fg/leerling")
+
+    page = fg_report_page(portal, CHILD["bsn"])
+    assert "Inzagerapport van de leerling met BSN" in page
+    assert "Da Vinci College" in page and "Sociaal Wijkteam Dordrecht" not in page
+    assert not ENGLISH.findall(page), ENGLISH.findall(page)
+    assert "rights.inzage.report" in {e["action"] for e in audit_log(portal, vo)}
+
+    # A pupil the organisation holds nothing on: the same page as for an unknown BSN.
+    held_by_another = fg_report_page(portal, elsewhere["bsn"]).replace("6794", "####")
+    never_seen = fg_report_page(portal, UNKNOWN["bsn"]).replace("6782", "####")
+    assert held_by_another == never_seen
+    assert "geen gegevens over deze leerling" in never_seen

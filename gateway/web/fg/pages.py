@@ -10,16 +10,18 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from gateway.audit import alerts as audit_alerts
 from gateway.audit import register as art30
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core.context import ACTOR_PATTERN
-from gateway.core.errors import Unprocessable
+from gateway.core.errors import NotFound, Unprocessable
 from gateway.crypto.bsn import is_valid_bsn
 from gateway.deps import SessionDep
+from gateway.rights import words
+from gateway.rights.report import OfficerViewer, build_report
 from gateway.web import session, wording
 from gateway.web.deps import CsrfChecked, Portal, PortalDep
 from gateway.web.fg import charts, export
@@ -31,10 +33,8 @@ PAGE_SIZE = 50
 EXPORT_MAX = 10_000
 EXPORT_BATCH = 500
 Decision = Literal["permit", "deny"]
-# Where the pupil's inzage report will be linked from the look-up, once it exists
-# (gateway/rights/report.py): the look-up passes it the pupil's internal ref.
-INZAGE_REPORT: str | None = None
-# The pupil of the last look-up, as its pseudonym and masked number: for its older lines.
+# The pupil of the last look-up, as its pseudonyms (the organisation's and the
+# verwijsindex key) and masked number: for its older lines and its inzage report.
 PUPIL = "fg_pupil"
 
 
@@ -224,16 +224,17 @@ def subject_lookup(
     number = bsn.strip().replace(" ", "")
     held = request.session.get(PUPIL)
     if not number and eerder and isinstance(held, dict):
-        subject_ref, masked = str(held["ref"]), str(held["mask"])
+        subject_ref, masked, signal_key = str(held["ref"]), str(held["mask"]), held["signal"]
     elif is_valid_bsn(number):
         subject_ref = services.keyring.pseudonyms.subject_ref(number)
+        signal_key = services.keyring.index.child(number)
         masked, eerder = wording.mask_bsn(number), ""
     else:
         invalid: dict[str, object] = {"title": "Een leerling opzoeken", "rows": None}
         return _render(
             portal, request, "fg/subject.html", officer, {**invalid, "invalid": True, "status": 422}
         )
-    request.session[PUPIL] = {"ref": subject_ref, "mask": masked}
+    request.session[PUPIL] = {"ref": subject_ref, "mask": masked, "signal": signal_key}
     page = audit.search(
         db,
         org=officer.org_id,
@@ -249,9 +250,27 @@ def subject_lookup(
         "pseudonym": refs(subject_ref),
         "masked": masked,
         "next": page.next,
-        "inzage_report": INZAGE_REPORT,
     }
     return _render(portal, request, "fg/subject.html", officer, context)
+
+
+@router.post("/leerling/inzage", dependencies=[CsrfChecked])
+def subject_report(
+    request: Request, db: SessionDep, portal: PortalDep, officer: OfficerDep
+) -> Response:
+    """The inzage report (AVG art. 15) of the pupil last looked up, as far as the
+    organisation holds it (`gateway.rights.report`): for answering a parent's request.
+    The pupil comes from the session, never from the form; the report is on the log."""
+    held = request.session.get(PUPIL)
+    if not isinstance(held, dict):
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/fg/leerling", 303)
+    viewer = OfficerViewer(officer.context(request), signal_key=held.get("signal"))
+    context: dict[str, object] = {"title": "Inzagerapport", "masked": held["mask"], "w": words}
+    try:
+        report = build_report(db, subject_ref=str(held["ref"]), viewer=viewer, edges=portal.edges())
+    except NotFound:  # the organisation holds nothing on the pupil (the refusal is logged)
+        return _render(portal, request, "fg/inzage.html", officer, {**context, "report": None})
+    return _render(portal, request, "fg/inzage.html", officer, {**context, "report": report})
 
 
 @router.get("/register")
