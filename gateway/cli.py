@@ -371,7 +371,7 @@ def retention_purge() -> None:
 @signals_app.command("sweep")
 def signals_sweep() -> None:
     """Destroy at 23 and after the archive term, archive at two years, remind to inform;
-    every act in the audit log. Run it daily (cron, a systemd timer)."""
+    every act in the audit log. `gateway serve` runs it daily; this runs it once."""
     settings = get_settings()
     db = Database.connect(settings.effective_database_url)
     catalog = load_catalog(region=settings.region)
@@ -394,8 +394,8 @@ def signals_sweep() -> None:
 @rights_app.command("remind")
 def rights_remind() -> None:
     """Remind the controllers of correction and erasure requests due within 7 days or
-    overdue, once per request per stage; each in the controller's audit log. Run it
-    daily (cron, a systemd timer)."""
+    overdue, once per request per stage; each in the controller's audit log. `gateway
+    serve` runs it daily; this runs it once."""
     settings = get_settings()
     db = Database.connect(settings.effective_database_url)
     catalog = load_catalog(region=settings.region)
