@@ -163,7 +163,7 @@ def retention_of(services: Services) -> RetentionScheduler:
         catalog=services.catalog,
         clock=services.clock,
         interval_seconds=services.settings.retention_interval_seconds,
-        daily=(("signals.sweep", sweep), ("rights.remind", remind)),
+        daily=(("signals sweep", sweep), ("rights remind", remind)),
     )
 
 

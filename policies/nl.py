@@ -184,6 +184,7 @@ RETENTION = {
     "audit_log": "Bewaard: alleen pseudoniemen en kenmerken",
     "idempotency": "1 dag (technisch: een herhaald verzoek)",
     "portal_session": "Tot de sessie verloopt (inactief of maximale duur)",
+    "officer_registration": "Zolang de registratie als functionaris gegevensbescherming staat",
 }
 
 SAFEGUARDS = {

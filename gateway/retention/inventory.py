@@ -80,6 +80,19 @@ RETAINED: dict[str, Retained] = {
     "vi_signal_parents": Retained("verwijsindex", "with its signal", "`signals sweep`"),
     "vi_matches": Retained("follows_signal", "with its signals", "`signals sweep`"),
     "vi_notifications": Retained("follows_signal", "with its signals", "`signals sweep`"),
+    "rights_requests": Retained(
+        "rights_request",
+        "with the pupil's record, which an open request keeps",
+        "`retention run`, with the pupil's record (its words under the pupil's key)",
+    ),
+    "rights_reminders": Retained(
+        "rights_request", "with its request", "`retention run`, with its request"
+    ),
+    "privacy_officers": Retained(
+        "officer_registration",
+        "the registration's removal",
+        "`orgs officer remove`: deleted (a keyed pseudonym of the login, no name)",
+    ),
     "audit_entries": Retained("audit_log", "never: pseudonyms and ids only", "kept"),
     "break_glass_reviews": Retained(
         "audit_log", "never: the oversight of a logged act, pseudonyms only", "kept"

@@ -29,6 +29,8 @@ from gateway.crypto.models import DataKey
 from gateway.enrolments.models import ACTIVE_STATUSES, Enrolment
 from gateway.retention import terms
 from gateway.retention.terms import Due
+from gateway.rights.models import RightsReminder, RightsRequest
+from gateway.rights.requests import OPEN
 from gateway.subjects.models import Subject
 from gateway.tlv.models import Tlv
 from gateway.transfers.models import Transfer
@@ -79,7 +81,7 @@ def destroy_enrolment(session: Session, item: Due, *, catalog: Catalog, now: dat
 
 
 def subjects_due(session: Session, *, catalog: Catalog, now: datetime) -> list[Due]:
-    """Every pupil of whom no record is left."""
+    """Every pupil of whom no record is left and no rights request awaits its answer."""
     ref = Subject.subject_ref
     held = [
         select(Transfer.id).where(Transfer.subject_ref == ref),
@@ -87,6 +89,9 @@ def subjects_due(session: Session, *, catalog: Catalog, now: datetime) -> list[D
         select(Case.id).where(Case.subject_ref == ref),
         select(Consent.id).where(Consent.subject_ref == ref),
         select(Tlv.id).where(Tlv.subject_ref == ref),
+        select(RightsRequest.id).where(
+            RightsRequest.subject_ref == ref, RightsRequest.status.in_(OPEN)
+        ),
     ]
     query = select(ref).where(Subject.created_at <= now - SUBJECT_GRACE).order_by(ref)
     for kept in held:
@@ -100,6 +105,10 @@ def destroy_subject(session: Session, item: Due, *, catalog: Catalog, now: datet
         return
     Envelope.destroy(session, DataKey.subject_ref == subject.subject_ref, now=now)
     session.execute(delete(GezagRelation).where(GezagRelation.subject_ref == subject.subject_ref))
+    # Answered requests go with the pupil: their words were sealed under its keys.
+    answered = select(RightsRequest.id).where(RightsRequest.subject_ref == subject.subject_ref)
+    session.execute(delete(RightsReminder).where(RightsReminder.request_id.in_(answered)))
+    session.execute(delete(RightsRequest).where(RightsRequest.subject_ref == subject.subject_ref))
     org = subject.stated_by or terms.ACTOR
     event = terms.event(
         catalog,

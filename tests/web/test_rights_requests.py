@@ -10,7 +10,7 @@ reminder comes 7 days before the deadline and once it is past, once per stage.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +18,11 @@ from sqlalchemy import select
 from gateway.deps import edges_of
 from gateway.main import retention_of
 from gateway.orgs.scopes import default_scopes
+from gateway.retention import records
 from gateway.rights import reminders
 from gateway.rights.models import RightsRequest
 from gateway.rights.requests import add_months
+from gateway.subjects.models import Subject
 from gateway.web.security import CSP
 from tests.support.consent import refresh
 from tests.support.fg import register_officer
@@ -276,12 +278,12 @@ def test_the_served_schedule_reminds_beside_the_retention_job(portal: Gateway) -
     portal.clock.advance(datetime(2016, 5, 8, 6, tzinfo=UTC) - portal.clock.now())
     refresh(portal, *portal.orgs)
     schedule = retention_of(portal.services)
-    assert [name for name, _ in schedule.daily] == ["signals.sweep", "rights.remind"]
+    assert [name for name, _ in schedule.daily] == ["signals sweep", "rights remind"]
 
     def broken() -> object:
         raise RuntimeError("the sweep is down")
 
-    schedule.daily = [("signals.sweep", broken), *schedule.daily[1:]]
+    schedule.daily = [("signals sweep", broken), *schedule.daily[1:]]
     schedule.run_daily()
     (soon,) = listed(portal, po, "soon")
     assert [r["stage"] for r in soon["reminders"]] == ["soon"]
@@ -332,3 +334,35 @@ def test_the_officer_makes_the_report_from_the_look_up_page(portal: Gateway) -> 
     never_seen = fg_report_page(portal, UNKNOWN["bsn"]).replace("6782", "####")
     assert held_by_another == never_seen
     assert "geen gegevens over deze leerling" in never_seen
+
+
+def test_an_open_request_keeps_the_pupil_and_an_answered_one_goes_with_it(
+    portal: Gateway,
+) -> None:
+    """The pupil's record stays while a request about it awaits its answer; once nothing
+    else is left and the request is answered, the request goes with the record."""
+    services = portal.services
+    now = portal.clock.now()
+    with services.db.unit_of_work() as session:
+        org = portal.make_org("school_po", name="OBS De Hien").id
+        session.add(
+            Subject(subject_ref="sub_rq", identity=b"sealed", created_at=now - timedelta(days=9))
+        )
+        session.add(
+            RightsRequest(
+                id="rq_1", subject_ref="sub_rq", org_id=org, right="rechten.verwijdering",
+                requester_ref="p", requester_role="parent", text=b"sealed",
+                received_on=now.date(), deadline=add_months(now.date(), 1), status="open",
+                created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+    catalog = services.catalog
+    with services.db.unit_of_work() as session:
+        assert records.subjects_due(session, catalog=catalog, now=now) == []
+        session.get(RightsRequest, "rq_1").status = "granted"  # type: ignore[union-attr]
+    with services.db.unit_of_work() as session:
+        (due,) = records.subjects_due(session, catalog=catalog, now=now)
+        records.destroy_subject(session, due, catalog=catalog, now=now)
+    with services.db.sessions() as session:
+        assert session.get(Subject, "sub_rq") is None
+        assert session.get(RightsRequest, "rq_1") is None
