@@ -32,6 +32,8 @@ from gateway.core.middleware import (
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
+from gateway.delivery.router import router as delivery_router
+from gateway.delivery.worker import DeliveryWorker
 from gateway.deps import Services
 from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         tlv_router,
         cases_router,
         signals_router,
+        delivery_router,
         rights_router,
         audit_router,
         audit_tree_router,
@@ -146,8 +149,19 @@ def publisher_of(services: Services) -> CheckpointPublisher:
     )
 
 
+def worker_of(services: Services) -> DeliveryWorker:
+    return DeliveryWorker(
+        db=services.db,
+        signing=services.keyring.signing,
+        clock=services.clock,
+        settings=services.settings,
+        policy_version=services.catalog.version,
+    )
+
+
 def _checkpoints(services: Services) -> Any:
-    """While the app serves, its process publishes the audit log's checkpoints."""
+    """While the app serves, its process publishes the audit log's checkpoints, and
+    with `GATEWAY_DELIVERY_IN_SERVE` delivers webhooks too."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -155,11 +169,16 @@ def _checkpoints(services: Services) -> Any:
         if services.settings.audit_checkpoint_interval_seconds > 0:
             publisher = publisher_of(services)
             publisher.start()
+        worker = worker_of(services) if services.settings.delivery_in_serve else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
             if publisher is not None:
                 publisher.stop()
+            if worker is not None:
+                worker.stop()
 
     return lifespan
 

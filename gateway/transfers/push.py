@@ -38,6 +38,7 @@ from gateway.transfers.facts import (
     melding_misfits,
     skipped_steps,
 )
+from gateway.transfers.inzage import notify_available
 from gateway.transfers.models import Transfer
 from gateway.transfers.relation import related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
@@ -240,6 +241,8 @@ def store(
         sealer = partial(seal, session, transfer, edges=edges)
         _seal(transfer, prepared.payload, prepared.facts, prepared.inzage, sealer)
     insert_row(session, transfer)
+    if transfer.status == "available":
+        notify_available(session, transfer, edges)
     meldcode = prepared.facts.meldcode
     if meldcode is not None:
         reviews.open_review(
