@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gateway.core.db import insert_row
@@ -38,8 +38,12 @@ def emit(
     if event not in EVENTS:
         raise ValueError(f"unknown event {event}")
     note = Notification(id=new_id("ntf"), org_id=org_id, event=event, data=data, created_at=now)
-    session.add(note)
-    session.flush([note])
+    # Core, like the act's other writes on its hot path; the serial `seq` is the database's.
+    session.connection().execute(
+        insert(Notification).values(
+            id=note.id, org_id=org_id, event=event, data=data, created_at=now
+        )
+    )
     hooks = select(Webhook.id, Webhook.events).where(
         Webhook.org_id == org_id, Webhook.deleted_at.is_(None)
     )

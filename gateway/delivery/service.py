@@ -132,7 +132,7 @@ def register(
         deleted_at=None,
     )
     session.add(hook)
-    session.flush([hook])
+    session.flush()
     permit = decision("permit", "register", "The organisation connects its own system.", version)
     log(
         session,
@@ -202,7 +202,7 @@ def deliveries(
     )
     if status is not None:
         query = query.where(Delivery.status == status)
-    rows = list(session.execute(query).tuples())
+    rows = [(d, event) for d, event in session.execute(query)]
     ids = [d.id for d, _ in rows]
     tries: dict[str, list[DeliveryAttempt]] = {i: [] for i in ids}
     if ids:

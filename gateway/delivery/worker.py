@@ -126,7 +126,7 @@ class DeliveryWorker:
                 .join(Notification, Notification.id == Delivery.notification_id)
                 .where(Delivery.id.in_(ids))
                 .order_by(Delivery.next_attempt_at, Delivery.id)
-            ).tuples()
+            )
             return [Claimed(i, n + 1, url, payload(note)) for i, n, url, note in rows]
 
     # -- the POST --------------------------------------------------------------------
