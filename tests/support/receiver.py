@@ -25,6 +25,9 @@ class Receiver:
     delay: float = 0.0
     posts: list[Received] = field(default_factory=list)
     effects: Counter[str] = field(default_factory=Counter)
+    # Per key, how many POSTs were answered 2xx (at-least-once: more than one is allowed
+    # only after a lost answer, which these tests never cause).
+    successes: Counter[str] = field(default_factory=Counter)
     # Per key, how many POSTs were being handled at one moment, at most.
     overlap: Counter[str] = field(default_factory=Counter)
     _in_flight: Counter[str] = field(default_factory=Counter)
@@ -55,6 +58,8 @@ class Receiver:
                     time.sleep(receiver.delay)
                 with receiver._lock:
                     receiver._in_flight[key] -= 1
+                    if not failing:
+                        receiver.successes[key] += 1
                     if not failing and key not in receiver.effects:
                         receiver.effects[key] += 1  # the effect, once per key
                 self.send_response(503 if failing else 204)
