@@ -23,9 +23,7 @@ def schools(gateway: Gateway) -> tuple[Org, Org]:
     return po, vo
 
 
-def push(
-    gateway: Gateway, po: Org, vo: Org, *, inzage: bool = True, dossier: Any = None
-) -> Any:
+def push(gateway: Gateway, po: Org, vo: Org, *, inzage: bool = True, dossier: Any = None) -> Any:
     from tests.support.gateway import make_dossier
 
     body = {

@@ -154,9 +154,7 @@ def test_retries_are_scheduled_by_the_backoff(gateway: Gateway, receiver: Receiv
     hook(gateway, vo, receiver.url)
     receiver.always_fail = True
     assert push(gateway, po, vo).status_code == 201
-    delivering = worker(
-        gateway, delivery_backoff_base_seconds=10, delivery_backoff_cap_seconds=25
-    )
+    delivering = worker(gateway, delivery_backoff_base_seconds=10, delivery_backoff_cap_seconds=25)
     delivering.rand = lambda: 1.0
     waited = []
     for _ in range(4):

@@ -98,13 +98,12 @@ def test_worker_processes_never_deliver_one_notification_twice(
         assert sum(receiver.keys().values()) == NOTIFICATIONS + 15
         with gateway.services.db.sessions() as session:
             statuses = dict(
-                session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
-                .all()
+                session.execute(
+                    select(Delivery.status, func.count()).group_by(Delivery.status)
+                ).all()
             )
             assert statuses == {"delivered": NOTIFICATIONS}
-            workers_seen = session.scalar(
-                select(func.count(func.distinct(DeliveryAttempt.worker)))
-            )
+            workers_seen = session.scalar(select(func.count(func.distinct(DeliveryAttempt.worker))))
             assert workers_seen is not None and workers_seen >= 2
     finally:
         receiver.stop()
