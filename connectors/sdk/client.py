@@ -147,6 +147,7 @@ class GatewayClient:
         actor: str,
         actor_role: str | None = None,
         http: httpx2.Client | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.http = http or httpx2.Client(base_url=self.base_url, timeout=30)
@@ -154,7 +155,12 @@ class GatewayClient:
         self.issuer = str(metadata["issuer"])
         self._jwks_uri = str(metadata["jwks_uri"])
         self.tokens = TokenSource(
-            str(metadata["token_endpoint"]), client_id, key=key, secret=secret, http=self.http
+            str(metadata["token_endpoint"]),
+            client_id,
+            key=key,
+            secret=secret,
+            http=self.http,
+            clock=clock,
         )
         self.actor, self.actor_role = actor, actor_role
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gateway.delivery.models import Delivery, Notification
 from gateway.delivery.worker import DeliveryWorker
 from gateway.main import worker_of
-from tests.support.gateway import Gateway, Org
+from tests.support.gateway import Gateway, Org, make_dossier
 from tests.support.portal import CHILD, OVERSTAP, enrol
 
 EVENTS = ["transfer.available", "consent.withdrawn", "signal.match"]
@@ -24,8 +24,6 @@ def schools(gateway: Gateway) -> tuple[Org, Org]:
 
 
 def push(gateway: Gateway, po: Org, vo: Org, *, inzage: bool = True, dossier: Any = None) -> Any:
-    from tests.support.gateway import make_dossier
-
     body = {
         "recipient": vo.id,
         "subject": CHILD,

@@ -9,10 +9,10 @@ import pytest
 
 from gateway.audit import service as audit
 from tests.delivery.helpers import counts, hook, polled, push, schools
+from tests.signals.helpers import child, matches, reporter, signalled
 from tests.support.consent import REFERRAL, consent_body, granted
 from tests.support.gateway import Gateway
 from tests.support.portal import CHILD, OVERSTAP
-from tests.signals.helpers import child, matches, reporter, signalled
 
 
 def no_personal_data(text: str) -> None:

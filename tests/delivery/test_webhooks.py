@@ -3,14 +3,19 @@ idempotency key, backoff, dead letters with an alert, and a replay."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from gateway.core.errors import Unprocessable
+from gateway.core.settings import Settings
+from gateway.delivery.service import check_url
 from gateway.delivery.worker import backoff
 from tests.delivery.helpers import (
     bearer,
@@ -23,7 +28,7 @@ from tests.delivery.helpers import (
 )
 from tests.support.consent import refresh
 from tests.support.gateway import Gateway, audit_log, audited
-from tests.support.portal import CHILD
+from tests.support.portal import CHILD, enrol
 from tests.support.receiver import Receiver
 
 
@@ -68,16 +73,13 @@ def test_a_webhook_url_must_be_https_without_credentials(gateway: Gateway, url: 
     assert "secret" not in response.text
 
 
-def test_plain_http_to_loopback_is_refused_in_production(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from gateway.core.settings import Settings
-    from gateway.delivery.service import check_url
-
+def test_plain_http_to_loopback_is_refused_in_production(tmp_path: Path) -> None:
     production = Settings(environment="production", data_dir=tmp_path)
     development = Settings(data_dir=tmp_path)
     assert check_url("http://127.0.0.1:9/hook", development)
-    with pytest.raises(Exception, match="https"):
+    with pytest.raises(Unprocessable, match="https"):
         check_url("http://127.0.0.1:9/hook", production)
-    with pytest.raises(Exception, match="loopback"):
+    with pytest.raises(Unprocessable, match="loopback"):
         check_url("https://localhost/hook", production)
 
 
@@ -131,11 +133,9 @@ def test_the_signature_verifies_with_the_published_jwks_and_fails_when_tampered(
     assert body["event"] == "transfer.available" and body["attempt"] == 1
     for value in (CHILD["bsn"], CHILD["given_name"], CHILD["family_name"]):
         assert value not in verified.payload.decode()
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     forged = json.loads(jws.extract_compact(token.encode()).payload)
     forged["data"]["transfer_id"] = "tr_someone_elses"
-    import base64
-
     changed = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
     with pytest.raises(JoseError):
         jws.deserialize_compact(f"{header}.{changed}.{signature}", keys, algorithms=["Ed25519"])
@@ -173,8 +173,6 @@ def test_after_the_last_attempt_it_is_dead_lettered_with_an_alert_and_can_be_rep
 ) -> None:
     po = gateway.make_org("school_po", name="OBS De Hien")
     vo = audited(gateway, "school_vo")
-    from tests.support.portal import enrol
-
     enrol(gateway, vo, CHILD)
     hook(gateway, vo, receiver.url)
     receiver.always_fail = True
