@@ -73,6 +73,8 @@ def log(
 def check_url(url: str, settings: Settings) -> str:
     """https on a named host; plain http only to loopback outside production. No
     credentials in it (the URL is listed back and would carry them into logs)."""
+    if not url.isascii() or not url.isprintable():
+        raise _bad_url("The webhook URL must be printable ASCII (punycode for other names).")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -92,6 +94,8 @@ def check_url(url: str, settings: Settings) -> str:
         )
     if loopback and settings.environment == "production":
         raise _bad_url("A loopback webhook URL is refused in production.")
+    if settings.environment == "production" and _internal_address(host):
+        raise _bad_url("A webhook URL naming an internal address is refused in production.")
     return url
 
 
@@ -100,6 +104,16 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _internal_address(host: str) -> bool:
+    """An IP literal the gateway's own network would answer (private, link-local such
+    as a cloud's metadata service, reserved). Names are resolved only when posting."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def _bad_url(detail: str) -> Unprocessable:

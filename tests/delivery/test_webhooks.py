@@ -61,6 +61,8 @@ def test_an_organisation_lists_and_deletes_only_its_own_webhooks(gateway: Gatewa
         "/relative/hook",
         "https:///nohost",
         "https://zorg.example/hook#fragment",
+        "https://zorg.example/\x00hook",
+        "https://zörg.example/hook",
     ],
 )
 def test_a_webhook_url_must_be_https_without_credentials(gateway: Gateway, url: str) -> None:
@@ -81,6 +83,14 @@ def test_plain_http_to_loopback_is_refused_in_production(tmp_path: Path) -> None
         check_url("http://127.0.0.1:9/hook", production)
     with pytest.raises(Unprocessable, match="loopback"):
         check_url("https://localhost/hook", production)
+    for internal in (
+        "https://169.254.169.254/latest",
+        "https://10.0.0.7/hook",
+        "https://[fd00::1]/",
+    ):
+        with pytest.raises(Unprocessable, match="internal"):
+            check_url(internal, production)
+    assert check_url("https://zorg.example/hook", production)
 
 
 def test_a_receiver_failing_three_times_gets_one_effective_delivery(
