@@ -6,12 +6,19 @@ own code is imported, so a school or care system can vendor this package alone.
 """
 
 from connectors.sdk.client import GatewayClient, GatewayError, TokenSource
-from connectors.sdk.webhooks import InvalidWebhook, Notification, SeenKeys, WebhookReceiver
+from connectors.sdk.webhooks import (
+    InvalidWebhook,
+    MemorySeen,
+    Notification,
+    SeenKeys,
+    WebhookReceiver,
+)
 
 __all__ = [
     "GatewayClient",
     "GatewayError",
     "InvalidWebhook",
+    "MemorySeen",
     "Notification",
     "SeenKeys",
     "TokenSource",

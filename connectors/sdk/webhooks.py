@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx2
@@ -125,8 +126,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _epoch(stamp: str) -> float:
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
     except ValueError as exc:
