@@ -36,7 +36,8 @@ from gateway.deps import ServicesDep, SessionDep, require_scope
 
 router = APIRouter(tags=["webhooks"], route_class=OneTripRoute)
 Owner = Annotated[Principal, Depends(require_scope("transfers:read"))]
-Id = Annotated[str, Path(max_length=40)]
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
+Id = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 NOT_YOURS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such id, or another organisation's: the same answer."}
 }
@@ -223,7 +224,7 @@ def delete(
 def notifications(
     session: SessionDep,
     principal: Owner,
-    after: Annotated[str | None, Query(max_length=40)] = None,
+    after: Annotated[str | None, Query(max_length=40, pattern=ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     query = select(Notification).where(Notification.org_id == principal.org_id)

@@ -247,3 +247,6 @@ def test_a_stranger_cannot_poll_after_another_organisations_notification(
     assert theirs.status_code == 404
     mine = gateway.client.get(f"/v1/notifications?after={note['id']}", headers=bearer(vo))
     assert mine.json() == {"items": [], "next_after": note["id"]}
+    # Not an id at all (the fuzzer sent a NUL, which PostgreSQL cannot compare): 422.
+    odd = gateway.client.get("/v1/notifications", params={"after": "^\x00{"}, headers=bearer(vo))
+    assert odd.status_code == 422
