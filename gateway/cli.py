@@ -25,6 +25,7 @@ from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
+from gateway.delivery.worker import DeliveryWorker
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
 from gateway.enrolments.authority import EnrolledSchool
@@ -366,6 +367,37 @@ def retention_run(
 def retention_purge() -> None:
     """The same as `gateway retention run` (its earlier name)."""
     retention_run(dry_run=False)
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option(help="Deliver what is due now, then exit (for cron or tests).")
+    ] = False,
+) -> None:
+    """Deliver notifications to the webhooks organisations registered: signed, retried
+    with backoff, dead-lettered after the last attempt. Run as many as you like against
+    one PostgreSQL; on SQLite run one."""
+    settings = get_settings()
+    db = Database.connect(settings.effective_database_url)
+    delivery = DeliveryWorker(
+        db=db,
+        signing=Keyring.local(settings.keys_dir).signing,
+        clock=SystemClock(),
+        settings=settings,
+        policy_version=load_catalog(region=settings.region).version,
+    )
+    try:
+        if once:
+            typer.echo(json.dumps({"attempted": delivery.drain()}))
+            return
+        console.print(f"Delivering webhooks as worker {delivery.worker_id}.")
+        delivery.loop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        delivery.stop()
+        db.dispose()
 
 
 @signals_app.command("sweep")

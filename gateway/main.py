@@ -32,6 +32,8 @@ from gateway.core.middleware import (
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
+from gateway.delivery.router import router as delivery_router
+from gateway.delivery.worker import DeliveryWorker
 from gateway.deps import Services, edges_of
 from gateway.enrolments.authority import EnrolledSchool
 from gateway.enrolments.router import router as enrolments_router
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         tlv_router,
         cases_router,
         signals_router,
+        delivery_router,
         rights_router,
         rights_requests_router,
         audit_router,
@@ -167,9 +170,19 @@ def retention_of(services: Services) -> RetentionScheduler:
     )
 
 
+def worker_of(services: Services) -> DeliveryWorker:
+    return DeliveryWorker(
+        db=services.db,
+        signing=services.keyring.signing,
+        clock=services.clock,
+        settings=services.settings,
+        policy_version=services.catalog.version,
+    )
+
+
 def _checkpoints(services: Services) -> Any:
-    """While the app serves, its process publishes the audit log's checkpoints and runs
-    the retention job."""
+    """While the app serves, its process publishes the audit log's checkpoints, runs
+    the daily jobs, and with `GATEWAY_DELIVERY_IN_SERVE` delivers webhooks too."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -180,6 +193,9 @@ def _checkpoints(services: Services) -> Any:
         if services.settings.retention_interval_seconds > 0:
             retention = retention_of(services)
             retention.start()
+        worker = worker_of(services) if services.settings.delivery_in_serve else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
@@ -187,6 +203,8 @@ def _checkpoints(services: Services) -> Any:
                 publisher.stop()
             if retention is not None:
                 retention.stop()
+            if worker is not None:
+                worker.stop()
 
     return lifespan
 

@@ -19,6 +19,7 @@ from gateway.cases.models import Case, CaseEntry, CaseParticipant
 from gateway.core.db import Base
 from gateway.core.idempotency import IdempotencyRecord
 from gateway.crypto.models import DataKey
+from gateway.delivery.models import Delivery, DeliveryAttempt, Notification, Webhook
 from gateway.enrolments.models import Enrolment
 from gateway.orgs.models import OAuthClient, Organisation, UsedAssertion
 from gateway.orgs.officers import PrivacyOfficer
@@ -51,9 +52,12 @@ __all__ = [
     "ConsentNotification",
     "ConsentRecipient",
     "DataKey",
+    "Delivery",
+    "DeliveryAttempt",
     "Enrolment",
     "GezagRelation",
     "IdempotencyRecord",
+    "Notification",
     "OAuthClient",
     "Organisation",
     "PortalSession",
@@ -70,4 +74,5 @@ __all__ = [
     "TlvAdvice",
     "Transfer",
     "UsedAssertion",
+    "Webhook",
 ]

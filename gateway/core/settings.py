@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     # The retention job (`gateway retention run`) runs in every serving process this
     # often, the first time a minute after the start; 0: only from the command line.
     retention_interval_seconds: int = Field(default=86400, ge=0)
+    # Webhook delivery (README, "Notifications and webhooks"): a failed POST is tried
+    # again after base * 2^(n-1) seconds, at most `cap`, with jitter; after
+    # `max_attempts` it is dead-lettered. A worker's claim on a delivery lasts
+    # `lease_seconds` (longer than a POST may take), then another worker may retake it.
+    # `gateway serve` runs a delivery thread too when `delivery_in_serve` is set.
+    delivery_backoff_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    delivery_backoff_cap_seconds: float = Field(default=3600.0, gt=0, le=86400)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    delivery_lease_seconds: int = Field(default=60, ge=1, le=3600)
+    delivery_poll_seconds: float = Field(default=2.0, gt=0, le=600)
+    delivery_in_serve: bool = False
     # glibc's allocator kept the freed request bodies of a long-running server as free
     # space it never returned (gateway/core/memory.py); false leaves it as it is.
     malloc_tuning: bool = True
@@ -112,6 +124,12 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "production mode refuses an OIDC issuer that is not https on a real host"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_post(self) -> Self:
+        if self.delivery_lease_seconds <= self.delivery_timeout_seconds:
+            raise ValueError("delivery_lease_seconds must exceed delivery_timeout_seconds")
         return self
 
     @property

@@ -27,6 +27,7 @@ from gateway.cases.register import case_facts
 from gateway.catalog.enforce import REGISTRATION_PURPOSE, basis_decision, own_task_decision
 from gateway.core.context import ActContext
 from gateway.core.errors import Forbidden, NotFound
+from gateway.delivery import outbox
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.registry.standing import Standing, standing
@@ -168,6 +169,15 @@ def withdraw(
             now=edges.now,
         )
     _log(session, ctx, edges, "withdraw", consent)
+    outbox.consent_withdrawn(
+        session,
+        consent_id=consent.id,
+        recipients=consent.recipient_ids,
+        purpose=consent.purpose,
+        subject_ref=consent.subject_ref,
+        pseudonyms=edges.keyring.pseudonyms,
+        now=edges.now,
+    )
     return consent
 
 

@@ -22,6 +22,7 @@ from gateway.core.context import ActContext
 from gateway.core.db import insert_row
 from gateway.core.errors import Conflict
 from gateway.core.settings import Settings
+from gateway.delivery import outbox
 from gateway.edges import Edges
 from gateway.signals import guards, store
 from gateway.signals.guards import MATCH, SIGNAL, SIGNAL_CATEGORIES
@@ -170,6 +171,12 @@ def _match(
                 created_at=edges.now,
             )
             insert_row(session, note)
+        outbox.signal_match(
+            session,
+            match_id=match.id,
+            sides=[(other.org_id, other.id), (ctx.org_id, signal.id)],
+            now=edges.now,
+        )
         store.log_both(
             session,
             parties=(

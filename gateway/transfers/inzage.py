@@ -24,6 +24,7 @@ from gateway.audit.service import AuditEvent
 from gateway.catalog.enforce import enforce
 from gateway.core.context import DATA_SUBJECT, ActContext
 from gateway.core.errors import Conflict, NotFound
+from gateway.delivery import outbox
 from gateway.edges import Edges
 from gateway.transfers import formats
 from gateway.transfers.acts import apply_inzage, open_sealed, parties, seal, waits_for_inzage
@@ -56,7 +57,24 @@ class DossierView:
 def make_available(session: Session, transfer: Transfer, body: InzageIn, edges: Edges) -> None:
     """The one transition: inzage recorded, zienswijze sealed, the dossier may go."""
     apply_inzage(transfer, body, partial(seal, session, transfer, edges=edges))
+    newly = transfer.status != "available"
     transfer.status, transfer.updated_at = "available", edges.now
+    if newly:  # inzage recorded again changes nothing the recipient must be told
+        notify_available(session, transfer, edges)
+
+
+def notify_available(session: Session, transfer: Transfer, edges: Edges) -> None:
+    """The recipient's notification, in the transaction that makes the dossier available."""
+    outbox.transfer_available(
+        session,
+        transfer_id=transfer.id,
+        recipient=transfer.recipient_org_id,
+        sender=transfer.sender_org_id,
+        purpose=transfer.purpose,
+        subject_ref=transfer.subject_ref,
+        pseudonyms=edges.keyring.pseudonyms,
+        now=edges.now,
+    )
 
 
 def awaiting(session: Session, *, subject_ref: str, edges: Edges) -> list[Transfer]:

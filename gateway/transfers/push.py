@@ -40,6 +40,7 @@ from gateway.transfers.facts import (
     melding_misfits,
     skipped_steps,
 )
+from gateway.transfers.inzage import notify_available
 from gateway.transfers.models import Transfer
 from gateway.transfers.relation import related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
@@ -249,6 +250,8 @@ def store(
             subjects.resolve(session, prepared.subject, ctx=ctx, standing=edges.standing, act=act)
     Envelope.store(session, prepared.key)
     insert_row(session, transfer)
+    if transfer.status == "available":
+        notify_available(session, transfer, edges)
     meldcode = prepared.facts.meldcode
     if meldcode is not None:
         reviews.open_review(

@@ -57,6 +57,7 @@ PURPOSES: dict[str, str] = {
     "rechten.verwijdering": "uw recht op verwijdering",
     "audit.toezicht": "toezicht door de functionaris gegevensbescherming",
     "leerling.inschrijving": "de leerlingadministratie van de school",
+    "koppeling.webhooks": "de koppeling van het eigen systeem van de organisatie",
 }
 
 CATEGORIES: dict[str, str] = {
@@ -228,6 +229,22 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "signal.volume_alert": (
         "kreeg een waarschuwing over ongewoon veel signalen",
         "een waarschuwing geven over ongewoon veel signalen",
+    ),
+    "webhook.register": (
+        "koppelde een eigen systeem aan om berichten te ontvangen",
+        "een eigen systeem aankoppelen voor berichten",
+    ),
+    "webhook.delete": (
+        "ontkoppelde een eigen systeem voor berichten",
+        "een eigen systeem ontkoppelen",
+    ),
+    "webhook.replay": (
+        "liet een niet afgeleverd bericht opnieuw versturen",
+        "een bericht opnieuw laten versturen",
+    ),
+    "webhook.dead_letter": (
+        "kreeg een waarschuwing dat een bericht niet kon worden afgeleverd",
+        "waarschuwen dat een bericht niet kon worden afgeleverd",
     ),
     "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
     "audit.read": ("bekeek het logboek", "het logboek bekijken"),

@@ -442,6 +442,19 @@ OUT_OF_MATRIX = {
             "POST /v1/signals/deaths",
         )
     },
+    **{
+        endpoint: "the organisation's own webhooks, deliveries and notifications (ids, event "
+        "names and its own pseudonyms; never a dossier): tests/delivery covers that another "
+        "organisation's webhook, delivery or notification is a 404 like an unknown id"
+        for endpoint in (
+            "POST /v1/webhooks",
+            "GET /v1/webhooks",
+            "DELETE /v1/webhooks/{webhook_id}",
+            "GET /v1/webhooks/deliveries",
+            "POST /v1/webhooks/deliveries/{delivery_id}/replay",
+            "GET /v1/notifications",
+        )
+    },
 }
 
 

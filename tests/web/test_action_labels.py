@@ -10,7 +10,9 @@ from pathlib import Path
 from gateway.web import wording
 
 ROOT = Path(__file__).resolve().parents[2]
-ACTORS = "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal|retention"
+ACTORS = (
+    "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal|retention|webhook"
+)
 CODE = re.compile(rf"({ACTORS})(\.[a-z_]+)+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
 # f"enrolment.{status}" (the statuses of gateway/enrolments/schemas.py).
@@ -27,6 +29,9 @@ NOT_ACTIONS = {
     "tlv.advies",
     "tlv.besluit",
     "case.html",  # a template's name
+    # The events of notifications (gateway/delivery/outbox.py), not audit actions.
+    "transfer.available",
+    "consent.withdrawn",
 }
 
 
@@ -68,4 +73,5 @@ def test_every_audit_action_has_a_dutch_label() -> None:
     codes = written_codes()
     assert "audit.search" in codes and "consent.cosign" in codes
     assert {"case.read", "case.entry.write", "tlv.list", "retention.destroy"} <= codes
+    assert {"webhook.register", "webhook.dead_letter"} <= codes
     assert sorted(codes - wording.ACTIONS.keys()) == []

@@ -1,0 +1,1 @@
+"""Delivery: the transactional outbox, webhooks and the worker that posts them."""
