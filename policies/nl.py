@@ -183,6 +183,7 @@ RETENTION = {
     "subject_record": "Zo lang er nog gegevens over de leerling zijn",
     "audit_log": "Bewaard: alleen pseudoniemen en kenmerken",
     "idempotency": "1 dag (technisch: een herhaald verzoek)",
+    "notification": "30 dagen na het bericht, zodra het is afgeleverd (technisch: een melding)",
     "portal_session": "Tot de sessie verloopt (inactief of maximale duur)",
     "officer_registration": "Zolang de registratie als functionaris gegevensbescherming staat",
 }

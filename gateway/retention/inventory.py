@@ -93,6 +93,17 @@ RETAINED: dict[str, Retained] = {
         "the registration's removal",
         "`orgs officer remove`: deleted (a keyed pseudonym of the login, no name)",
     ),
+    "notifications": Retained(
+        "notification",
+        "the notification, once no delivery of it is pending",
+        "`retention run`: deleted in bulk with its deliveries",
+    ),
+    "webhook_deliveries": Retained(
+        "notification", "with its notification", "`retention run`, with its notification"
+    ),
+    "webhook_attempts": Retained(
+        "notification", "with its delivery", "`retention run`, with its delivery"
+    ),
     "audit_entries": Retained("audit_log", "never: pseudonyms and ids only", "kept"),
     "break_glass_reviews": Retained(
         "audit_log", "never: the oversight of a logged act, pseudonyms only", "kept"
@@ -100,6 +111,7 @@ RETAINED: dict[str, Retained] = {
 }
 
 NOT_PERSONAL: dict[str, str] = {
+    "webhooks": "an organisation's endpoint URL and the events it wants",
     "audit_checkpoints": "signed tree heads: hashes",
     "audit_head": "the chain's head: a hash",
     "audit_tree": "the Merkle tree's size",

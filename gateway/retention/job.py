@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from gateway.cases import retention as cases
 from gateway.core.db import Database
+from gateway.delivery import retention as notifications
 from gateway.retention import consents, records
 from gateway.retention.terms import Due
 from gateway.tlv import retention as tlvs
@@ -125,3 +126,10 @@ def _idempotency(db: Database, catalog: Catalog, now: datetime, report: Report) 
             gone = records.purge_idempotency(session, catalog=catalog, now=now)
     if gone:
         report.count("idempotency", records.IDEMPOTENCY, gone)
+    with db.unit_of_work() as session:
+        if report.dry_run:
+            told = notifications.due_count(session, catalog=catalog, now=now)
+        else:
+            told = notifications.purge(session, catalog=catalog, now=now)
+    if told:
+        report.count("notification", notifications.NOTIFICATION, told)
