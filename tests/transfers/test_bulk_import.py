@@ -17,11 +17,12 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from connectors.oso.xsd import qualify
+from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core import migrate
 from gateway.deps import edges_of
 from gateway.import_cli import table
-from gateway.transfers import bulk
+from gateway.transfers import bulk, push
 from gateway.transfers.models import Transfer
 from tests.support import oso
 from tests.support.gateway import Gateway, Org
@@ -93,6 +94,7 @@ def run(
     recipient: str | None,
     workers: int = 0,
     stop_after: int | None = None,
+    size: int = bulk.BATCH,
 ) -> list[dict[str, Any]]:
     options = bulk.Options(
         sender=po.id,
@@ -101,6 +103,7 @@ def run(
         recipient=recipient,
         workers=workers,
         stop_after=stop_after,
+        batch=size,
     )
     importer = bulk.Importer(
         gateway.services.db,
@@ -182,6 +185,82 @@ def test_an_interrupted_import_resumes_without_duplicates(
     assert len(rows) == 7
     assert sum(row["outcome"] == "accepted" for row in rows) == 4
     assert count(gateway, Transfer) == 4
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
+
+
+def test_a_refused_file_in_the_middle_of_a_batch_rolls_back_alone_and_is_on_record(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org]
+) -> None:
+    po, vo = parties
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n, name in ((0, "a"), (1, "c")):
+        raw, pupil = dossier(n)
+        enrolled(gateway, po, pupil)
+        enrol(gateway, vo, pupil)
+        (folder / f"{name}.xml").write_bytes(raw)
+    raw, pupil = dossier(11)  # the VO school has no aanmelding of this pupil: denied
+    enrolled(gateway, po, pupil)
+    (folder / "b.xml").write_bytes(raw)
+
+    rows = run(gateway, folder, po, tmp_path / "j.jsonl", recipient=vo.id, size=3)
+
+    assert [row["outcome"] for row in rows] == ["accepted", "refused", "accepted"]
+    assert count(gateway, Transfer) == 2
+    refused = edges_of(gateway.services).keyring.pseudonyms.subject_ref(bsn(11))
+    denied = count(gateway, AuditEntry, action="transfer.send", subject_ref=refused)
+    assert denied == 1 and count(gateway, Transfer, subject_ref=refused) == 0
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 2
+    with gateway.services.db.sessions() as session:
+        assert audit.verify(session).ok
+
+
+def test_a_crash_in_the_middle_of_a_batch_keeps_nothing_of_it_and_the_rerun_loses_nothing(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+    journal = tmp_path / "j.jsonl"
+    stored = push.store
+    calls = []
+
+    def crash_at_the_fourth(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # the operator's ^C, mid-transaction
+        return stored(*args, **kwargs)
+
+    monkeypatch.setattr(push, "store", crash_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        run(gateway, folder, po, journal, recipient=vo.id, size=4)
+    # The first batch of four (one broken file, three good) was committed and journalled;
+    # the second, cut short at its first good file, left nothing: no transfer, no audit
+    # entry, no journal line.
+    assert len(bulk.Journal(journal).entries()) == 4
+    first = count(gateway, Transfer)
+    permits = count(gateway, AuditEntry, action="transfer.send", decision="permit")
+    assert first == permits == 3
+    monkeypatch.setattr(push, "store", stored)
+
+    rows = run(gateway, folder, po, journal, recipient=vo.id, size=4)
+
+    assert len(rows) == 7 and sum(row["outcome"] == "accepted" for row in rows) == 4
+    assert count(gateway, Transfer) == 4
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
+    assert len({row["transfer"] for row in rows if row["outcome"] == "accepted"}) == 4
+
+
+def test_the_audit_log_verifies_after_a_bulk_import(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org]
+) -> None:
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+
+    run(gateway, folder, po, tmp_path / "j.jsonl", recipient=vo.id, size=2, workers=1)
+
+    with gateway.services.db.sessions() as session:
+        found = audit.verify(session)
+    assert found.ok and found.checked >= 5
 
 
 def test_running_a_batch_again_creates_nothing_new_even_without_its_journal(
