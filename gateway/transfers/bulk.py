@@ -2,15 +2,17 @@
 
 Every file goes through the push service exactly as `POST /v1/transfers` with
 `Content-Type: application/xml` does: the same parse, XSD and business rules, the same
-policy decision, the same sealing, the same audit entries (a refusal is on record too).
-Only the standard's business rules may run ahead, in worker processes
-(`parser.judge`), since they are the slow part; their verdict is handed to the push.
+policy decision, the same sealing under the file's own data key, the same audit entry
+in the same transaction as its transfer (a refusal is on record too). Only the reading
+(`parser.examine`: hardened parse, XSD, business rules, routing facts) may run ahead,
+in worker processes; what it found is handed to the push, which reads nothing twice.
 
-Each file is one push with an Idempotency-Key derived from its content
+Files are written BATCH to a transaction (one commit, one fsync), each in its own
+savepoint. Each file's push records the Idempotency-Key derived from its content
 (`oso-import:<sha256>`), so running a batch again creates nothing new. A journal (one
-JSON line per file that finished, keyed by its content hash) makes an interrupted run
-resume where it stopped; a file whose push landed but whose journal line did not is
-answered from the push's idempotency record on the next run.
+JSON line per file, keyed by its content hash, written once its batch committed) makes
+an interrupted run resume where it stopped; a file whose batch committed but whose
+journal line was lost is answered from its idempotency record on the next run.
 
 The recipient of every file is `recipient`, unless the batch holds a `manifest.json`
 that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref":
@@ -19,17 +21,15 @@ that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import zipfile
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
-from typing import Any, TextIO
+from types import ModuleType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -44,15 +44,19 @@ from gateway.core.idempotency import fingerprint
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.transfers import push
+from gateway.transfers.import_files import Journal as Journal
+from gateway.transfers.import_files import Source as Source
+from gateway.transfers.import_files import read_batch as read_batch
 
-MANIFEST = "manifest.json"
-# A zip member larger than this is refused unread (a zip bomb expands on reading).
-MAX_FILE = 32 * 1024 * 1024
 # Files a worker process reads per task.
 SLICE = 8
 # Files per write transaction: one commit (one fsync) for all; on SQLite the write lock
 # is held for about a quarter of a second at a time.
 BATCH = 64
+# Reading in this process measured the fastest on the shared 2-core host, whose other
+# tenants hold a core: a worker process gains nothing there (bench/import_bench.py,
+# README "Performance"). On a machine with cores to spare, `--workers 1` or 2.
+WORKERS = 0
 KEY_PREFIX = "oso-import:"
 
 
@@ -65,98 +69,15 @@ class Options:
     recipient: str | None = None
     # Worker processes that read the files (parse, XSD, business rules) while this one
     # writes; 0 reads them in this process (bench/import_bench.py, README "Performance").
-    workers: int = 1
+    workers: int = WORKERS
     # Files per write transaction, each in a savepoint of its own.
     batch: int = BATCH
     # Test hook: stop (as an interruption would) once this many files are journalled.
     stop_after: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    name: str
-    data: bytes
-    sha256: str
-
-
 class Interrupted(Exception):
     """The import stopped before the end of the batch (the `stop_after` hook)."""
-
-
-class Journal:
-    """One JSON line per finished file, written before the next is counted.
-
-    Lines are flushed, not synced one by one: a line lost to a crash of the machine
-    only makes its file run again, and the push's idempotency record answers it.
-    `close` syncs what was written.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._out: TextIO | None = None
-
-    def entries(self) -> dict[str, dict[str, Any]]:
-        if not self.path.exists():
-            return {}
-        found: dict[str, dict[str, Any]] = {}
-        for line in self.path.read_text("utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by the interruption: that file runs again
-            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
-                found[entry["sha256"]] = entry
-        return found
-
-    def append(self, entry: dict[str, Any]) -> None:
-        if self._out is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = self.path.open("a", encoding="utf-8")
-        self._out.write(json.dumps(entry, separators=(",", ":")) + "\n")
-
-    def flush(self) -> None:
-        """Hands the lines written so far to the system (after each batch's commit)."""
-        if self._out is not None:
-            self._out.flush()
-
-    def close(self) -> None:
-        if self._out is not None:
-            os.fsync(self._out.fileno())
-            self._out.close()
-            self._out = None
-
-
-def read_batch(path: Path) -> tuple[list[Source], dict[str, Any]]:
-    """The OSO files of a directory or zip, in name order, and its manifest (or {})."""
-    files: list[tuple[str, bytes]] = []
-    manifest: dict[str, Any] = {}
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            name = file.relative_to(path).as_posix()
-            if file.is_file() and name == MANIFEST:
-                manifest = _manifest(file.read_bytes())
-            elif file.is_file() and name.lower().endswith(".xml"):
-                files.append((name, file.read_bytes()))
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir() or info.file_size > MAX_FILE:
-                    continue
-                if info.filename == MANIFEST:
-                    manifest = _manifest(archive.read(info))
-                elif info.filename.lower().endswith(".xml"):
-                    files.append((info.filename, archive.read(info)))
-    else:
-        raise ValueError("give a directory or a zip file of OSO dossiers")
-    sources = [Source(name, data, hashlib.sha256(data).hexdigest()) for name, data in files]
-    return sources, manifest
-
-
-def _manifest(data: bytes) -> dict[str, Any]:
-    found = json.loads(data)
-    if not isinstance(found, dict):
-        raise ValueError("manifest.json must map file names to their recipient")
-    return found
 
 
 def readings(sources: list[Source], workers: int, ahead: int) -> Iterator[Examined]:
@@ -168,8 +89,7 @@ def readings(sources: list[Source], workers: int, ahead: int) -> Iterator[Examin
         for source in sources:
             yield examine(source.data)
         return
-    # Spawned, not forked: a forked child would inherit the Saxon runtime's threads.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm) as pool:
+    with _readers(workers) as pool:
         pending: deque[Future[list[Examined]]] = deque()
         for start in range(0, len(sources), SLICE):
             part = [source.data for source in sources[start : start + SLICE]]
@@ -178,6 +98,30 @@ def readings(sources: list[Source], workers: int, ahead: int) -> Iterator[Examin
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+@contextmanager
+def _readers(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """`workers` processes that read dossiers, started at once.
+
+    Spawned, not forked: a forked child would inherit the Saxon runtime's threads. A
+    spawned child imports the program that started it (`__main__`) before any work,
+    about 2 s for the `gateway` command, though its work (`examine_all`, `warm`) needs
+    only the OSO connector: while the children start, `__main__` is a bare module.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm)
+    try:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = ModuleType("__main__")
+        try:  # each submit to a pool with no idle process starts one (up to `workers`)
+            started = [pool.submit(warm) for _ in range(workers)]
+        finally:
+            sys.modules["__main__"] = main
+        for future in started:
+            future.result()
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 class Importer:
