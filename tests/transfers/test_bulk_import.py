@@ -20,6 +20,7 @@ from connectors.oso.xsd import qualify
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core import migrate
+from gateway.core.errors import Conflict
 from gateway.deps import edges_of
 from gateway.import_cli import table
 from gateway.transfers import bulk, push
@@ -224,22 +225,25 @@ def test_a_crash_in_the_middle_of_a_batch_keeps_nothing_of_it_and_the_rerun_lose
     stored = push.store
     calls = []
 
-    def crash_at_the_fourth(*args: Any, **kwargs: Any) -> Any:
+    def crash_at_the_third(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
-        if len(calls) == 4:
+        if len(calls) == 3:
             raise KeyboardInterrupt  # the operator's ^C, mid-transaction
         return stored(*args, **kwargs)
 
-    monkeypatch.setattr(push, "store", crash_at_the_fourth)
+    monkeypatch.setattr(push, "store", crash_at_the_third)
     with pytest.raises(KeyboardInterrupt):
-        run(gateway, folder, po, journal, recipient=vo.id, size=4)
-    # The first batch of four (one broken file, three good) was committed and journalled;
-    # the second, cut short at its first good file, left nothing: no transfer, no audit
-    # entry, no journal line.
-    assert len(bulk.Journal(journal).entries()) == 4
+        run(gateway, folder, po, journal, recipient=vo.id, size=2)
+    # The first batch (the broken file, good-0) was committed and journalled; the second
+    # (good-1, good-2), cut short after good-1 was written, left nothing: no transfer,
+    # no audit entry, no journal line.
+    assert sorted(e["file"] for e in bulk.Journal(journal).entries().values()) == [
+        "broken.xml",
+        "good-0.xml",
+    ]
     first = count(gateway, Transfer)
     permits = count(gateway, AuditEntry, action="transfer.send", decision="permit")
-    assert first == permits == 3
+    assert first == permits == 1
     monkeypatch.setattr(push, "store", stored)
 
     rows = run(gateway, folder, po, journal, recipient=vo.id, size=4)
@@ -248,6 +252,35 @@ def test_a_crash_in_the_middle_of_a_batch_keeps_nothing_of_it_and_the_rerun_lose
     assert count(gateway, Transfer) == 4
     assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
     assert len({row["transfer"] for row in rows if row["outcome"] == "accepted"}) == 4
+
+
+def test_a_file_refused_while_it_is_written_leaves_no_idempotency_record_behind(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused after its answer was recorded: the savepoint takes the record back too,
+    so a later run pushes the file rather than replaying a transfer that never was."""
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+    stored = push.store
+    calls = []
+
+    def refuse_the_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Conflict("The pupil's record changed meanwhile.", code="subject_conflict")
+        return stored(*args, **kwargs)
+
+    monkeypatch.setattr(push, "store", refuse_the_second)
+    first = run(gateway, folder, po, tmp_path / "j1.jsonl", recipient=vo.id)
+    assert [r["code"] for r in first if r.get("code") == "subject_conflict"] == ["subject_conflict"]
+    assert count(gateway, Transfer) == 3
+    monkeypatch.setattr(push, "store", stored)
+
+    again = run(gateway, folder, po, tmp_path / "j2.jsonl", recipient=vo.id)
+
+    assert count(gateway, Transfer) == 4
+    made = [r["transfer"] for r in again if r["outcome"] == "accepted"]
+    assert len(made) == 4 and all(count(gateway, Transfer, id=made_id) == 1 for made_id in made)
 
 
 def test_the_audit_log_verifies_after_a_bulk_import(
