@@ -386,3 +386,5 @@ def test_the_command_prints_a_table_writes_the_report_and_exits_1_on_a_refusal(
     assert [item["code"] for item in found["items"]] == ["invalid_dossier", "invalid_dossier"]
     assert bsn(10) not in done.stdout + done.stderr + report.read_text()
     assert list((tmp_path / "var" / "imports").glob("batch-*.jsonl"))
+    verified = gateway_cli("audit", "verify", env=env)
+    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout
