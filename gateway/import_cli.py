@@ -35,8 +35,15 @@ def import_batch(
     purpose: Annotated[str, typer.Option(help="The flow's purpose.")] = "overdracht.po_vo",
     role: Annotated[str | None, typer.Option(help="The actor's role, e.g. ib.")] = None,
     workers: Annotated[
-        int, typer.Option(help="Processes for the business rules; 0: in this process.")
-    ] = 0,
+        int,
+        typer.Option(
+            help="Processes that read the files (parse, XSD, business rules) while this "
+            "one writes; 0: read in this process."
+        ),
+    ] = bulk.WORKERS,
+    batch: Annotated[
+        int, typer.Option(help="Files per database transaction, each in its own savepoint.")
+    ] = bulk.BATCH,
     journal: Annotated[
         Path | None, typer.Option(help="Journal file (default: in the data directory).")
     ] = None,
@@ -70,6 +77,7 @@ def import_batch(
             role=role,
             recipient=recipient,
             workers=workers,
+            batch=batch,
         )
         with _progress() as progress:
             task = progress.add_task("import", total=len(sources))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
 from connectors.oso.categories import DECLARATIONS, present_categories
 from connectors.oso.errors import OsoError
 from connectors.oso.model import OsoDossier, OsoInzage
-from connectors.oso.rules import Melding, errors, meldingen, raise_for
+from connectors.oso.rules import Melding, OsoRulesError, errors, meldingen
 from connectors.oso.rules import check as check_rules
 from connectors.oso.xsd import NS, invalid_reason, qualify
 
@@ -183,9 +184,40 @@ def judge(data: bytes) -> tuple[Melding, ...] | None:
         return None
 
 
-def judged(verdict: tuple[Melding, ...] | None) -> RuleCheck:
-    """The rule check for a document whose `judge` verdict is known: it raises what
-    `check_rules` would have raised; with no verdict, it runs the rules here."""
-    if verdict is None:
-        return check_rules
-    return lambda root: raise_for(root, verdict)
+@dataclass(frozen=True, slots=True)
+class Examined:
+    """What `parse_dossier` made of a document, carried back from a worker process.
+
+    Exceptions do not survive pickling with their fields, so a refusal travels as its
+    parts and is raised again, the same, by `dossier`. The dossier travels without its
+    bytes (the importer holds them already).
+    """
+
+    found: OsoDossier | None
+    reason: str | None = None
+    meldingen: tuple[Melding, ...] | None = None
+    profile: str | None = None
+
+    def dossier(self, data: bytes) -> OsoDossier:
+        """The dossier read from `data`, or the OsoError its reading raised."""
+        if self.found is not None:
+            return replace(self.found, raw=data)
+        if self.meldingen is not None:
+            raise OsoRulesError(self.meldingen, self.profile)
+        raise OsoError(self.reason or "document is not a valid OSO dossier")
+
+
+def examine(data: bytes) -> Examined:
+    """`parse_dossier` with the standard's business rules, as a worker process runs it
+    ahead of the push: the hardened parse, the XSD, the rules and the routing facts."""
+    try:
+        return Examined(replace(parse_dossier(data), raw=b""))
+    except OsoRulesError as refused:
+        return Examined(None, refused.reason, refused.meldingen, refused.profile)
+    except OsoError as refused:
+        return Examined(None, refused.reason)
+
+
+def examine_all(documents: list[bytes]) -> list[Examined]:
+    """`examine` for a slice of documents: one round trip to a worker process for all."""
+    return [examine(data) for data in documents]

@@ -6,15 +6,18 @@ exactly when the act happened.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, Integer, String, update
+from sqlalchemy import JSON, Integer, String, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import ReturningInsert
 
 from gateway.core.context import ActContext
 from gateway.core.db import Base
@@ -155,3 +158,60 @@ def earlier_answer(
     return JSONResponse(
         earlier.body, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"}
     )
+
+
+def answers(session: Session, *, org_id: str, keys: Collection[str]) -> dict[str, Answer]:
+    """The answers already recorded under any of `keys`: one query for a whole batch."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            IdempotencyRecord.key,
+            IdempotencyRecord.fingerprint,
+            IdempotencyRecord.status_code,
+            IdempotencyRecord.body,
+        ).where(IdempotencyRecord.org_id == org_id, IdempotencyRecord.key.in_(list(keys)))
+    )
+    return {row.key: Answer(row.fingerprint, row.status_code, row.body) for row in rows}
+
+
+def remember(
+    session: Session,
+    *,
+    org_id: str,
+    key: str,
+    request_fingerprint: str,
+    now: datetime,
+    status: int,
+    body: dict[str, Any],
+) -> bool:
+    """Records the answer of an act whose answer is known before it is written, in one
+    statement (for a writer that looked for the key earlier in its own transaction).
+    False: another attempt holds the key, and the act must not be written (its
+    transaction waited for that attempt's commit, as `_claim` does)."""
+    statement = _remember_for(session.get_bind().dialect.name)
+    values = {
+        "org_id": org_id,
+        "key": key,
+        "fingerprint": request_fingerprint,
+        "status_code": status,
+        "body": body,
+        "created_at": now,
+    }
+    result = session.execute(statement, values)
+    return result.first() is not None
+
+
+@functools.cache
+def _remember_for(dialect: str) -> ReturningInsert[tuple[str]]:
+    """The INSERT … ON CONFLICT DO NOTHING RETURNING key, built once per dialect and
+    given its values on execution (its compiled form is then cached too)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(IdempotencyRecord).on_conflict_do_nothing().returning(IdempotencyRecord.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    fingerprint: str
+    status_code: int
+    body: dict[str, Any]

@@ -2,15 +2,17 @@
 
 Every file goes through the push service exactly as `POST /v1/transfers` with
 `Content-Type: application/xml` does: the same parse, XSD and business rules, the same
-policy decision, the same sealing, the same audit entries (a refusal is on record too).
-Only the standard's business rules may run ahead, in worker processes
-(`parser.judge`), since they are the slow part; their verdict is handed to the push.
+policy decision, the same sealing under the file's own data key, the same audit entry
+in the same transaction as its transfer (a refusal is on record too). Only the reading
+(`parser.examine`: hardened parse, XSD, business rules, routing facts) may run ahead,
+in worker processes; what it found is handed to the push, which reads nothing twice.
 
-Each file is one push with an Idempotency-Key derived from its content
+Files are written BATCH to a transaction (one commit, one fsync), each in its own
+savepoint. Each file's push records the Idempotency-Key derived from its content
 (`oso-import:<sha256>`), so running a batch again creates nothing new. A journal (one
-JSON line per file that finished, keyed by its content hash) makes an interrupted run
-resume where it stopped; a file whose push landed but whose journal line did not is
-answered from the push's idempotency record on the next run.
+JSON line per file, keyed by its content hash, written once its batch committed) makes
+an interrupted run resume where it stopped; a file whose batch committed but whose
+journal line was lost is answered from its idempotency record on the next run.
 
 The recipient of every file is `recipient`, unless the batch holds a `manifest.json`
 that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref":
@@ -19,37 +21,42 @@ that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import zipfile
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
-from typing import Any, TextIO
+from types import ModuleType
+from typing import Any
 
-from starlette.responses import Response
+from sqlalchemy.orm import Session
 
-from connectors.oso.parser import judge, judged
-from connectors.oso.rules import Melding, warm
+from connectors.oso.parser import Examined, examine, examine_all
+from connectors.oso.rules import warm
 from gateway.catalog.enforce import decision_json
+from gateway.core import idempotency
 from gateway.core.context import ActContext, Principal
-from gateway.core.db import Database
+from gateway.core.db import Database, write_refusal
 from gateway.core.errors import GatewayError
-from gateway.core.idempotency import earlier_answer, fingerprint, run_once
+from gateway.core.idempotency import fingerprint
 from gateway.edges import Edges
+from gateway.orgs import service as orgs
 from gateway.transfers import push
+from gateway.transfers.import_files import Journal as Journal
+from gateway.transfers.import_files import Source as Source
+from gateway.transfers.import_files import read_batch as read_batch
 
-MANIFEST = "manifest.json"
-# A zip member larger than this is refused unread (a zip bomb expands on reading).
-MAX_FILE = 32 * 1024 * 1024
-# Files judged by the worker processes at a time: bounds the memory a batch takes.
-CHUNK = 256
-# Writes queued for the group commit before the import waits for the oldest.
-IN_FLIGHT = 64
+# Files a worker process reads per task.
+SLICE = 8
+# Files per write transaction: one commit (one fsync) for all; on SQLite the write lock
+# is held for about a quarter of a second at a time.
+BATCH = 64
+# Reading in this process measured the fastest on the shared 2-core host, whose other
+# tenants hold a core: a worker process gains nothing there (bench/import_bench.py,
+# README "Performance"). On a machine with cores to spare, `--workers 1` or 2.
+WORKERS = 0
 KEY_PREFIX = "oso-import:"
 
 
@@ -60,111 +67,72 @@ class Options:
     purpose: str = "overdracht.po_vo"
     role: str | None = None
     recipient: str | None = None
-    # Worker processes for the business rules; 0 runs them in this process, which is
-    # the faster on a busy 2-core host (bench/import_bench.py, README "Performance").
-    workers: int = 0
+    # Worker processes that read the files (parse, XSD, business rules) while this one
+    # writes; 0 reads them in this process (bench/import_bench.py, README "Performance").
+    workers: int = WORKERS
+    # Files per write transaction, each in a savepoint of its own.
+    batch: int = BATCH
     # Test hook: stop (as an interruption would) once this many files are journalled.
     stop_after: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    name: str
-    data: bytes
-    sha256: str
 
 
 class Interrupted(Exception):
     """The import stopped before the end of the batch (the `stop_after` hook)."""
 
 
-class Journal:
-    """One JSON line per finished file, written before the next is counted.
-
-    Lines are flushed, not synced one by one: a line lost to a crash of the machine
-    only makes its file run again, and the push's idempotency record answers it.
-    `close` syncs what was written.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._out: TextIO | None = None
-
-    def entries(self) -> dict[str, dict[str, Any]]:
-        if not self.path.exists():
-            return {}
-        found: dict[str, dict[str, Any]] = {}
-        for line in self.path.read_text("utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by the interruption: that file runs again
-            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
-                found[entry["sha256"]] = entry
-        return found
-
-    def append(self, entry: dict[str, Any]) -> None:
-        if self._out is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._out = self.path.open("a", encoding="utf-8")
-        self._out.write(json.dumps(entry, separators=(",", ":")) + "\n")
-        self._out.flush()
-
-    def close(self) -> None:
-        if self._out is not None:
-            os.fsync(self._out.fileno())
-            self._out.close()
-            self._out = None
-
-
-def read_batch(path: Path) -> tuple[list[Source], dict[str, Any]]:
-    """The OSO files of a directory or zip, in name order, and its manifest (or {})."""
-    files: list[tuple[str, bytes]] = []
-    manifest: dict[str, Any] = {}
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            name = file.relative_to(path).as_posix()
-            if file.is_file() and name == MANIFEST:
-                manifest = _manifest(file.read_bytes())
-            elif file.is_file() and name.lower().endswith(".xml"):
-                files.append((name, file.read_bytes()))
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir() or info.file_size > MAX_FILE:
-                    continue
-                if info.filename == MANIFEST:
-                    manifest = _manifest(archive.read(info))
-                elif info.filename.lower().endswith(".xml"):
-                    files.append((info.filename, archive.read(info)))
-    else:
-        raise ValueError("give a directory or a zip file of OSO dossiers")
-    sources = [Source(name, data, hashlib.sha256(data).hexdigest()) for name, data in files]
-    return sources, manifest
-
-
-def _manifest(data: bytes) -> dict[str, Any]:
-    found = json.loads(data)
-    if not isinstance(found, dict):
-        raise ValueError("manifest.json must map file names to their recipient")
-    return found
-
-
-def verdicts(sources: list[Source], workers: int) -> Iterator[tuple[Melding, ...] | None]:
-    """The business rules' verdict on each source, in order; in worker processes."""
+def readings(sources: list[Source], workers: int, ahead: int) -> Iterator[Examined]:
+    """Each source read as `parse_dossier` reads it (hardened parse, XSD, business rules,
+    routing facts), in order. With workers, in worker processes that run up to `ahead`
+    files ahead of the one taken last: they read the next batch while this process
+    writes the last, and the memory an import takes stays bounded."""
     if workers <= 0:
         for source in sources:
-            yield judge(source.data)
+            yield examine(source.data)
         return
-    # Spawned, not forked: a forked child would inherit the Saxon runtime's threads.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm) as pool:
-        for start in range(0, len(sources), CHUNK):
-            chunk = [source.data for source in sources[start : start + CHUNK]]
-            yield from pool.map(judge, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+    with _readers(workers) as pool:
+        pending: deque[Future[list[Examined]]] = deque()
+        for start in range(0, len(sources), SLICE):
+            part = [source.data for source in sources[start : start + SLICE]]
+            pending.append(pool.submit(examine_all, part))
+            if len(pending) * SLICE >= ahead:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+@contextmanager
+def _readers(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """`workers` processes that read dossiers, started at once.
+
+    Spawned, not forked: a forked child would inherit the Saxon runtime's threads. A
+    spawned child imports the program that started it (`__main__`) before any work,
+    about 2 s for the `gateway` command, though its work (`examine_all`, `warm`) needs
+    only the OSO connector: while the children start, `__main__` is a bare module.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm)
+    try:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = ModuleType("__main__")
+        try:  # each submit to a pool with no idle process starts one (up to `workers`)
+            started = [pool.submit(warm) for _ in range(workers)]
+        finally:
+            sys.modules["__main__"] = main
+        for future in started:
+            future.result()
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 class Importer:
-    """Pushes a batch through the push service and journals each file's outcome."""
+    """Pushes a batch through the push service and journals each file's outcome.
+
+    Files are written BATCH at a time in one transaction, each in a savepoint of its
+    own: a refused file is rolled back alone and its refusal is written in the same
+    transaction, exactly as `Database.unit_of_work` would write it. A file is journalled
+    only once its transaction committed; a crash before that leaves nothing of the
+    batch, and the next run imports it again.
+    """
 
     def __init__(
         self,
@@ -199,99 +167,143 @@ class Importer:
         todo = [
             s for s in dict((s.sha256, s) for s in sources).values() if s.sha256 not in finished
         ]
-        pending: deque[tuple[Source, Future[Response] | dict[str, Any]]] = deque()
+        size = max(1, self.options.batch)
         try:
-            for source, verdict in zip(todo, verdicts(todo, self.options.workers), strict=True):
-                pending.append((source, self._one(source, verdict, manifest.get(source.name))))
-                while len(pending) > IN_FLIGHT:
-                    self._finish(*pending.popleft())
-            while pending:
-                self._finish(*pending.popleft())
+            group: list[tuple[Source, Examined]] = []
+            for source, examined in zip(
+                todo, readings(todo, self.options.workers, 2 * size), strict=True
+            ):
+                group.append((source, examined))
+                if len(group) >= size:
+                    self._journal(self._write(group, manifest))
+                    group = []
+            if group:
+                self._journal(self._write(group, manifest))
         finally:
             self.journal.close()
         finished = self.journal.entries()
         return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
 
+    def _write(
+        self, group: list[tuple[Source, Examined]], manifest: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One transaction for the group; each file's outcome once it is committed."""
+        edges = self.edges()
+        keys = [KEY_PREFIX + source.sha256 for source, _ in group]
+        with self.db.unit_of_work() as session:
+            earlier = idempotency.answers(session, org_id=self.ctx.org_id, keys=keys)
+            kinds = _Kinds(session)
+            return [
+                {"sha256": source.sha256, "file": source.name}
+                | self._one(
+                    session, edges, kinds, source, examined, manifest.get(source.name), earlier
+                )
+                for source, examined in group
+            ]
+
     def _one(
-        self, source: Source, verdict: tuple[Melding, ...] | None, named: Any
-    ) -> Future[Response] | dict[str, Any]:
+        self,
+        session: Session,
+        edges: Edges,
+        kinds: _Kinds,
+        source: Source,
+        examined: Examined,
+        named: Any,
+        earlier: dict[str, idempotency.Answer],
+    ) -> dict[str, Any]:
         recipient, subject_ref = self.options.recipient, None
         if isinstance(named, dict):
             recipient = str(named.get("recipient") or recipient or "")
             subject_ref = named.get("subject_ref")
         if not recipient:
             return _refused("invalid_request", "No recipient: give --recipient or a manifest.")
-        edges = self.edges()
         key = KEY_PREFIX + source.sha256
         target = f"/v1/transfers?recipient={recipient}&subject_ref={subject_ref}"
         request_print = fingerprint(self.ctx, "POST", target, source.data)
+        found = earlier.get(key)
+        if found is not None:
+            return _replayed(found, request_print)
         try:
-            with self.db.reading() as reader:
-                earlier = earlier_answer(
-                    reader, org_id=self.ctx.org_id, key=key, request_fingerprint=request_print
-                )
-                if earlier is not None:
-                    return _answered(earlier)
+            with session.begin_nested():
                 prepared = push.prepare_oso(
-                    reader,
+                    session,
                     raw=source.data,
                     recipient_id=recipient,
                     ctx=self.ctx,
                     edges=edges,
                     subject_ref=subject_ref,
-                    rules=judged(verdict),
+                    examined=examined,
+                    recipient_kind=kinds.of(recipient),
                 )
+                transfer = prepared.transfer
+                body = _created(transfer.id, transfer.status, decision_json(prepared.decision))
+                if not idempotency.remember(
+                    session,
+                    org_id=self.ctx.org_id,
+                    key=key,
+                    request_fingerprint=request_print,
+                    now=edges.now,
+                    status=201,
+                    body=body,
+                ):
+                    raise _Taken
+                push.store(session, prepared, self.ctx, edges)
         except GatewayError as refusal:
+            write_refusal(session, refusal)
             return _refusal(refusal)
+        except _Taken:  # another import of the same file committed it meanwhile
+            taken = idempotency.answers(session, org_id=self.ctx.org_id, keys=[key])
+            return _replayed(taken[key], request_print)
+        return {
+            "outcome": "accepted",
+            "new": True,
+            "transfer": body["id"],
+            "status": body["status"],
+        }
 
-        def write(session: Any) -> Response:
-            def act() -> tuple[int, dict[str, Any]]:
-                transfer, decision = push.store(session, prepared, self.ctx, edges)
-                return 201, _created(transfer.id, transfer.status, decision_json(decision))
+    def _journal(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            self.journal.append(entry)
+            self.on_file(entry)
+            self.done += 1
+            if self.options.stop_after is not None and self.done >= self.options.stop_after:
+                raise Interrupted(f"stopped after {self.done} files")
+        self.journal.flush()
 
-            return run_once(
-                session,
-                org_id=self.ctx.org_id,
-                key=key,
-                request_fingerprint=request_print,
-                now=edges.now,
-                act=act,
-            )
 
-        group = self.db.group
-        if group is not None:  # SQLite: joins the next group commit, one fsync for many
-            return group.submit(write)
-        try:
-            return _answered(self.db.write(write))
-        except GatewayError as refusal:
-            return _refusal(refusal)
+class _Taken(Exception):
+    """The file's idempotency key was recorded by another import after this batch began."""
 
-    def _finish(self, source: Source, outcome: Future[Response] | dict[str, Any]) -> None:
-        if isinstance(outcome, Future):
-            try:
-                outcome = _answered(outcome.result())
-            except GatewayError as refusal:
-                outcome = _refusal(refusal)
-        entry = {"sha256": source.sha256, "file": source.name, **outcome}
-        self.journal.append(entry)
-        self.on_file(entry)
-        self.done += 1
-        if self.options.stop_after is not None and self.done >= self.options.stop_after:
-            raise Interrupted(f"stopped after {self.done} files")
+
+class _Kinds:
+    """Recipients' kinds, looked up once per batch transaction (a batch names one or a few)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, str | None] = {}
+
+    def of(self, org_id: str) -> str | None:
+        if org_id not in self.known:
+            self.known[org_id] = orgs.kind_of(self.session, org_id)
+        return self.known[org_id]
 
 
 def _created(transfer_id: str, status: str, decision: dict[str, Any]) -> dict[str, Any]:
     return {"id": transfer_id, "status": status, "decision": decision}
 
 
-def _answered(response: Response) -> dict[str, Any]:
-    body = json.loads(bytes(response.body))
-    if response.status_code >= 400:
+def _replayed(found: idempotency.Answer, request_print: str) -> dict[str, Any]:
+    """The answer recorded for the file's key by an earlier run (or import)."""
+    if found.fingerprint != request_print:
+        return _refused(
+            "idempotency_key_reused", "This Idempotency-Key was used for another request."
+        )
+    body = found.body
+    if found.status_code >= 400:
         return _refused(str(body.get("code", "refused")), str(body.get("detail", "")))
-    replayed = response.headers.get("Idempotent-Replayed") == "true"
     return {
         "outcome": "accepted",
-        "new": not replayed,
+        "new": False,
         "transfer": body.get("id"),
         "status": body.get("status"),
     }

@@ -19,6 +19,7 @@ from connectors.oso import (
     parse_dossier,
     to_json,
 )
+from connectors.oso.parser import Examined
 from connectors.oso.rules import check as check_rules
 from consent.period import today
 from gateway.core.context import ActContext
@@ -30,14 +31,21 @@ from policies.catalog import Catalog
 
 
 def parse_oso(
-    raw: bytes, *, rules: RuleCheck = check_rules, catalog: Catalog | None = None
+    raw: bytes,
+    *,
+    rules: RuleCheck = check_rules,
+    catalog: Catalog | None = None,
+    examined: Examined | None = None,
 ) -> OsoDossier:
     """The dossier, or 422 `invalid_dossier`: not XSD-valid, or refused by the standard's
     business rules, whose meldingen (type, text, location, the gateway's category) are
     in `meldingen`, with the dossier's `profile` and the catalog's `flows` that carry
     it. Melding texts are the validators' own literals, never the pupil's data.
+    `examined`: what a worker process made of `raw` (`connectors.oso.parser.examine`).
     """
     try:
+        if examined is not None:
+            return examined.dossier(raw)
         return parse_dossier(raw, rules=rules)
     except OsoRulesError as exc:
         flows = sorted(

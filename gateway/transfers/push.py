@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from connectors.oso import RuleCheck
+from connectors.oso.parser import Examined
 from connectors.oso.rules import check as check_rules
 from consent.period import today
 from gateway.audit import reviews
@@ -111,6 +112,8 @@ def prepare_oso(
     edges: Edges,
     subject_ref: str | None = None,
     rules: RuleCheck = check_rules,
+    examined: Examined | None = None,
+    recipient_kind: str | None = None,
 ) -> Prepared:
     """An OSO dossier: subject and categories are read from the validated XML, or for a
     passend-onderwijs dossier without BSN the subject from the sender's own `subject_ref`
@@ -118,9 +121,9 @@ def prepare_oso(
     SWV reads never gains a BSN. The dossier's own inzage block is what the school
     system recorded; the gateway waits for inzage of the dossier as it was received
     here (`/inzage` or portal). `rules`: where the standard's business rules run (the
-    bulk import runs them ahead and hands in their verdict).
+    bulk import reads the dossier ahead, `examined`).
     """
-    dossier = formats.parse_oso(raw, rules=rules, catalog=edges.catalog)
+    dossier = formats.parse_oso(raw, rules=rules, catalog=edges.catalog, examined=examined)
     subject = formats.oso_pupil(session, dossier, subject_ref, ctx=ctx, edges=edges)
     return _prepare(
         session,
@@ -134,6 +137,7 @@ def prepare_oso(
         ctx=ctx,
         edges=edges,
         oso_profile=dossier.profile,
+        recipient_kind=recipient_kind,
     )
 
 
@@ -151,10 +155,11 @@ def _prepare(
     edges: Edges,
     oso_profile: str | None = None,
     fields: Mapping[str, Any] | None = None,
+    recipient_kind: str | None = None,
 ) -> Prepared:
     subject_ref = edges.keyring.pseudonyms.subject_ref(subject.bsn)
     with _attempt(ctx, edges) as act:
-        recipient_kind = orgs.kind_of(session, recipient_id)
+        recipient_kind = recipient_kind or orgs.kind_of(session, recipient_id)
         if recipient_kind is None:
             raise Unprocessable(
                 "The recipient is not a registered organisation.", code="unknown_recipient"

@@ -14,7 +14,9 @@ a stranger nothing about whether the pupil exists or who else knows them.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+import functools
+
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from consent.models import Consent
@@ -73,8 +75,16 @@ def related(
 ) -> bool:
     """Whether `org_id` holds any one of the relations `relation` names; no relation
     named (no route, or a route without one) is no standing: fail closed."""
-    if relation is None:
+    query = _query_for(relation) if relation is not None else None
+    if query is None:
         return False
+    params = {"org_id": org_id, "subject_ref": subject_ref, "purpose": purpose}
+    return bool(session.connection().execute(query, params).scalar())
+
+
+@functools.cache
+def _query_for(relation: SenderRelation) -> Select[tuple[bool]] | None:
+    """One statement per relation, built once: a push runs it for every pupil."""
     checks = []
     if relation.enrolled:
         checks.append(_ENROLLED)
@@ -94,7 +104,5 @@ def related(
             )
         )
     if not checks:
-        return False
-    params = {"org_id": org_id, "subject_ref": subject_ref, "purpose": purpose}
-    query = select(or_(*checks))
-    return bool(session.connection().execute(query, params).scalar())
+        return None
+    return select(or_(*checks))

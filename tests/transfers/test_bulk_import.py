@@ -17,11 +17,13 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from connectors.oso.xsd import qualify
+from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.core import migrate
+from gateway.core.errors import Conflict
 from gateway.deps import edges_of
 from gateway.import_cli import table
-from gateway.transfers import bulk
+from gateway.transfers import bulk, push
 from gateway.transfers.models import Transfer
 from tests.support import oso
 from tests.support.gateway import Gateway, Org
@@ -93,6 +95,7 @@ def run(
     recipient: str | None,
     workers: int = 0,
     stop_after: int | None = None,
+    size: int = bulk.BATCH,
 ) -> list[dict[str, Any]]:
     options = bulk.Options(
         sender=po.id,
@@ -101,6 +104,7 @@ def run(
         recipient=recipient,
         workers=workers,
         stop_after=stop_after,
+        batch=size,
     )
     importer = bulk.Importer(
         gateway.services.db,
@@ -182,6 +186,114 @@ def test_an_interrupted_import_resumes_without_duplicates(
     assert len(rows) == 7
     assert sum(row["outcome"] == "accepted" for row in rows) == 4
     assert count(gateway, Transfer) == 4
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
+
+
+def test_a_refused_file_in_the_middle_of_a_batch_rolls_back_alone_and_is_on_record(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org]
+) -> None:
+    po, vo = parties
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n, name in ((0, "a"), (1, "c")):
+        raw, pupil = dossier(n)
+        enrolled(gateway, po, pupil)
+        enrol(gateway, vo, pupil)
+        (folder / f"{name}.xml").write_bytes(raw)
+    raw, pupil = dossier(11)  # the VO school has no aanmelding of this pupil: denied
+    enrolled(gateway, po, pupil)
+    (folder / "b.xml").write_bytes(raw)
+
+    rows = run(gateway, folder, po, tmp_path / "j.jsonl", recipient=vo.id, size=3)
+
+    assert [row["outcome"] for row in rows] == ["accepted", "refused", "accepted"]
+    assert count(gateway, Transfer) == 2
+    refused = edges_of(gateway.services).keyring.pseudonyms.subject_ref(bsn(11))
+    denied = count(gateway, AuditEntry, action="transfer.send", subject_ref=refused)
+    assert denied == 1 and count(gateway, Transfer, subject_ref=refused) == 0
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 2
+    with gateway.services.db.sessions() as session:
+        assert audit.verify(session).ok
+
+
+def test_a_crash_in_the_middle_of_a_batch_keeps_nothing_of_it_and_the_rerun_loses_nothing(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+    journal = tmp_path / "j.jsonl"
+    stored = push.store
+    calls = []
+
+    def crash_at_the_third(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the operator's ^C, mid-transaction
+        return stored(*args, **kwargs)
+
+    monkeypatch.setattr(push, "store", crash_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        run(gateway, folder, po, journal, recipient=vo.id, size=2)
+    # The first batch (the broken file, good-0) was committed and journalled; the second
+    # (good-1, good-2), cut short after good-1 was written, left nothing: no transfer,
+    # no audit entry, no journal line.
+    assert sorted(e["file"] for e in bulk.Journal(journal).entries().values()) == [
+        "broken.xml",
+        "good-0.xml",
+    ]
+    first = count(gateway, Transfer)
+    permits = count(gateway, AuditEntry, action="transfer.send", decision="permit")
+    assert first == permits == 1
+    monkeypatch.setattr(push, "store", stored)
+
+    rows = run(gateway, folder, po, journal, recipient=vo.id, size=4)
+
+    assert len(rows) == 7 and sum(row["outcome"] == "accepted" for row in rows) == 4
+    assert count(gateway, Transfer) == 4
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
+    assert len({row["transfer"] for row in rows if row["outcome"] == "accepted"}) == 4
+
+
+def test_a_file_refused_while_it_is_written_leaves_no_idempotency_record_behind(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused after its answer was recorded: the savepoint takes the record back too,
+    so a later run pushes the file rather than replaying a transfer that never was."""
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+    stored = push.store
+    calls = []
+
+    def refuse_the_second(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Conflict("The pupil's record changed meanwhile.", code="subject_conflict")
+        return stored(*args, **kwargs)
+
+    monkeypatch.setattr(push, "store", refuse_the_second)
+    first = run(gateway, folder, po, tmp_path / "j1.jsonl", recipient=vo.id)
+    assert [r["code"] for r in first if r.get("code") == "subject_conflict"] == ["subject_conflict"]
+    assert count(gateway, Transfer) == 3
+    monkeypatch.setattr(push, "store", stored)
+
+    again = run(gateway, folder, po, tmp_path / "j2.jsonl", recipient=vo.id)
+
+    assert count(gateway, Transfer) == 4
+    made = [r["transfer"] for r in again if r["outcome"] == "accepted"]
+    assert len(made) == 4 and all(count(gateway, Transfer, id=made_id) == 1 for made_id in made)
+
+
+def test_the_audit_log_verifies_after_a_bulk_import(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org]
+) -> None:
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+
+    run(gateway, folder, po, tmp_path / "j.jsonl", recipient=vo.id, size=2, workers=1)
+
+    with gateway.services.db.sessions() as session:
+        found = audit.verify(session)
+    assert found.ok and found.checked >= 5
 
 
 def test_running_a_batch_again_creates_nothing_new_even_without_its_journal(
@@ -274,3 +386,5 @@ def test_the_command_prints_a_table_writes_the_report_and_exits_1_on_a_refusal(
     assert [item["code"] for item in found["items"]] == ["invalid_dossier", "invalid_dossier"]
     assert bsn(10) not in done.stdout + done.stderr + report.read_text()
     assert list((tmp_path / "var" / "imports").glob("batch-*.jsonl"))
+    verified = gateway_cli("audit", "verify", env=env)
+    assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout
