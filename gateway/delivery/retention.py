@@ -12,6 +12,7 @@ idempotency records).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from policies.compiled import Catalog
 NOTIFICATION = "notification"
 
 
-def _due(catalog: Catalog, now: datetime) -> Select[tuple[str]] | None:
+def _due(catalog: Catalog, now: datetime) -> Select[Any] | None:
     found = catalog.taxonomy.retention_classes.get(NOTIFICATION)
     if found is None or found.days is None:
         return None
