@@ -11,71 +11,35 @@ as test-artifacts/fg/NN-name.png.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gateway.audit import reviews
-from gateway.core import migrate
 from gateway.web.security import CSP
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    LivePortal,
+    live_portal_at,
+)
 from tests.support.fg import event, put, register_officer
-from tests.support.gateway import Gateway
-from tests.support.idp import OFFICER, PARENT, STAFF, portal_settings, start_idp
-from tests.support.portal import CHILD, Region, make_region
+from tests.support.idp import OFFICER, STAFF
+from tests.support.portal import CHILD
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "fg"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+SHOTS = ARTIFACTS / "fg"
 DESK = {"width": 1280, "height": 900}
-TIMEOUT_MS = 15_000
-
-
-@dataclass
-class LivePortal:
-    url: str
-    gateway: Gateway
-    region: Region
 
 
 @pytest.fixture
 def live_portal(tmp_path: Path) -> Iterator[LivePortal]:
-    """The gateway on a real port, its portal logging in at a real dev IdP process."""
-    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
-    migrate.upgrade(database_url)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    idp = start_idp(tmp_path, f"{url}/portaal/login/callback")
-    gateway = Gateway(database_url, tmp_path / "var", issuer=url, **portal_settings(idp))
-    server = uvicorn.Server(uvicorn.Config(gateway.app, lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        yield LivePortal(url, gateway, make_region(gateway, PARENT[1]))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
-        gateway.close()
-        idp.stop()
+    with live_portal_at(tmp_path) as live:
+        yield live
 
 
 @pytest.fixture

@@ -13,80 +13,40 @@ case about them and add their own view. Every page is saved as test-artifacts/po
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
-from gateway.core import migrate
-from tests.support.gateway import Gateway
-from tests.support.idp import PARENT, PUPIL_13, PUPIL_16, portal_settings, start_idp
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    LivePortal,
+    live_portal_at,
+)
+from tests.support.idp import PARENT, PUPIL_13, PUPIL_16
 from tests.support.portal import (
     AGREEMENTS,
     CHILD,
     OVERSTAP,
-    Region,
     join_case,
-    make_region,
     register_gezag,
     start_case,
     write_case_entry,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-artifacts" / "portal"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+SHOTS = ARTIFACTS / "portal"
 PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 15_000
 ZIENSWIJZE = "Sam heeft extra tijd nodig bij toetsen; dat staat niet in het dossier."
-
-
-@dataclass
-class LivePortal:
-    url: str
-    gateway: Gateway
-    region: Region
 
 
 @pytest.fixture
 def live_portal(tmp_path: Path) -> Iterator[LivePortal]:
-    """The gateway on a real port, its portal logging in at a real dev IdP process."""
-    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
-    migrate.upgrade(database_url)
-    # Bound and listening before uvicorn starts: the browser's first request waits in
-    # the backlog instead of racing the server's start.
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    idp = start_idp(tmp_path, f"{url}/portaal/login/callback")
-    gateway = Gateway(database_url, tmp_path / "var", issuer=url, **portal_settings(idp))
-    server = uvicorn.Server(uvicorn.Config(gateway.app, lifespan="off", log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        yield LivePortal(url, gateway, make_region(gateway, PARENT[1]))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
-        gateway.close()
-        idp.stop()
+    with live_portal_at(tmp_path) as live:
+        yield live
 
 
 @pytest.fixture
