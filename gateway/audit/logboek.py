@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gateway.audit.models import AuditEntry
-from gateway.audit.service import strayed
+from gateway.audit.service import owner_seen_by, strayed
 
 # The pseudonym the gateway keeps for a pupil, and the one an organisation is given.
 GATEWAY_PSEUDONYM = "urn:gateway:pseudoniem"
@@ -62,7 +62,7 @@ def record(
         )
     own = {
         "gateway.org": entry.org,
-        "gateway.owner": None if hidden else entry.owner,
+        "gateway.owner": None if hidden else owner_seen_by(entry, viewer),
         "gateway.actor": entry.actor,
         "gateway.actor_role": entry.actor_role,
         "gateway.object_id": None if hidden else entry.object_id,

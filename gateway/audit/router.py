@@ -44,6 +44,7 @@ def _read(entry: AuditEntry, refs: Callable[[str], str], viewer: str) -> dict[st
         # As the try on an id that never existed is logged: nothing it was not told.
         read.subject_ref = read.object_id = read.owner = None
         read.categories = []
+    read.owner = service.owner_seen_by(entry, viewer)
     if read.subject_ref is not None:
         read.subject_ref = refs(read.subject_ref)
     return read.model_dump(mode="json")

@@ -241,6 +241,14 @@ def strayed(entry: AuditEntry, viewer: str) -> bool:
     )
 
 
+def owner_seen_by(entry: AuditEntry, viewer: str | None) -> str | None:
+    """The entry's owner as `viewer`'s log may show it: to the owner itself (another's
+    try on its object), and to the operator (no viewer). To the organisation that
+    acted it is never shown: its own refused try about a pupil must not tell it which
+    organisation holds that pupil's record."""
+    return entry.owner if viewer is None or entry.owner == viewer else None
+
+
 def search(
     session: Session,
     *,

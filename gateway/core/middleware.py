@@ -17,10 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.core.context import new_trace_id, trace
 from gateway.core.errors import internal_error, problem_response
 from gateway.core.fields import BSN_SHAPED
+from gateway.crypto.bsn import is_valid_bsn
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 TRACEPARENT_RE = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _ZERO_TRACE, _ZERO_PARENT = "0" * 32, "0" * 16
+_DIGIT_RUN = re.compile(r"\d{9,}")
 
 HTTP_REQUESTS = Counter(
     "gateway_http_requests_total", "HTTP requests handled", ["method", "route", "status"]
@@ -38,14 +40,30 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _holds_bsn(hex_id: str) -> bool:
+    return any(
+        is_valid_bsn(run[at : at + 9])
+        for run in _DIGIT_RUN.findall(hex_id)
+        for at in range(len(run) - 8)
+    )
+
+
 def continued_trace(header: str | None) -> tuple[str, str]:
     """The trace-id and flags of a caller's valid `traceparent`, or of a new trace.
 
     W3C Trace Context: version 00, lower-case hex, neither id all zeros; anything else
-    is dropped (never echoed) and a trace is started here.
+    is dropped (never echoed) and a trace is started here. A trace-id holding nine
+    digits in a row that pass the 11-proef is dropped too: it is stored on every audit
+    entry of the act (also on the log of the organisation whose object it touched),
+    and a BSN must not be planted there.
     """
     found = TRACEPARENT_RE.match(header or "")
-    if found and found.group(1) != _ZERO_TRACE and found.group(2) != _ZERO_PARENT:
+    if (
+        found
+        and found.group(1) != _ZERO_TRACE
+        and found.group(2) != _ZERO_PARENT
+        and not _holds_bsn(found.group(1))
+    ):
         return found.group(1), found.group(3)
     return new_trace_id(), "01"
 

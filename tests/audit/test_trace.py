@@ -77,6 +77,9 @@ def test_a_malformed_traceparent_is_replaced_not_echoed(gateway: Gateway) -> Non
         f"01-{TRACE}-00f067aa0ba902b7-01-extra",
         f"00-{TRACE}0-00f067aa0ba902b7-01",
         "123456782",
+        # A BSN planted in the trace-id would be stored on the entries: dropped.
+        "00-bbbbbbbbbbbbbbbbbbbbbbb111222333-cccccccccccccccc-01",
+        "00-0111222333bbbbbbbbbbbbbbbbbbbbbb-cccccccccccccccc-01",
     ]
     seen = set()
     for value in bad:
@@ -90,3 +93,8 @@ def test_a_malformed_traceparent_is_replaced_not_echoed(gateway: Gateway) -> Non
         assert entries(gateway)[-1].trace_id == trace_id
         seen.add(trace_id)
     assert len(seen) == len(bad)  # a new trace each time
+    # Nine digits that are no BSN (no 11-proef) are an ordinary trace-id: continued.
+    kept = "00-bbbbbbbbbbbbbbbbbbbbbbb111222334-cccccccccccccccc-01"
+    headers = {**officer.headers(**OFFICER), "traceparent": kept}
+    answered = gateway.client.get("/v1/audit/events", headers=headers).headers["traceparent"]
+    assert answered.split("-")[1] == "bbbbbbbbbbbbbbbbbbbbbbb111222334"
