@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gateway import cli_db
 from gateway.audit import checkpoints, logboek
 from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.verify import verify_log
@@ -178,7 +179,7 @@ def orgs_add(
 ) -> None:
     """Register an organisation with one OAuth client; the secret is printed once."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     jwks: dict[str, Any] | None = json.loads(jwks_file.read_text()) if jwks_file else None
     try:
         with db.sessions() as session, session.begin():
@@ -228,7 +229,7 @@ def audit_verify(
     """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
     at the first bad entry or checkpoint."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     with db.sessions() as session:
         origin = checkpoints.log_origin(session, settings.audit_origin)
         keys = _verifier_keys(settings, verifier_key or [], origin)
@@ -292,7 +293,7 @@ def audit_export(
         raise typer.Exit(2)
     settings = get_settings()
     refs = Keyring.local(settings.keys_dir).pseudonyms.refs_for(org) if org else None
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     stream = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
         with db.readers() as session:
@@ -317,7 +318,7 @@ def audit_checkpoint() -> None:
     """Sign a checkpoint of the log now (if it grew) and hand it to the witness."""
     settings = get_settings()
     keys = NoteKeys.load(settings.keys_dir)
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     try:
         publisher = CheckpointPublisher(
             db=db,
@@ -352,7 +353,7 @@ def retention_run(
     serve` runs it daily; safe to run again at any time."""
     settings = get_settings()
     catalog = load_catalog(region=settings.region)
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     try:
         with trace():  # a trace for the run
             report = retention_job.run(
@@ -364,9 +365,13 @@ def retention_run(
 
 
 @retention_app.command("purge")
-def retention_purge() -> None:
+def retention_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be destroyed; change nothing.")
+    ] = False,
+) -> None:
     """The same as `gateway retention run` (its earlier name)."""
-    retention_run(dry_run=False)
+    retention_run(dry_run=dry_run)
 
 
 @app.command()
@@ -379,7 +384,7 @@ def worker(
     with backoff, dead-lettered after the last attempt. Run as many as you like against
     one PostgreSQL; on SQLite run one."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     delivery = DeliveryWorker(
         db=db,
         signing=Keyring.local(settings.keys_dir).signing,
@@ -405,7 +410,7 @@ def signals_sweep() -> None:
     """Destroy at 23 and after the archive term, archive at two years, remind to inform;
     every act in the audit log. `gateway serve` runs it daily; this runs it once."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     catalog = load_catalog(region=settings.region)
     keyring = Keyring.local(settings.keys_dir)
 
@@ -429,7 +434,7 @@ def rights_remind() -> None:
     overdue, once per request per stage; each in the controller's audit log. `gateway
     serve` runs it daily; this runs it once."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     catalog = load_catalog(region=settings.region)
     keyring = Keyring.local(settings.keys_dir)
     try:

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from gateway import cli_db
 from gateway.core.clock import SystemClock
-from gateway.core.db import Database
 from gateway.core.settings import get_settings
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.edges import Edges
@@ -55,7 +55,7 @@ def import_batch(
     checks as POST /v1/transfers; resumable and idempotent. Exit 1 if any was refused."""
     settings = get_settings()
     journal = journal or default_journal(settings.data_dir, path)
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     catalog = load_catalog(region=settings.region)
     ensure_local_keys(settings.keys_dir)
     keyring = Keyring.local(settings.keys_dir)

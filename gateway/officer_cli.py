@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gateway import cli_db
 from gateway.core.clock import SystemClock
-from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import get_settings
 from gateway.crypto.keyring import Keyring
@@ -31,7 +31,7 @@ Sub = Annotated[str, typer.Option("--sub", help="The `sub` the FG's login carrie
 
 def _change(org: str, sub: str, *, adding: bool) -> None:
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     keyring = Keyring.local(settings.keys_dir)
     catalog = load_catalog(region=settings.region)
     change = officers.add if adding else officers.remove
@@ -70,7 +70,7 @@ def officer_remove(org: Org, sub: Sub) -> None:
 def officer_list(org: Org) -> None:
     """The organisation's registered privacy officers: ids and dates, no logins."""
     settings = get_settings()
-    db = Database.connect(settings.effective_database_url)
+    db = cli_db.connect(settings)
     try:
         with db.sessions() as session:
             found = [

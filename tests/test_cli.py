@@ -322,3 +322,14 @@ def test_rights_remind_runs_and_reports_its_count(
     ran = gateway_cli("rights", "remind", env=env)
     assert ran.returncode == 0, ran.stderr
     assert json.loads(ran.stdout.strip().splitlines()[-1]) == {"reminded": 0}
+
+
+def test_a_command_without_a_database_says_where_it_looked(tmp_path: Path) -> None:
+    """Run outside the directory `gateway serve` made its data in: a clear word and
+    exit 2, not a traceback; nothing is created there."""
+    env = {"GATEWAY_DATA_DIR": str(tmp_path / "var"), "GATEWAY_DATABASE_URL": ""}
+    for command in (("audit", "verify"), ("retention", "purge", "--dry-run")):
+        ran = gateway_cli(*command, env=env)
+        assert ran.returncode == 2, (command, ran.stdout, ran.stderr)
+        assert "No gateway database in" in ran.stderr and "Traceback" not in ran.stderr
+    assert not (tmp_path / "var").exists()

@@ -289,6 +289,12 @@ def test_the_served_schedule_reminds_beside_the_retention_job(portal: Gateway) -
     assert [r["stage"] for r in soon["reminders"]] == ["soon"]
 
 
+def look_of(page: str) -> str:
+    found = re.search(r'name="opzoeking" value="([^"]+)"', page)
+    assert found, "the report form names its look-up"
+    return found.group(1)
+
+
 def fg_report_page(portal: Gateway, bsn: str) -> str:
     """The FG's look-up of `bsn` in the web pages, then its inzage report."""
     form = portal.client.get("/portaal/fg/leerling").text
@@ -297,7 +303,8 @@ def fg_report_page(portal: Gateway, bsn: str) -> str:
     )
     assert looked.status_code == 200, looked.text
     made = portal.client.post(
-        "/portaal/fg/leerling/inzage", data={"csrf_token": csrf_token(looked.text)}
+        "/portaal/fg/leerling/inzage",
+        data={"csrf_token": csrf_token(looked.text), "opzoeking": look_of(looked.text)},
     )
     assert made.status_code == 200, made.text
     assert made.headers["content-security-policy"] == CSP
@@ -322,6 +329,20 @@ def test_the_officer_makes_the_report_from_the_look_up_page(portal: Gateway) -> 
         follow_redirects=False,
     )
     assert bare.status_code == 303 and bare.headers["location"].endswith("/fg/leerling")
+
+    # A report asked from an older look-up (another tab) is not the later pupil's.
+    first = portal.client.post(
+        "/portaal/fg/leerling", data={"bsn": CHILD["bsn"], "csrf_token": csrf_token(form)}
+    )
+    portal.client.post(
+        "/portaal/fg/leerling", data={"bsn": UNKNOWN["bsn"], "csrf_token": csrf_token(form)}
+    )
+    stale = portal.client.post(
+        "/portaal/fg/leerling/inzage",
+        data={"csrf_token": csrf_token(form), "opzoeking": look_of(first.text)},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 303 and stale.headers["location"].endswith("/fg/leerling")
 
     page = fg_report_page(portal, CHILD["bsn"])
     assert "Inzagerapport van de leerling met BSN" in page

@@ -4,6 +4,7 @@ register of processing. Every view and export is on the organisation's log."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -230,11 +231,21 @@ def subject_lookup(
         signal_key = services.keyring.index.child(number)
         masked, eerder = wording.mask_bsn(number), ""
     else:
+        request.session.pop(PUPIL, None)  # the last pupil is no longer the one on screen
         invalid: dict[str, object] = {"title": "Een leerling opzoeken", "rows": None}
         return _render(
             portal, request, "fg/subject.html", officer, {**invalid, "invalid": True, "status": 422}
         )
-    request.session[PUPIL] = {"ref": subject_ref, "mask": masked, "signal": signal_key}
+    if not eerder or not isinstance(held, dict) or "look" not in held:
+        look = secrets.token_urlsafe(12)
+    else:
+        look = str(held["look"])
+    request.session[PUPIL] = {
+        "ref": subject_ref,
+        "mask": masked,
+        "signal": signal_key,
+        "look": look,
+    }
     page = audit.search(
         db,
         org=officer.org_id,
@@ -250,19 +261,28 @@ def subject_lookup(
         "pseudonym": refs(subject_ref),
         "masked": masked,
         "next": page.next,
+        "look": look,
     }
     return _render(portal, request, "fg/subject.html", officer, context)
 
 
 @router.post("/leerling/inzage", dependencies=[CsrfChecked])
 def subject_report(
-    request: Request, db: SessionDep, portal: PortalDep, officer: OfficerDep
+    request: Request,
+    db: SessionDep,
+    portal: PortalDep,
+    officer: OfficerDep,
+    opzoeking: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """The inzage report (AVG art. 15) of the pupil last looked up, as far as the
+    """The inzage report (AVG art. 15) of the pupil looked up, as far as the
     organisation holds it (`gateway.rights.report`): for answering a parent's request.
-    The pupil comes from the session, never from the form; the report is on the log."""
+    The pupil comes from the session, never from the form; the form names the look-up
+    it was shown with, so a later look-up (another tab) cannot swap the pupil. The
+    report is on the log."""
     held = request.session.get(PUPIL)
-    if not isinstance(held, dict):
+    if not isinstance(held, dict) or not secrets.compare_digest(
+        str(held.get("look", "")), opzoeking
+    ):
         return RedirectResponse(f"{request.scope.get('root_path', '')}/fg/leerling", 303)
     viewer = OfficerViewer(officer.context(request), signal_key=held.get("signal"))
     context: dict[str, object] = {"title": "Inzagerapport", "masked": held["mask"], "w": words}
