@@ -24,6 +24,10 @@ from typing import Literal
 
 Outcome = Literal["refused", "restricted"]
 GroundCode = Literal["child_interest", "third_party_interest", "avg_23"]
+# The grounds on which a correction or erasure request itself is refused.
+RequestGroundCode = Literal[
+    "child_interest", "third_party_interest", "avg_23", "accurate", "legal_obligation"
+]
 
 # Youth care in the sense of the Jeugdwet, and the two the finding names.
 YOUTH_CARE_KINDS = frozenset({"jeugdhulp", "wijkteam", "jgz", "veilig_thuis"})
@@ -31,7 +35,7 @@ YOUTH_CARE_KINDS = frozenset({"jeugdhulp", "wijkteam", "jgz", "veilig_thuis"})
 
 @dataclass(frozen=True, slots=True)
 class Ground:
-    code: GroundCode
+    code: RequestGroundCode
     statute: str
     # The organisation kinds that may invoke it; None: every controller of the right.
     kinds: frozenset[str] | None
@@ -53,6 +57,24 @@ GROUNDS: dict[str, Ground] = {
         "AVG art. 23 and UAVG art. 41 lid 1 sub i (protection of the data subject or others)",
         None,
     ),
+}
+
+# A correction or erasure request may also be refused because there is nothing to do:
+# the data are accurate (AVG art. 16 gives a right to correct inaccurate data only), or
+# the controller must keep them by law (AVG art. 17 lid 3 sub b: the leerlingdossier's
+# statutory term). Each fits one right only (`REQUEST_GROUND_RIGHTS`).
+REQUEST_GROUNDS: dict[str, Ground] = {
+    **GROUNDS,
+    "accurate": Ground("accurate", "AVG art. 16 (the data are accurate)", None),
+    "legal_obligation": Ground(
+        "legal_obligation",
+        "AVG art. 17 lid 3 sub b (keeping the data is a legal obligation)",
+        None,
+    ),
+}
+REQUEST_GROUND_RIGHTS: dict[str, str] = {
+    "accurate": "rechten.correctie",
+    "legal_obligation": "rechten.verwijdering",
 }
 
 ACTIONS: dict[str, str] = {"refused": "rights.refused", "restricted": "rights.restricted"}

@@ -29,7 +29,7 @@ from gateway.catalog.enforce import basis_decision
 from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from gateway.edges import Edges
-from gateway.rights.grounds import GROUNDS
+from gateway.rights.grounds import REQUEST_GROUND_RIGHTS, REQUEST_GROUNDS
 from gateway.rights.models import RightsRequest
 from gateway.rights.sections import local_day
 from policies.model import Decision
@@ -190,7 +190,7 @@ def decide(
     _apply(session, request, answer, edges)
     decision = _permit(edges, request.right, answer.outcome, "The controller answers the request.")
     if answer.outcome == "refused" and answer.ground is not None:
-        decision = replace(decision, legal_basis=GROUNDS[answer.ground].statute)
+        decision = replace(decision, legal_basis=REQUEST_GROUNDS[answer.ground].statute)
     event = AuditEvent.of(
         ctx, action=action, decision=decision, subject_ref=request.subject_ref, object_id=request.id
     )
@@ -213,9 +213,14 @@ def _check(request: RightsRequest, answer: Answer, ctx: ActContext) -> None:
         if not answer.note:
             raise Unprocessable("An extension needs its reason (note).", code="reason_missing")
     if answer.outcome == "refused":
-        ground = GROUNDS.get(answer.ground or "")
+        ground = REQUEST_GROUNDS.get(answer.ground or "")
         if ground is None:
             raise Unprocessable("A refusal needs its ground.", code="ground_missing")
+        if REQUEST_GROUND_RIGHTS.get(ground.code, request.right) != request.right:
+            raise Unprocessable(
+                f"{ground.statute} does not answer a request under {request.right}.",
+                code="ground_not_applicable",
+            )
         if ground.kinds is not None and ctx.org_kind not in ground.kinds:
             raise Forbidden(
                 f"A {ctx.org_kind} cannot refuse on {ground.statute}.",

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.rights.grounds import GroundCode, Outcome
+from gateway.rights.grounds import GroundCode, Outcome, RequestGroundCode
 from gateway.subjects.schemas import ClientSubject
 
 
@@ -53,8 +53,12 @@ class DecisionIn(BaseModel):
         description="`granted`: done; `refused`: not done, on `ground`; `extended`: the term "
         "runs two more months (AVG art. 12(3)), once, with its reason in `note`."
     )
-    ground: GroundCode | None = Field(
-        default=None, description="A refusal's ground (the grounds of `/v1/rights/refusals`)."
+    ground: RequestGroundCode | None = Field(
+        default=None,
+        description="A refusal's ground: `accurate` (a correction: the data are right, AVG "
+        "art. 16), `legal_obligation` (an erasure: the law requires keeping them, AVG art. "
+        "17(3)(b)), or a restriction ground (`child_interest`, `third_party_interest` for "
+        "youth care; `avg_23` for any controller).",
     )
     note: str | None = Field(
         default=None, max_length=4000, description="The reason or remark; sealed at rest."
@@ -78,7 +82,7 @@ class RequestRead(BaseModel):
     deadline: date
     extended: bool
     status: Literal["open", "extended", "granted", "refused"]
-    ground: GroundCode | None
+    ground: RequestGroundCode | None
     note: str | None
     decided_at: datetime | None
     reminders: list[ReminderRead]

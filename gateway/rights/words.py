@@ -104,6 +104,9 @@ REFUSAL_GROUNDS = {
     "third_party_interest": "om de privacy van iemand anders te beschermen (Jeugdwet "
     "artikel 7.3.11, lid 1)",
     "avg_23": "om de leerling of anderen te beschermen (AVG artikel 23)",
+    "accurate": "de gegevens kloppen volgens de organisatie (AVG artikel 16)",
+    "legal_obligation": "de organisatie moet de gegevens volgens de wet bewaren (AVG "
+    "artikel 17, lid 3)",
 }
 
 

@@ -135,6 +135,8 @@ def _request_lines(db: Session, kid: Child, edges: Edges) -> list[dict[str, Any]
             "ground": words.REFUSAL_GROUNDS.get(r.ground or "", ""),
             "extended": r.extended,
             "words": requests.words_of(db, r, edges),
+            # The controller's reason for an extension, or its remark with the answer.
+            "note": requests.note_of(db, r, edges),
         }
         for r in found
     ]

@@ -221,6 +221,8 @@ def test_a_request_is_filed_reminded_and_answered_within_its_term(portal: Gatewa
     assert login(portal.client, PARENT).status_code == 303
     page = text_of(portal.client.get(f"{child_url(portal.client)}/inzage").text)
     assert "afgewezen" in page and "AVG artikel 23" in page
+    # The reason the organisation gave for the extension, as it wrote it.
+    assert "Toelichting van de organisatie: Veel verzoeken" in page
     assert not ENGLISH.findall(page), ENGLISH.findall(page)
 
 
@@ -241,6 +243,11 @@ def test_another_controller_cannot_see_or_answer_a_request(portal: Gateway) -> N
         == 403
     )
     assert decide(portal, po, item["id"], outcome="extended").status_code == 422
+    # An erasure's ground does not answer a correction; "the data are right" does.
+    wrong_right = decide(portal, po, item["id"], outcome="refused", ground="legal_obligation")
+    assert problem(wrong_right)[:2] == (422, "ground_not_applicable")
+    accurate = decide(portal, po, item["id"], outcome="refused", ground="accurate")
+    assert accurate.status_code == 200 and accurate.json()["ground"] == "accurate"
 
 
 def test_a_request_goes_only_to_an_organisation_holding_the_data(portal: Gateway) -> None:
