@@ -51,12 +51,12 @@ CASE_KINDS = {
 # Why something is not in the report, as the reader reads it.
 GROUNDS: dict[str, str] = {
     "ask_controller": (
-        "De gateway laat de inhoud van dit dossier niet in het portaal zien. De inhoud is "
+        "Deze dienst laat de inhoud van dit dossier niet in het portaal zien. De inhoud is "
         "op te vragen bij de organisatie die het dossier stuurde of ontving."
     ),
     "officer_reads_own": (
         "De inhoud staat niet in dit overzicht. Uw organisatie leest het dossier via de "
-        "eigen route van de gateway; elke keer staat in het logboek."
+        "eigen route van deze dienst; elke keer staat in het logboek."
     ),
     "requester_not_entitled": (
         "Volgens de regels voor de leeftijd van de leerling is deze inhoud niet in te zien."

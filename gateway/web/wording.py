@@ -107,6 +107,7 @@ ROLES: dict[str, str] = {
     "behandelaar": "behandelaar",
     "aandachtsfunctionaris": "aandachtsfunctionaris",
     "privacy_officer": "functionaris gegevensbescherming",
+    "fg": "functionaris gegevensbescherming",
     "parent": "ouder",
     "guardian": "voogd",
     "parent_without_gezag": "ouder zonder gezag",
@@ -318,6 +319,11 @@ def first_upper(text: str) -> str:
 
 def purpose(code: str) -> str:
     return PURPOSES.get(code, code)
+
+
+def officer_purpose(code: str) -> str:
+    """A purpose as the privacy officer reads it: a parent's right is not the reader's."""
+    return purpose(code).replace("uw recht op", "het recht op", 1)
 
 
 def category(code: str) -> str:

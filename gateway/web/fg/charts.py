@@ -34,7 +34,7 @@ def purposes(counts: Mapping[str, int], *, chart_id: str = "grafiek-doelen") -> 
     for index, (code, count) in enumerate(items):
         y = GAP + index * (BAR_HEIGHT + GAP)
         length = round(span * count / top, 1)
-        label = _short(wording.first_upper(wording.purpose(code)), 34)
+        label = _short(wording.first_upper(wording.officer_purpose(code)), 34)
         parts.append(_text(0, y + 16, label, "label"))
         parts.append(
             Markup(
@@ -94,7 +94,7 @@ def _short(text: str, limit: int) -> str:
 def _purpose_desc(items: list[tuple[str, int]]) -> str:
     if not items:
         return "Geen toegang in deze periode."
-    return "; ".join(f"{wording.purpose(code)}: {count}" for code, count in items) + "."
+    return "; ".join(f"{wording.officer_purpose(code)}: {count}" for code, count in items) + "."
 
 
 def _denial_desc(days: list[tuple[date, int]]) -> str:

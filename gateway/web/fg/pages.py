@@ -28,6 +28,7 @@ from gateway.web.deps import CsrfChecked, Portal, PortalDep
 from gateway.web.fg import charts, export
 from gateway.web.fg.access import Officer, OfficerDep, officer_of
 from gateway.web.fg.rows import day_end, day_start, rows
+from policies import nl
 
 router = APIRouter(prefix="/fg")
 PAGE_SIZE = 50
@@ -92,7 +93,12 @@ def _render(
     portal: Portal, request: Request, template: str, officer: Officer, context: dict[str, object]
 ) -> Response:
     status = int(str(context.pop("status", 200)))
-    base = {"officer": officer, "csrf_token": session.csrf_token(request), "fg_page": True}
+    base = {
+        "officer": officer,
+        "csrf_token": session.csrf_token(request),
+        "fg_page": True,
+        "purpose": wording.officer_purpose,  # the templates' purpose words, for an officer
+    }
     return portal.render(request, template, {**base, **context}, status=status)
 
 
@@ -300,11 +306,13 @@ def register(request: Request, db: SessionDep, portal: PortalDep, officer: Offic
         db, org_id=officer.org_id, catalog=services.catalog, settings=services.settings
     )
     officer.record(db, request, services, action="audit.register")
-    context = {"title": "Verwerkingsregister", "register": found}
+    context = {"title": "Verwerkingsregister", "register": found, "kind": nl.ORG_KINDS.get}
     return _render(portal, request, "fg/register.html", officer, context)
 
 
 def _purposes(portal: Portal) -> list[tuple[str, str]]:
     catalog = portal.services.catalog
-    labelled = [(code, wording.first_upper(wording.purpose(code))) for code in catalog.purposes]
+    labelled = [
+        (code, wording.first_upper(wording.officer_purpose(code))) for code in catalog.purposes
+    ]
     return sorted(labelled, key=lambda item: item[1])

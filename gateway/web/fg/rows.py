@@ -60,7 +60,7 @@ def _row(entry: AuditEntry, names: dict[str, str], org: str, refs: Callable[[str
         actor=entry.actor or "",
         role=wording.role(entry.actor_role) if entry.actor_role else "",
         action=_what(entry),
-        purpose=wording.purpose(entry.purpose),
+        purpose=wording.officer_purpose(entry.purpose),
         purpose_code=entry.purpose,
         decision=DECISIONS.get(entry.decision, entry.decision),
         refused=entry.decision == "deny",
