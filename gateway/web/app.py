@@ -30,6 +30,7 @@ from gateway.web import (
 )
 from gateway.web.deps import Portal, SessionOpened
 from gateway.web.fg import pages as fg_pages
+from gateway.web.fg import requests_page as fg_requests
 from gateway.web.oidc import PortalLogin
 from gateway.web.security import SecurityHeadersMiddleware
 from gateway.web.session import SessionCookie
@@ -77,6 +78,7 @@ def create_portal(services: Services) -> ASGIApp:
         consent_pages.router,
         cases.router,
         fg_pages.router,
+        fg_requests.router,
         inzage.router,
     )
     for router in routers:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from gateway.deps import edges_of
 from gateway.main import retention_of
+from gateway.orgs import officers
 from gateway.orgs.scopes import default_scopes
 from gateway.retention import records
 from gateway.rights import reminders
@@ -394,3 +395,39 @@ def test_an_open_request_keeps_the_pupil_and_an_answered_one_goes_with_it(
     with services.db.sessions() as session:
         assert session.get(Subject, "sub_rq") is None
         assert session.get(RightsRequest, "rq_1") is None
+
+
+def test_the_officer_sees_the_requests_it_must_answer_and_their_terms(portal: Gateway) -> None:
+    """The FG workplace lists the organisation's own requests with their words and
+    terms, and the overview warns when one is due within 7 days; another
+    organisation's officer sees none of them."""
+    po, vo, _ = region_with_officers(portal)
+    file_request(portal, "OBS De Hien")
+    portal.clock.advance(datetime(2016, 5, 9, 6, tzinfo=UTC) - portal.clock.now())
+    refresh(portal, *portal.orgs)
+    portal.client.cookies.clear()
+
+    register_officer(portal, vo, FG_LOGIN[1])
+    assert officer_login(portal.client).status_code == 303
+    assert "wachten op antwoord" not in portal.client.get("/portaal/fg/").text
+    assert WRONG not in portal.client.get("/portaal/fg/verzoeken").text
+    portal.client.cookies.clear()
+    with portal.services.db.unit_of_work() as session:
+        officers.remove(
+            session,
+            org_id=vo.id,
+            sub=FG_LOGIN[1],
+            pseudonyms=portal.keyring.pseudonyms,
+            catalog=portal.services.catalog,
+            now=portal.clock.now(),
+        )
+
+    register_officer(portal, po, FG_LOGIN[1])
+    assert officer_login(portal.client).status_code == 303
+    overview = text_of(portal.client.get("/portaal/fg/").text)
+    assert "1 verzoek moet binnen 7 dagen beantwoord zijn" in overview
+    listed_page = portal.client.get("/portaal/fg/verzoeken")
+    assert listed_page.headers["content-security-policy"] == CSP
+    page = text_of(listed_page.text)
+    assert WRONG in page and "15 mei 2016" in page and "binnen 7 dagen" in page
+    assert not ENGLISH.findall(page), ENGLISH.findall(page)

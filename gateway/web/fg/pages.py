@@ -21,6 +21,7 @@ from gateway.core.context import ACTOR_PATTERN
 from gateway.core.errors import NotFound, Unprocessable
 from gateway.crypto.bsn import is_valid_bsn
 from gateway.deps import SessionDep
+from gateway.rights import requests as rights_requests
 from gateway.rights import words
 from gateway.rights.report import OfficerViewer, build_report
 from gateway.web import session, wording
@@ -89,7 +90,7 @@ def _day(value: str | None) -> date | None:
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-def _render(
+def render(
     portal: Portal, request: Request, template: str, officer: Officer, context: dict[str, object]
 ) -> Response:
     status = int(str(context.pop("status", 200)))
@@ -122,9 +123,15 @@ def overview(request: Request, db: SessionDep, portal: PortalDep) -> Response:
     found = audit_alerts.alerts(db, org=officer.org_id, now=now, limits=limits)
     by_purpose = audit_alerts.per_purpose(db, org=officer.org_id, period=period)
     denied = audit_alerts.per_day(db, org=officer.org_id, period=period, decision="deny")
+    edges = portal.edges()
+    requests_due = {
+        due: len(rights_requests.of_org(db, org_id=officer.org_id, due=due, edges=edges))
+        for due in ("soon", "overdue")
+    }
     officer.record(db, request, services, action="audit.read")
     context = {
         "title": "Overzicht",
+        "requests_due": requests_due,
         "alerts": found,
         "period": period,
         "last_day": period.days()[-1],
@@ -134,7 +141,7 @@ def overview(request: Request, db: SessionDep, portal: PortalDep) -> Response:
         "denial_chart": charts.denials(denied),
         "query": lambda search: urlencode(search),
     }
-    return _render(portal, request, "fg/overview.html", officer, context)
+    return render(portal, request, "fg/overview.html", officer, context)
 
 
 @router.get("/zoeken")
@@ -168,7 +175,7 @@ def search(
         "next": chosen.query(eerder=page.next) if page.next else None,
         "export": chosen.query(),
     }
-    return _render(portal, request, "fg/search.html", officer, context)
+    return render(portal, request, "fg/search.html", officer, context)
 
 
 @router.get("/export.csv")
@@ -208,7 +215,7 @@ def export_csv(
 @router.get("/leerling")
 def subject_form(request: Request, portal: PortalDep, officer: OfficerDep) -> Response:
     context: dict[str, object] = {"title": "Een leerling opzoeken", "rows": None}
-    return _render(portal, request, "fg/subject.html", officer, context)
+    return render(portal, request, "fg/subject.html", officer, context)
 
 
 @router.post("/leerling", dependencies=[CsrfChecked])
@@ -239,7 +246,7 @@ def subject_lookup(
     else:
         request.session.pop(PUPIL, None)  # the last pupil is no longer the one on screen
         invalid: dict[str, object] = {"title": "Een leerling opzoeken", "rows": None}
-        return _render(
+        return render(
             portal, request, "fg/subject.html", officer, {**invalid, "invalid": True, "status": 422}
         )
     if not eerder or not isinstance(held, dict) or "look" not in held:
@@ -269,7 +276,7 @@ def subject_lookup(
         "next": page.next,
         "look": look,
     }
-    return _render(portal, request, "fg/subject.html", officer, context)
+    return render(portal, request, "fg/subject.html", officer, context)
 
 
 @router.post("/leerling/inzage", dependencies=[CsrfChecked])
@@ -295,8 +302,8 @@ def subject_report(
     try:
         report = build_report(db, subject_ref=str(held["ref"]), viewer=viewer, edges=portal.edges())
     except NotFound:  # the organisation holds nothing on the pupil (the refusal is logged)
-        return _render(portal, request, "fg/inzage.html", officer, {**context, "report": None})
-    return _render(portal, request, "fg/inzage.html", officer, {**context, "report": report})
+        return render(portal, request, "fg/inzage.html", officer, {**context, "report": None})
+    return render(portal, request, "fg/inzage.html", officer, {**context, "report": report})
 
 
 @router.get("/register")
@@ -307,7 +314,7 @@ def register(request: Request, db: SessionDep, portal: PortalDep, officer: Offic
     )
     officer.record(db, request, services, action="audit.register")
     context = {"title": "Verwerkingsregister", "register": found, "kind": nl.ORG_KINDS.get}
-    return _render(portal, request, "fg/register.html", officer, context)
+    return render(portal, request, "fg/register.html", officer, context)
 
 
 def _purposes(portal: Portal) -> list[tuple[str, str]]:
