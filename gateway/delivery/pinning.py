@@ -24,9 +24,7 @@ class ForbiddenAddress(httpx2.TransportError):
 
 
 class PinnedTransport(httpx2.HTTPTransport):
-    def __init__(
-        self, *, loopback: bool, resolve: Resolver = socket.getaddrinfo, **options: Any
-    ) -> None:
+    def __init__(self, *, loopback: bool, resolve: Resolver | None = None, **options: Any) -> None:
         # No connection kept alive: one to a pinned address is not reused for another
         # name served there, whose certificate it never checked.
         options.setdefault("limits", httpx2.Limits(max_keepalive_connections=0))
@@ -46,7 +44,8 @@ class PinnedTransport(httpx2.HTTPTransport):
     def checked(self, host: str, port: int, request: httpx2.Request) -> addresses.IPAddress:
         """The first address of `host`, once all of them are allowed."""
         try:
-            found = self.resolve(host, port, type=socket.SOCK_STREAM)
+            resolve = self.resolve or socket.getaddrinfo
+            found = resolve(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
             raise httpx2.ConnectError(
                 "The webhook's host does not resolve.", request=request
