@@ -42,7 +42,9 @@ class AttemptRead(BaseModel):
     at: datetime
     status_code: int | None = Field(description="None: no HTTP answer (see `error`).")
     outcome: Literal["delivered", "failed", "dead"]
-    error: str | None = Field(description="timeout, connect, transport or http.")
+    error: str | None = Field(
+        description="timeout, connect, transport, forbidden_address (an internal address) or http."
+    )
     next_attempt_at: datetime | None
 
 

@@ -7,7 +7,6 @@ as is a delivery given up (the alert); none of them concerns a pupil.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from gateway.audit.service import AuditEvent
 from gateway.core.context import Principal
 from gateway.core.errors import Conflict, NotFound, Unprocessable
 from gateway.core.settings import LOOPBACK_HOSTS, Settings
+from gateway.delivery import addresses
 from gateway.delivery.models import Delivery, DeliveryAttempt, Notification, Webhook
 from gateway.delivery.outbox import new_id
 from policies.model import Decision, Effect
@@ -72,7 +72,11 @@ def log(
 
 def check_url(url: str, settings: Settings) -> str:
     """https on a named host; plain http only to loopback outside production. No
-    credentials in it (the URL is listed back and would carry them into logs)."""
+    credentials in it (the URL is listed back and would carry them into logs). In
+    production no host of the gateway's own network: no loopback, private or
+    link-local address (also inside an IPv6 one), no number inet_aton would read as
+    one (`2130706433`, `127.1`), no local name (`localhost`, `*.internal`, a single
+    label). A name is judged again by what it resolves to when posted (the worker)."""
     if not url.isascii() or not url.isprintable():
         raise _bad_url("The webhook URL must be printable ASCII (punycode for other names).")
     try:
@@ -87,33 +91,26 @@ def check_url(url: str, settings: Settings) -> str:
         raise _bad_url("The webhook URL must not carry credentials.")
     if parts.fragment or any(c.isspace() for c in url) or port == 0:
         raise _bad_url("The webhook URL must not carry a fragment, spaces or port 0.")
-    loopback = host in LOOPBACK_HOSTS or _is_loopback(host)
+    host = addresses.normal_host(host)
+    if addresses.numeric_host(host):
+        raise _bad_url("The webhook URL's host must be a name or a canonical IP address.")
+    address = addresses.literal(host)
+    loopback = host in LOOPBACK_HOSTS or (address is not None and address.is_loopback)
     if parts.scheme == "http" and not (loopback and settings.environment == "development"):
         raise _bad_url(
             "The webhook URL must be https (plain http only to loopback in development)."
         )
-    if loopback and settings.environment == "production":
+    if settings.environment != "production":
+        return url
+    if loopback or host.endswith(".localhost"):
         raise _bad_url("A loopback webhook URL is refused in production.")
-    if settings.environment == "production" and _internal_address(host):
+    if address is not None and addresses.forbidden(address):
         raise _bad_url("A webhook URL naming an internal address is refused in production.")
+    if address is None and (
+        addresses.internal_name(host) or addresses.names_internal_address(host)
+    ):
+        raise _bad_url("A webhook URL naming an internal host is refused in production.")
     return url
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _internal_address(host: str) -> bool:
-    """An IP literal the gateway's own network would answer (private, link-local such
-    as a cloud's metadata service, reserved). Names are resolved only when posting."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def _bad_url(detail: str) -> Unprocessable:

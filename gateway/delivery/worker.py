@@ -33,6 +33,7 @@ from gateway.crypto.signing import SigningKeys
 from gateway.delivery import service
 from gateway.delivery.models import Delivery, DeliveryAttempt, Notification, Webhook
 from gateway.delivery.outbox import payload
+from gateway.delivery.pinning import ForbiddenAddress, PinnedTransport
 
 log = structlog.get_logger("gateway.delivery")
 JWS_TYPE = "notification+jws"
@@ -152,6 +153,8 @@ class DeliveryWorker:
             response = self.client.post(
                 item.url, content=self.signed(item, sent_at), headers=headers
             )
+        except ForbiddenAddress:
+            return Outcome(None, "forbidden_address")
         except httpx2.TimeoutException:
             return Outcome(None, "timeout")
         except httpx2.ConnectError:
@@ -164,8 +167,13 @@ class DeliveryWorker:
     def client(self) -> httpx2.Client:
         if self._client is None:
             # No redirects: a webhook answers where it was registered, nowhere else.
+            # Only public addresses, connected to as checked (loopback in development).
+            # A transport of its own also keeps proxies from the environment out.
+            transport = PinnedTransport(loopback=self.settings.environment == "development")
             self._client = httpx2.Client(
-                timeout=self.settings.delivery_timeout_seconds, follow_redirects=False
+                timeout=self.settings.delivery_timeout_seconds,
+                follow_redirects=False,
+                transport=transport,
             )
         return self._client
 
