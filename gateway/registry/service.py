@@ -90,7 +90,10 @@ def _resolve(
     gezag or anything else about the pupil is read: a stranger is refused on that alone,
     `sender_not_related`, whatever the pupil, its birth date or the grantors. A registrant
     whose standing is the consent itself (the voorschool) states the pupil discreetly: a
-    birth date that conflicts with the record is not refused, and the record stands.
+    birth date that conflicts with the record is not refused, and the record stands. So
+    does any other organisation that does not hold the pupil's facts (a school whose
+    standing is its own aanmelding): only the school of the inschrijving is told of a
+    conflict (`subjects.agreed`).
     """
     ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
     found = Standing.RELATED
@@ -115,7 +118,7 @@ def _resolve(
             "(sender_relation in GET /v1/policies).",
             code="sender_not_related",
         )
-    if found is Standing.DISCREET:
+    if not ctx.is_person:
         known = subjects.agreed(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act, discreet=True
         )

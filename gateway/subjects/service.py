@@ -136,11 +136,13 @@ def agreed(
     a provisional record). Writes nothing, so it can run before the write transaction;
     a conflict the caller cannot settle is refused here already.
 
-    `discreet`: the caller has no standing with the pupil, so it may not learn what the
-    record holds. A statement that conflicts with the record is then not refused (a
-    refusal would tell it the pupil is known, with other facts): the record stands,
-    nothing is written, and the act goes on, exactly as it would for a statement that
-    agrees. The school where the pupil is enrolled is never discreet: it holds the facts.
+    `discreet`: the caller may not learn what the record holds unless it keeps the pupil
+    in its own administration (`knows_record`). A statement that conflicts with the
+    record is then not refused (a refusal would tell it the pupil is known, with other
+    facts, and confirm a guessed birth date): the record stands, nothing is written, and
+    the act goes on, exactly as it would for a statement that agrees. An aanmelding, or
+    having stated the record itself on one, does not make a caller one that knows: any
+    school registers an aanmelding on its own say, for any BSN.
 
     `authoritative` as for `resolve`: an act that makes the caller the authoritative
     school (an aanmelding) replaces a provisional record (None is returned for `resolve`
@@ -159,11 +161,20 @@ def agreed(
         if authoritative is None:
             authoritative = _authority(session, ctx, ref, standing)
         return None if authoritative else ref
-    if discreet and stated_by != ctx.org_id and not _authority(session, ctx, ref, standing):
+    if discreet and not knows_record(session, ctx=ctx, subject_ref=ref, standing=standing):
         return ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
     raise _conflict()
+
+
+def knows_record(
+    session: Session, *, ctx: ActContext, subject_ref: str, standing: Standing
+) -> bool:
+    """Is the caller told that a statement conflicts with the record (409)? Only the
+    school that keeps the pupil in its own administration (`FactAuthority.keeps_record`):
+    it holds the facts already, and the refusal tells it nothing it may not know."""
+    return standing.authority.keeps_record(session, org_id=ctx.org_id, subject_ref=subject_ref)
 
 
 def _conflict() -> Conflict:
