@@ -95,7 +95,7 @@ def register(
         object_id=enrolment.id,
     )
     # The school that holds the pupil's record sees another school register the pupil.
-    owner = subjects.stated_by(session, subject_ref)
+    owner = subjects.school_of_record(session, subject_ref, edges.authority)
     audit.append(session, replace(event, owner=owner), now=edges.now)
     return enrolment
 

@@ -111,7 +111,7 @@ def _resolve(
     if found is not Standing.RELATED:
         # The attempt is on the record of the school whose pupil it is: its privacy
         # officer sees who tried to register a consent about the pupil.
-        act.owner = subjects.school_of_record(session, ref)
+        act.owner = subjects.school_of_record(session, ref, edges.authority)
     if found is Standing.NONE:
         raise Forbidden(
             "The registering organisation has no standing with this pupil on this flow "

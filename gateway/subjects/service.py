@@ -337,11 +337,17 @@ def stated_by(session: Session, subject_ref: str) -> str | None:
     ).first()
 
 
-def school_of_record(session: Session, subject_ref: str) -> str | None:
-    """The school whose statement of the pupil's facts is on record; None while the
-    record is provisional (stated by a party that is no school of the pupil) or absent."""
+def school_of_record(session: Session, subject_ref: str, authority: FactAuthority) -> str | None:
+    """The school whose statement of the pupil's facts is on record and that keeps the
+    pupil (its inschrijving): others' attempts about the pupil are on its log too. None
+    while the record is provisional or absent, and where its stater has no inschrijving
+    (a school that stated it with an aanmelding of its own must not, by that, read who
+    else acts about the pupil: it would tell it the pupil was unknown before)."""
     row = session.connection().execute(_RECORD, {"ref": subject_ref}).first()
-    return row.stated_by if row is not None and row.authoritative else None
+    if row is None or not row.authoritative or row.stated_by is None:
+        return None
+    keeps = authority.keeps_record(session, org_id=row.stated_by, subject_ref=subject_ref)
+    return row.stated_by if keeps else None
 
 
 def identity(session: Session, subject_ref: str, *, keyring: Keyring) -> SubjectIn | None:

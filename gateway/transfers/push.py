@@ -213,7 +213,9 @@ def _prepare(
             subject_ref=subject_ref,
             # A stranger's attempt is on the record of the school whose pupil it is too:
             # its privacy officer sees who tried to send about the pupil.
-            owner=subjects.school_of_record(session, subject_ref) if standing is False else None,
+            owner=subjects.school_of_record(session, subject_ref, edges.authority)
+            if standing is False
+            else None,
         )
     except PolicyDenied as denied:
         # A melding that does not fit its fields states no hours: the threshold's deny

@@ -158,6 +158,10 @@ def test_the_officer_of_an_aanmelding_only_school_reads_no_facts(
     if known:
         enrol_pupil(gateway, school, PUPIL)
     assert aanmelden(gateway, stranger, PUPIL, "overdracht.po_vo").status_code == 201
+    # Another school's act about the pupil is on the log of the school holding the
+    # inschrijving, never on that of a school whose aanmelding stated the record.
+    third = gateway.make_org("school_vo")
+    assert aanmelden(gateway, third, PUPIL, "overdracht.po_vo").status_code == 201
 
     body = officer_report(gateway, stranger, PUPIL)
 
