@@ -18,6 +18,7 @@ from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, Forbidden, NotFound
 from gateway.edges import Edges
 from gateway.subjects import service as subjects
+from gateway.subjects.authority import FactAuthority
 from gateway.transfers.relation import related
 from policies.compiled import Flow
 from policies.model import Decision
@@ -67,7 +68,12 @@ def member(
 
 
 def creator_related(
-    session: Session, act: audit.Attempt, found: Flow, ctx: ActContext, subject_ref: str
+    session: Session,
+    act: audit.Attempt,
+    found: Flow,
+    ctx: ActContext,
+    subject_ref: str,
+    authority: FactAuthority,
 ) -> None:
     """The caller has the standing the catalog asks of whoever starts a case about the
     pupil (`create_relation`); else `sender_not_related`, with the attempt also on the
@@ -80,7 +86,7 @@ def creator_related(
         purpose=PURPOSE,
     ):
         return
-    act.owner = subjects.school_of_record(session, subject_ref)
+    act.owner = subjects.school_of_record(session, subject_ref, authority)
     raise Forbidden(
         "The organisation has no standing with the pupil to start a case about them.",
         code="sender_not_related",

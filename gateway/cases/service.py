@@ -52,7 +52,7 @@ def create(session: Session, *, body: CaseCreate, ctx: ActContext, edges: Edges)
             raise Forbidden(f"A {ctx.org_kind} does not start a case.", code="not_party")
         subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
         act.subject_ref = subject_ref
-        acts.creator_related(session, act, flow, ctx, subject_ref)
+        acts.creator_related(session, act, flow, ctx, subject_ref, edges.authority)
         subject_ref = subjects.resolve(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act
         )

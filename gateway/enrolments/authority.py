@@ -43,5 +43,9 @@ class EnrolledSchool:
     def states_death(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
         """Only the school holding the pupil's active inschrijving; an aanmelding, which
         a school registers on its own say, never suffices."""
+        return self.keeps_record(session, org_id=org_id, subject_ref=subject_ref)
+
+    def keeps_record(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
+        """The school holding the pupil's active inschrijving."""
         params = {"org_id": org_id, "subject_ref": subject_ref}
         return session.connection().execute(_INGESCHREVEN, params).first() is not None

@@ -56,12 +56,13 @@ def register(
                 edges.catalog, ctx, action="enrolment.register", now=edges.now
             )
         act.subject_ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
-        # Discreet (DOMAIN §7): a school registering a pupil whose record another school
-        # stated, and that it has not enrolled yet, is told nothing about that record. A
+        # Discreet (DOMAIN §7): a school that does not hold the pupil's inschrijving is
+        # told nothing about the record, also after its own aanmelding (which it registers
+        # on its own say, for any BSN) and also where that aanmelding stated the record. A
         # conflicting birth date or name is then not refused (a 409 would confirm the
         # record's facts to whoever guesses them) and not written: the record stands,
         # the registration references the pupil, and the answer is the one a matching
-        # statement gets. The school that holds the record is refused a conflict (409).
+        # statement gets. The school holding the inschrijving is refused a conflict (409).
         known = subjects.agreed(
             session,
             body.subject,
@@ -94,7 +95,7 @@ def register(
         object_id=enrolment.id,
     )
     # The school that holds the pupil's record sees another school register the pupil.
-    owner = subjects.stated_by(session, subject_ref)
+    owner = subjects.school_of_record(session, subject_ref, edges.authority)
     audit.append(session, replace(event, owner=owner), now=edges.now)
     return enrolment
 

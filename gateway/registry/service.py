@@ -90,7 +90,10 @@ def _resolve(
     gezag or anything else about the pupil is read: a stranger is refused on that alone,
     `sender_not_related`, whatever the pupil, its birth date or the grantors. A registrant
     whose standing is the consent itself (the voorschool) states the pupil discreetly: a
-    birth date that conflicts with the record is not refused, and the record stands.
+    birth date that conflicts with the record is not refused, and the record stands. So
+    does any other organisation that does not hold the pupil's facts (a school whose
+    standing is its own aanmelding): only the school of the inschrijving is told of a
+    conflict (`subjects.agreed`).
     """
     ref = edges.keyring.pseudonyms.subject_ref(body.subject.bsn)
     found = Standing.RELATED
@@ -108,14 +111,14 @@ def _resolve(
     if found is not Standing.RELATED:
         # The attempt is on the record of the school whose pupil it is: its privacy
         # officer sees who tried to register a consent about the pupil.
-        act.owner = subjects.school_of_record(session, ref)
+        act.owner = subjects.school_of_record(session, ref, edges.authority)
     if found is Standing.NONE:
         raise Forbidden(
             "The registering organisation has no standing with this pupil on this flow "
             "(sender_relation in GET /v1/policies).",
             code="sender_not_related",
         )
-    if found is Standing.DISCREET:
+    if not ctx.is_person:
         known = subjects.agreed(
             session, body.subject, ctx=ctx, standing=edges.standing, act=act, discreet=True
         )

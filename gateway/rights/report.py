@@ -147,12 +147,13 @@ def build_report(session: Session, *, subject_ref: str, viewer: Viewer, edges: E
 def _assemble(session: Session, scope: Scope, edges: Edges, *, identity_of: Any) -> Report:
     today = sections.local_day(edges.now)
     officer = scope.org_id is not None
-    facts = sections.facts(session, scope, identity_of)
+    facts = sections.facts(session, scope, identity_of, edges)
     pupil: dict[str, Any] = {"subject_ref": None, "name": None, "birth_date": None, "age": None}
     if scope.org_id is not None:
         pupil["subject_ref"] = edges.keyring.pseudonyms.refs_for(scope.org_id)(scope.subject_ref)
     # An officer reads the name and birth date only where its own organisation stated
-    # them: what another school registered is that school's to tell.
+    # them and keeps the pupil enrolled (`sections.facts`): what another school
+    # registered is that school's to tell.
     if facts is not None:
         pupil |= {
             "name": " ".join(p for p in (identity_of.given_name, identity_of.family_name) if p),

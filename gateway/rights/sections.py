@@ -87,9 +87,21 @@ def names(session: Session, org_ids: set[str]) -> dict[str, str]:
     return {org_id: name for org_id, name in session.execute(query)}
 
 
-def facts(session: Session, scope: Scope, identity: Any) -> dict[str, Any] | None:
+def facts(session: Session, scope: Scope, identity: Any, edges: Edges) -> dict[str, Any] | None:
+    """The facts on record. An officer reads them only where its organisation stated them
+    and keeps the pupil in its own administration (the inschrijving): a school that
+    stated them with nothing but an aanmelding, which it registers on its own say for any
+    BSN, is answered as for a pupil whose facts another school stated, so the report
+    cannot tell it whether the pupil was known before."""
     row = session.get(Subject, scope.subject_ref)
-    if row is None or (scope.org_id is not None and row.stated_by != scope.org_id):
+    if row is None:
+        return None
+    if scope.org_id is not None and (
+        row.stated_by != scope.org_id
+        or not edges.authority.keeps_record(
+            session, org_id=scope.org_id, subject_ref=scope.subject_ref
+        )
+    ):
         return None
     by = names(session, {row.stated_by} if row.stated_by else set())
     return {

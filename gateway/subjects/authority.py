@@ -17,3 +17,9 @@ from sqlalchemy.orm import Session
 class FactAuthority(Protocol):
     def states_facts(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
         """Is `org_id` authoritative for the identity facts and gezag of this pupil?"""
+
+    def keeps_record(self, session: Session, *, org_id: str, subject_ref: str) -> bool:
+        """Does `org_id` keep the pupil in its own administration (today: the school
+        holding the pupil's inschrijving), so that it knows the facts on record? Only it
+        is told that a statement conflicts with them: an aanmelding, which any school
+        registers on its own say, makes a school state facts but not know them."""

@@ -136,11 +136,13 @@ def agreed(
     a provisional record). Writes nothing, so it can run before the write transaction;
     a conflict the caller cannot settle is refused here already.
 
-    `discreet`: the caller has no standing with the pupil, so it may not learn what the
-    record holds. A statement that conflicts with the record is then not refused (a
-    refusal would tell it the pupil is known, with other facts): the record stands,
-    nothing is written, and the act goes on, exactly as it would for a statement that
-    agrees. The school where the pupil is enrolled is never discreet: it holds the facts.
+    `discreet`: the caller may not learn what the record holds unless it keeps the pupil
+    in its own administration (`knows_record`). A statement that conflicts with the
+    record is then not refused (a refusal would tell it the pupil is known, with other
+    facts, and confirm a guessed birth date): the record stands, nothing is written, and
+    the act goes on, exactly as it would for a statement that agrees. An aanmelding, or
+    having stated the record itself on one, does not make a caller one that knows: any
+    school registers an aanmelding on its own say, for any BSN.
 
     `authoritative` as for `resolve`: an act that makes the caller the authoritative
     school (an aanmelding) replaces a provisional record (None is returned for `resolve`
@@ -159,11 +161,20 @@ def agreed(
         if authoritative is None:
             authoritative = _authority(session, ctx, ref, standing)
         return None if authoritative else ref
-    if discreet and stated_by != ctx.org_id and not _authority(session, ctx, ref, standing):
+    if discreet and not knows_record(session, ctx=ctx, subject_ref=ref, standing=standing):
         return ref
     if act is not None:
         act.subject_ref, act.owner = ref, stated_by
     raise _conflict()
+
+
+def knows_record(
+    session: Session, *, ctx: ActContext, subject_ref: str, standing: Standing
+) -> bool:
+    """Is the caller told that a statement conflicts with the record (409)? Only the
+    school that keeps the pupil in its own administration (`FactAuthority.keeps_record`):
+    it holds the facts already, and the refusal tells it nothing it may not know."""
+    return standing.authority.keeps_record(session, org_id=ctx.org_id, subject_ref=subject_ref)
 
 
 def _conflict() -> Conflict:
@@ -326,11 +337,17 @@ def stated_by(session: Session, subject_ref: str) -> str | None:
     ).first()
 
 
-def school_of_record(session: Session, subject_ref: str) -> str | None:
-    """The school whose statement of the pupil's facts is on record; None while the
-    record is provisional (stated by a party that is no school of the pupil) or absent."""
+def school_of_record(session: Session, subject_ref: str, authority: FactAuthority) -> str | None:
+    """The school whose statement of the pupil's facts is on record and that keeps the
+    pupil (its inschrijving): others' attempts about the pupil are on its log too. None
+    while the record is provisional or absent, and where its stater has no inschrijving
+    (a school that stated it with an aanmelding of its own must not, by that, read who
+    else acts about the pupil: it would tell it the pupil was unknown before)."""
     row = session.connection().execute(_RECORD, {"ref": subject_ref}).first()
-    return row.stated_by if row is not None and row.authoritative else None
+    if row is None or not row.authoritative or row.stated_by is None:
+        return None
+    keeps = authority.keeps_record(session, org_id=row.stated_by, subject_ref=subject_ref)
+    return row.stated_by if keeps else None
 
 
 def identity(session: Session, subject_ref: str, *, keyring: Keyring) -> SubjectIn | None:

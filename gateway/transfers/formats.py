@@ -27,6 +27,7 @@ from gateway.core.errors import Conflict, Unprocessable
 from gateway.edges import Edges
 from gateway.subjects import service as subjects
 from gateway.subjects.schemas import ClientSubject, SubjectIn
+from gateway.transfers.relation import knows
 from policies.catalog import Catalog
 
 
@@ -136,7 +137,8 @@ def named_subject(
 
     For a dossier without BSN (POSWV, VOSWV). Only the sender's own pseudonym opens a
     record; any other value, or a pupil not on record, reads the same. A dossier whose
-    birth date is not the record's is about another pupil: 409 `subject_conflict`.
+    birth date is not the record's is about another pupil: 409 `subject_conflict`, told
+    only to a sender that holds the pupil's facts (`relation.knows`).
     """
     if subject_ref is None:
         raise Unprocessable(
@@ -151,7 +153,11 @@ def named_subject(
         raise Unprocessable(
             "The subject_ref names no pupil on record for you.", code="unknown_subject"
         )
-    if dossier.birth_date is not None and dossier.birth_date != found.birth_date:
+    differs = dossier.birth_date is not None and dossier.birth_date != found.birth_date
+    # Only a sender that holds the pupil's facts learns of the difference; to any other
+    # (a school whose subject_ref came with its own aanmelding) it would confirm a guessed
+    # birth date. The pupil is the one the subject_ref names, as on record, either way.
+    if differs and internal is not None and knows(session, ctx, edges, internal):
         raise Conflict(
             "The dossier's leerling.geboortedatum is not that of the pupil the subject_ref names.",
             code="subject_conflict",

@@ -43,9 +43,8 @@ from gateway.transfers.facts import (
 )
 from gateway.transfers.inzage import notify_available
 from gateway.transfers.models import Transfer
-from gateway.transfers.relation import related, relation_for
+from gateway.transfers.relation import knows, related, relation_for
 from gateway.transfers.schemas import ActFacts, InzageIn, TransferCreate
-from policies.compiled import SenderRelation
 from policies.model import Decision
 
 
@@ -184,9 +183,10 @@ def _prepare(
         standing = _standing(session, ctx, edges, recipient_kind, subject_ref)
         known = None
         if standing is not False:
-            # A flow that asks no standing (the meldcode) is open to a stranger, who
-            # must not learn from a conflict what the pupil's record holds.
-            discreet = standing is None and not _knows(session, ctx, edges, subject_ref)
+            # Only a sender that holds the pupil's facts already learns of a conflict: a
+            # stranger on a flow open to anyone (the meldcode) must not, nor a school
+            # whose standing is an aanmelding it registered on its own say.
+            discreet = not knows(session, ctx, edges, subject_ref)
             known = subjects.agreed(
                 session, subject, ctx=ctx, standing=edges.standing, act=act, discreet=discreet
             )
@@ -213,7 +213,9 @@ def _prepare(
             subject_ref=subject_ref,
             # A stranger's attempt is on the record of the school whose pupil it is too:
             # its privacy officer sees who tried to send about the pupil.
-            owner=subjects.school_of_record(session, subject_ref) if standing is False else None,
+            owner=subjects.school_of_record(session, subject_ref, edges.authority)
+            if standing is False
+            else None,
         )
     except PolicyDenied as denied:
         # A melding that does not fit its fields states no hours: the threshold's deny
@@ -327,14 +329,6 @@ def _standing(
     return related(
         session, relation, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose
     )
-
-
-def _knows(session: Session, ctx: ActContext, edges: Edges, subject_ref: str) -> bool:
-    """The sender has the pupil, received data on them, or sits at their case: it holds
-    their facts already, and a conflict with the record tells it nothing new. What it
-    sent itself does not count: that is only what it stated."""
-    knows = SenderRelation(enrolled=True, case=True, received=frozenset(edges.catalog.flows))
-    return related(session, knows, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose)
 
 
 def _break_glass(edges: Edges, purpose: str) -> bool:

@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 
 from consent.models import Consent
 from gateway.cases.models import Case, CaseParticipant
+from gateway.core.context import ActContext
+from gateway.edges import Edges
 from gateway.enrolments.models import ACTIVE_STATUSES, Enrolment
+from gateway.subjects import service as subjects
 from gateway.transfers.models import Transfer
 from policies.catalog import Catalog
 from policies.compiled import SenderRelation
@@ -106,3 +109,14 @@ def _query_for(relation: SenderRelation) -> Select[tuple[bool]] | None:
     if not checks:
         return None
     return select(or_(*checks))
+
+
+def knows(session: Session, ctx: ActContext, edges: Edges, subject_ref: str) -> bool:
+    """The sender keeps the pupil in its administration (the inschrijving), received data
+    on them, or sits at their case: it holds their facts already, and a conflict with the
+    record tells it nothing new. What it sent or stated itself does not count, nor an
+    aanmelding: any school registers one on its own say, for any BSN."""
+    if subjects.knows_record(session, ctx=ctx, subject_ref=subject_ref, standing=edges.standing):
+        return True
+    held = SenderRelation(case=True, received=frozenset(edges.catalog.flows))
+    return related(session, held, org_id=ctx.org_id, subject_ref=subject_ref, purpose=ctx.purpose)
