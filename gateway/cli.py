@@ -225,6 +225,12 @@ def audit_verify(
             "Default: the keys in the data directory."
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Worker processes hashing the log side by side. Default: one per CPU."
+        ),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
     at the first bad entry or checkpoint."""
@@ -233,7 +239,7 @@ def audit_verify(
     with db.sessions() as session:
         origin = checkpoints.log_origin(session, settings.audit_origin)
         keys = _verifier_keys(settings, verifier_key or [], origin)
-        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint)
+        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint, jobs=jobs)
     db.dispose()
     if result.ok and keys is None and result.checkpoints:
         result = replace(result, ok=False, problem="no checkpoint key to check the signatures")

@@ -76,7 +76,11 @@ def test_audit_verify_fails_on_one_altered_row(gateway: Gateway, database_url: s
 
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE audit_entries SET decision = 'permit' WHERE seq = 2"))
+        # The stored bytes (every column is derived from them): the entry now says permit.
+        connection.execute(
+            text("UPDATE audit_entries SET leaf = replace(leaf, :deny, :permit) WHERE seq = 2"),
+            {"deny": '"decision":"deny"', "permit": '"decision":"permit"'},
+        )
     engine.dispose()
     broken = gateway_cli("audit", "verify", env=env)
     assert broken.returncode == 1

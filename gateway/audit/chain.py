@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from typing import Any
 
 from gateway.audit.merkle import leaf_hash
@@ -42,7 +43,7 @@ OPTIONAL_FIELDS = ("owner", "transaction_id", "trace_id")
 def canonical(entry: AuditEntry | Any) -> dict[str, Any]:
     """The hashed fields of an entry (or of a row with the same attributes)."""
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
-    values["time"] = entry.time.isoformat(timespec="microseconds")
+    values["time"] = entry.time.astimezone(UTC).isoformat(timespec="microseconds")
     values["categories"] = sorted(entry.categories)
     for name in OPTIONAL_FIELDS:
         value = getattr(entry, name)
@@ -51,13 +52,20 @@ def canonical(entry: AuditEntry | Any) -> dict[str, Any]:
     return values
 
 
+def canonical_text(entry: AuditEntry | Any) -> str:
+    """The canonical JSON (ASCII: JSON escapes the rest), as `AuditEntry.leaf` keeps it."""
+    return json.dumps(canonical(entry), sort_keys=True, separators=(",", ":"))
+
+
 def canonical_bytes(entry: AuditEntry | Any) -> bytes:
-    return json.dumps(canonical(entry), sort_keys=True, separators=(",", ":")).encode()
+    return canonical_text(entry).encode()
 
 
 def entry_hash(entry: AuditEntry | Any) -> str:
+    """The chain hash of an entry built in memory (a stored one: `AuditEntry.hash`)."""
     return hashlib.sha256(canonical_bytes(entry)).hexdigest()
 
 
-def entry_leaf_hash(entry: AuditEntry | Any) -> bytes:
-    return leaf_hash(canonical_bytes(entry))
+def stored_leaf_hash(leaf: str) -> bytes:
+    """The Merkle leaf hash of an entry as stored (`AuditEntry.leaf`)."""
+    return leaf_hash(leaf.encode())

@@ -1,152 +1,138 @@
-"""Reading the log for verification at speed, each entry's canonical bytes exactly as
-`gateway.audit.chain.canonical_bytes` makes them.
+"""Reading and hashing the log for verification at speed, in pieces that can be checked
+side by side in worker processes.
 
-The rows come straight from the driver, a batch per query, only the hashed columns, in
-the canonical key order. Most entries hold only printable ASCII without quotes or
-backslashes, which JSON writes as they are: their canonical JSON is then one `%`
-format of a template chosen by which of their fields are null (the query tells; a
-null's slot `%.0s` writes nothing). The categories are sorted and written once per
-distinct list. Any other entry (a value JSON would escape, a time stored in another
-form) is read again through the ORM and encoded by `canonical_bytes` itself. The bytes
-are the same either way (tests/audit/test_fastread.py); nothing is skipped.
+An entry is stored as the canonical bytes it is hashed over (`leaf`), so reading it is
+one column straight from the driver. A piece is a run of entries [lo, hi) (leaf
+indices; entry seq = index + 1): its leaves are hashed and paired up into every
+perfect subtree of the Merkle tree that lies inside it, and it answers with those of
+them that make up [lo, hi) and [lo, c) for each signed checkpoint size c inside it.
+Where the chain must be checked too (past the last checkpoint a key vouches for), each
+entry's chain hash is computed and checked against the next entry's link.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from functools import cache
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from gateway.audit.merkle import Hash
 
-from gateway.audit.chain import HASHED_FIELDS, OPTIONAL_FIELDS, canonical_bytes
-from gateway.audit.models import AuditEntry
-from gateway.audit.tree import LEAF_COLUMNS
-
-# The canonical keys in the order JSON with sorted keys writes them.
-KEYS = tuple(sorted((*HASHED_FIELDS, *OPTIONAL_FIELDS)))
-NULLABLE = tuple(name for name in KEYS if AuditEntry.__table__.c[name].nullable and name != "time")
-_TEXT = tuple(name for name in KEYS if name not in ("seq", "categories"))
-# The one form SQLAlchemy stores a time in on SQLite; any other takes the slow way.
-_TIME_GLOB = (
-    "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
-    "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
-)
-_TIME_SQLITE = "substr(time, 1, 10) || 'T' || substr(time, 12) || '+00:00'"
-_TIME_POSTGRES = """to_char(time, 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
-
-Batch = tuple[list[int], list[bytes], list[str], list[str]]
+_sha256 = hashlib.sha256
+Node = tuple[int, int]  # (level, index): leaves [index << level, (index + 1) << level)
 
 
-@cache
-def _query(dialect: str) -> str:
-    """seq, hash, the null mask, categories as stored, then every text in key order."""
-    mask = " + ".join(
-        f"CASE WHEN {name} IS NULL THEN {1 << i} ELSE 0 END" for i, name in enumerate(NULLABLE)
+@dataclass(frozen=True, slots=True)
+class Piece:
+    lo: int
+    hi: int
+    cuts: tuple[int, ...] = ()  # checkpoint sizes c, lo < c <= hi
+    chain: bool = False  # check the links too
+
+
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """What a piece answers: the subtrees of [lo, hi) and of [lo, c) for each cut, in
+    order (level, hash); with the chain, the first entry's link and the last's hash.
+    `missing` (a seq) or `broken` (the seq whose link is wrong) when it failed."""
+
+    subtrees: list[tuple[int, Hash]]
+    at_cuts: list[list[tuple[int, Hash]]]
+    first_link: str | None = None
+    last_hash: str | None = None
+    missing: int | None = None
+    broken: int | None = None
+
+
+def subtrees(lo: int, hi: int) -> list[Node]:
+    """The perfect subtrees [lo, hi) falls into when appended after `lo` leaves."""
+    found: list[Node] = []
+    at = lo
+    while at < hi:
+        level = (at & -at).bit_length() - 1 if at else (hi - at).bit_length()
+        while at + (1 << level) > hi:
+            level -= 1
+        found.append((level, at >> level))
+        at += 1 << level
+    return found
+
+
+def _levels(lo: int, leaves: list[Hash]) -> list[tuple[int, list[Hash]]]:
+    """Every node wholly inside [lo, lo + len(leaves)), per level: (first index, hashes)."""
+    rows = [(lo, leaves)]
+    while True:
+        first, row = rows[-1]
+        start, stop = (first + 1) // 2, (first + len(row)) // 2
+        if stop <= start:
+            return rows
+        off = 2 * start - first
+        rows.append(
+            (
+                start,
+                [
+                    _sha256(b"\x01" + row[i] + row[i + 1]).digest()
+                    for i in range(off, off + 2 * (stop - start), 2)
+                ],
+            )
+        )
+
+
+def read(cursor: Any, lo: int, hi: int, *, links: bool = False) -> list[Any] | int:
+    """The rows (seq, leaf[, prev_hash]) of entries lo + 1 .. hi, or the first seq missing."""
+    columns = "seq, leaf, prev_hash" if links else "seq, leaf"
+    cursor.execute(
+        f"SELECT {columns} FROM audit_entries "  # noqa: S608 (integers only)
+        f"WHERE seq > {int(lo)} AND seq <= {int(hi)} ORDER BY seq"
     )
-    time = _TIME_POSTGRES
-    if dialect != "postgresql":
-        time = f"CASE WHEN time GLOB '{_TIME_GLOB}' THEN {_TIME_SQLITE} ELSE '' END"
-    categories = "CAST(categories AS TEXT)" if dialect == "postgresql" else "categories"
-    texts = ", ".join(
-        time if name == "time" else f"COALESCE({name}, '')" if name in NULLABLE else name
-        for name in _TEXT
-    )
-    return f"SELECT seq, hash, {mask}, {categories}, {texts} FROM audit_entries"  # noqa: S608
+    rows: list[Any] = cursor.fetchall()
+    if len(rows) == hi - lo and (not rows or (rows[0][0] == lo + 1 and rows[-1][0] == hi)):
+        return rows  # seq is the key: as many as asked, first and last right, none missing
+    seqs = [row[0] for row in rows]
+    return next((lo + 1 + i for i, s in enumerate(seqs) if s != lo + 1 + i), lo + 1 + len(seqs))
 
 
-@cache
-def _template(mask: int) -> str:
-    """The canonical JSON with a slot for each value, `mask` naming the null fields:
-    seq, categories and the texts, in key order; a null's slot `%.0s` writes nothing."""
-    parts: list[str] = []
-    for name in KEYS:
-        null = name in NULLABLE and mask >> NULLABLE.index(name) & 1
-        if name == "seq":
-            parts.append('"seq":%d')
-        elif name == "categories":
-            parts.append('"categories":%s')
-        elif null and name in OPTIONAL_FIELDS:
-            parts[-1] += "%.0s"  # left out of the bytes, as `canonical` leaves it out
-        elif null:
-            parts.append(f'"{name}":null%.0s')
-        else:
-            parts.append(f'"{name}":"%s"')
-    return "{" + ",".join(parts) + "}"
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
-# Where categories and seq go among the texts.
-_AT_CATEGORIES = KEYS.index("categories")
-_AT_SEQ = KEYS.index("seq") - 1
-_AT_TIME = _TEXT.index("time")
-_AT_PREV = 4 + _TEXT.index("prev_hash")
+def hash_piece(cursor: Any, piece: Piece) -> Hashed:
+    found = read(cursor, piece.lo, piece.hi, links=piece.chain)
+    if isinstance(found, int):
+        return Hashed([], [], missing=found)
+    stored_as_text = bool(found) and isinstance(found[0][1], str)
+    data = [row[1].encode() for row in found] if stored_as_text else [row[1] for row in found]
+    first_link = last_hash = None
+    if piece.chain and found:
+        links = [_text(row[2]) for row in found]
+        digests = [_sha256(d).hexdigest() for d in data]
+        if links[1:] != digests[:-1]:
+            at = next(i for i in range(1, len(data)) if links[i] != digests[i - 1])
+            return Hashed([], [], broken=piece.lo + 1 + at)
+        first_link, last_hash = links[0], digests[-1]
+    levels = _levels(piece.lo, [_sha256(b"\x00" + d).digest() for d in data])
+
+    def nodes(hi: int) -> list[tuple[int, Hash]]:
+        return [(lv, levels[lv][1][i - levels[lv][0]]) for lv, i in subtrees(piece.lo, hi)]
+
+    return Hashed(nodes(piece.hi), [nodes(c) for c in piece.cuts], first_link, last_hash)
 
 
-def _plain(text: str) -> bool:
-    """Does JSON write `text` as it is (printable ASCII, no quote, no backslash)?"""
-    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+# A worker process's own connection (`open_worker`), read-only.
+_worker: dict[str, Any] = {}
 
 
-@cache
-def _categories(stored: str) -> str | None:
-    """The stored JSON list as `canonical` writes it: sorted, compact (None if it is
-    not a list of texts: such an entry takes the slow way)."""
-    try:
-        found = json.loads(stored)
-        if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
-            return None
-        return json.dumps(sorted(found), separators=(",", ":"))
-    except ValueError:
-        return None
+def open_worker(url: str, dialect: str) -> None:
+    if dialect == "sqlite":
+        connection: Any = sqlite3.connect(f"file:{url}?mode=ro", uri=True)
+        connection.text_factory = bytes  # the leaves as stored, nothing decoded
+        connection.execute("PRAGMA mmap_size = 268435456")  # read the pages in place
+    else:
+        import psycopg
+
+        connection = psycopg.connect(url)
+    _worker["cursor"] = connection.cursor()
 
 
-def batches(session: Session, after: int, size: int) -> Iterator[Batch]:
-    """The entries after seq `after`, in order, `size` a batch: their seqs, canonical
-    bytes, stored hashes and stored links."""
-    connection = session.connection()
-    sql = _query(connection.dialect.name)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    template = _template
-    try:
-        while True:
-            cursor.execute(f"{sql} WHERE seq > {int(after)} ORDER BY seq LIMIT {int(size)}")
-            rows = cursor.fetchall()
-            if not rows:
-                return
-            leaves: list[bytes] = []
-            slow: dict[int, int] = {}
-            for i, row in enumerate(rows):
-                texts = row[4:]
-                categories = _categories(row[3]) if isinstance(row[3], str) else None
-                try:
-                    plain = categories is not None and texts[_AT_TIME] and _plain(" ".join(texts))
-                except TypeError:  # a value that is no text: the slow way says what it is
-                    plain = False
-                if not plain:
-                    slow[row[0]] = i
-                    leaves.append(b"")
-                    continue
-                values = (
-                    *texts[:_AT_CATEGORIES],
-                    categories,
-                    *texts[_AT_CATEGORIES:_AT_SEQ],
-                    row[0],
-                    *texts[_AT_SEQ:],
-                )
-                leaves.append((template(row[2]) % values).encode())
-            if slow:
-                for seq, data in _canonical_of(session, list(slow)):
-                    leaves[slow[seq]] = data
-            yield [r[0] for r in rows], leaves, [r[1] for r in rows], [r[_AT_PREV] for r in rows]
-            if len(rows) < size:
-                return
-            after = rows[-1][0]
-    finally:
-        cursor.close()
-
-
-def _canonical_of(session: Session, seqs: list[int]) -> Iterator[tuple[int, bytes]]:
-    query = select(AuditEntry.seq, *LEAF_COLUMNS).where(AuditEntry.seq.in_(seqs))
-    for row in session.execute(query):
-        yield row.seq, canonical_bytes(row)
+def hash_in_worker(piece: Piece) -> Hashed:
+    return hash_piece(_worker["cursor"], piece)

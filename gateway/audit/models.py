@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.audit.derived import computed
 from gateway.core.db import Base
 
 GENESIS_HASH = "0" * 64
@@ -13,6 +15,9 @@ MIN_STORED_LEVEL = 4
 
 
 class AuditEntry(Base):
+    """One entry: its canonical bytes (`leaf`, `gateway.audit.chain`), and every other
+    column derived from them by the database (`gateway.audit.derived`)."""
+
     __tablename__ = "audit_entries"
     # An officer's page reads its organisation's entries, and those on its objects,
     # newest first straight from these (`service.search`).
@@ -24,30 +29,35 @@ class AuditEntry(Base):
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
     )
-    time: Mapped[datetime] = mapped_column(index=True)
-    org: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str | None] = mapped_column(String(128))
-    actor_role: Mapped[str | None] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(64))
-    legal_basis: Mapped[str | None] = mapped_column(String(200))
-    subject_ref: Mapped[str | None] = mapped_column(String(64), index=True)
-    categories: Mapped[list[str]]
-    action: Mapped[str] = mapped_column(String(64))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    decision: Mapped[str] = mapped_column(String(8))
-    code: Mapped[str | None] = mapped_column(String(64))
-    rule: Mapped[str] = mapped_column(String(128))
-    policy_version: Mapped[str] = mapped_column(String(80))
-    request_id: Mapped[str | None] = mapped_column(String(128))
+    leaf: Mapped[str] = mapped_column(Text)
+    time: Mapped[datetime] = mapped_column(computed("time"), index=True)
+    org: Mapped[str] = mapped_column(Text, computed("org"))
+    actor: Mapped[str | None] = mapped_column(Text, computed("actor"))
+    actor_role: Mapped[str | None] = mapped_column(Text, computed("actor_role"))
+    purpose: Mapped[str] = mapped_column(Text, computed("purpose"))
+    legal_basis: Mapped[str | None] = mapped_column(Text, computed("legal_basis"))
+    subject_ref: Mapped[str | None] = mapped_column(Text, computed("subject_ref"), index=True)
+    categories: Mapped[list[str]] = mapped_column(computed("categories"))
+    action: Mapped[str] = mapped_column(Text, computed("action"))
+    object_id: Mapped[str | None] = mapped_column(Text, computed("object_id"))
+    decision: Mapped[str] = mapped_column(Text, computed("decision"))
+    code: Mapped[str | None] = mapped_column(Text, computed("code"))
+    rule: Mapped[str] = mapped_column(Text, computed("rule"))
+    policy_version: Mapped[str] = mapped_column(Text, computed("policy_version"))
+    request_id: Mapped[str | None] = mapped_column(Text, computed("request_id"))
     # The organisation whose object the act touched, when another one acted on it (a
     # refused attempt on someone else's transfer): its privacy officer sees it too.
-    owner: Mapped[str | None] = mapped_column(String(40))
+    owner: Mapped[str | None] = mapped_column(Text, computed("owner"))
     # The unit of work that wrote the entry (every entry of one act shares it, on the
     # actor's side and the owner's) and the W3C trace-id of the request or job run.
-    transaction_id: Mapped[str | None] = mapped_column(String(32))
-    trace_id: Mapped[str | None] = mapped_column(String(32))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    transaction_id: Mapped[str | None] = mapped_column(Text, computed("transaction_id"))
+    trace_id: Mapped[str | None] = mapped_column(Text, computed("trace_id"))
+    prev_hash: Mapped[str] = mapped_column(Text, computed("prev_hash"))
+
+    @property
+    def hash(self) -> str:
+        """The entry's chain hash: SHA-256 of its canonical bytes (the next entry's link)."""
+        return hashlib.sha256(self.leaf.encode()).hexdigest()
 
 
 class AuditHead(Base):

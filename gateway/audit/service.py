@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from gateway.audit.chain import canonical, entry_hash
+from gateway.audit.chain import canonical_text
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from gateway.audit.verify import Verification, verify_log
 from gateway.core import paging
@@ -126,8 +126,8 @@ def append(session: Session, event: AuditEvent, *, now: datetime) -> AuditEntry:
         trace_id=_trace_id(session, event),
         prev_hash=head_hash,
     )
-    entry.hash = entry_hash(entry)
-    connection.execute(_INSERT_ENTRY, canonical(entry) | {"time": now, "hash": entry.hash})
+    entry.leaf = canonical_text(entry)
+    connection.execute(_INSERT_ENTRY, {"seq": entry.seq, "leaf": entry.leaf})
     connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
 

@@ -14,19 +14,14 @@ from sqlalchemy import Row, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from gateway.audit import merkle
-from gateway.audit.chain import HASHED_FIELDS, OPTIONAL_FIELDS, entry_leaf_hash
+from gateway.audit.chain import stored_leaf_hash
 from gateway.audit.merkle import Hash, Piece, Range
 from gateway.audit.models import MIN_STORED_LEVEL, AuditEntry, AuditTreeNode
 
 BLOCK = 1 << MIN_STORED_LEVEL
 # Entries read per query while building the stored nodes of a long stretch of log.
 BUILD_BATCH = 1 << 14
-LEAF_COLUMNS = tuple(
-    getattr(AuditEntry, name)
-    for name in (*HASHED_FIELDS, *OPTIONAL_FIELDS, "hash")
-    if name != "seq"
-)
-_ENTRY_ROWS = select(AuditEntry.seq, *LEAF_COLUMNS)
+_ENTRY_ROWS = select(AuditEntry.seq, AuditEntry.leaf, AuditEntry.prev_hash)
 _INSERT_NODES = insert(AuditTreeNode)
 
 
@@ -34,7 +29,7 @@ class TreeError(Exception):
     """The stored log does not hold what the tree needs (entries or nodes missing)."""
 
 
-def entry_rows(session: Session, lo: int, hi: int) -> list[Row[tuple[object, ...]]]:
+def entry_rows(session: Session, lo: int, hi: int) -> list[Row[int, str, str]]:
     """The entries of leaves [lo, hi), all of them, in order."""
     query = _ENTRY_ROWS.where(AuditEntry.seq > lo, AuditEntry.seq <= hi).order_by(AuditEntry.seq)
     rows = list(session.execute(query))
@@ -44,7 +39,7 @@ def entry_rows(session: Session, lo: int, hi: int) -> list[Row[tuple[object, ...
 
 
 def leaf_hashes(session: Session, lo: int, hi: int) -> list[Hash]:
-    return [entry_leaf_hash(row) for row in entry_rows(session, lo, hi)]
+    return [stored_leaf_hash(row.leaf) for row in entry_rows(session, lo, hi)]
 
 
 def piece_hashes(session: Session, wanted: Iterable[Piece]) -> dict[Piece, Hash]:
@@ -60,8 +55,8 @@ def piece_hashes(session: Session, wanted: Iterable[Piece]) -> dict[Piece, Hash]
     small = [p for p in wanted if p[0] < MIN_STORED_LEVEL]
     seqs = sorted({i + 1 for level, at in small for i in range(at << level, (at + 1) << level)})
     if seqs:
-        query = _ENTRY_ROWS.where(AuditEntry.seq.in_(seqs))
-        leaves = {row.seq - 1: entry_leaf_hash(row) for row in session.execute(query)}
+        rows = session.execute(_ENTRY_ROWS.where(AuditEntry.seq.in_(seqs)))
+        leaves = {row.seq - 1: stored_leaf_hash(row.leaf) for row in rows}
         for level, at in small:
             span = range(at << level, (at + 1) << level)
             if any(i not in leaves for i in span):

@@ -1,10 +1,14 @@
-"""Verifying the audit log: the hash chain, the Merkle tree and the signed checkpoints.
+"""Verifying the audit log: the Merkle tree against every signed checkpoint, the hash
+chain past the last one, and that every column is still derived from the hashed bytes.
 
-The entries are read in order, a batch at a time, straight from the driver
-(`gateway.audit.fastread`); each batch is checked in bulk (the
-sequence, the links, the chain hashes as list comparisons; the leaf hashes and the
-tree a block of `BLOCK` leaves at a time), and the root is compared with every signed
-checkpoint on the way. From a checkpoint, the walk starts at its size: the stored
+An entry is stored as its canonical bytes (`gateway.audit.derived`), so verifying reads
+one column. The log is cut into pieces of `2**chunk_level` entries (`fastread`), hashed
+in this process or side by side in `jobs` worker processes, and put together here in
+order: each piece's subtrees extend the tree, and the root at every checkpoint size is
+compared with the signed root. Below the last checkpoint whose signature was checked,
+each entry's bytes are held by that root and the chain needs no hashing; from there on
+every entry's chain hash is computed and checked against the next entry's link, and
+the last against the head. From a checkpoint, the walk starts at its size: the stored
 subtree hashes that make up its root are checked against the signed root, and the
 last entry it covers against an inclusion proof, before the newer entries are read.
 """
@@ -13,21 +17,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import itertools
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.audit import fastread, merkle, tree
-from gateway.audit.chain import entry_hash, entry_leaf_hash
+from gateway.audit import derived, fastread, merkle, tree
 from gateway.audit.checkpoints import note_text
-from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead
+from gateway.audit.fastread import Hashed, Piece
+from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from gateway.crypto.notes import NoteError, NoteVerifier, open_note
 
-LOG_BLOCK = 6
-BLOCK = 1 << LOG_BLOCK
+CHUNK_LEVEL = 15
 _sha256 = hashlib.sha256
 
 
@@ -48,31 +54,23 @@ class Failure(Exception):
         self.since: int | None = None
 
 
-def _first_difference(a: Sequence[object], b: Sequence[object]) -> int:
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-
-
 class LogVerifier:
-    """Takes the entries in order and checks them against the chain and the checkpoints."""
+    """Takes the hashed pieces in order and checks them against the checkpoints."""
 
     def __init__(
         self,
         checkpoints: dict[int, str],
         *,
         compact: merkle.CompactRange | None = None,
-        prev_hash: str = GENESIS_HASH,
+        last_hash: str | None = GENESIS_HASH,
         signed: bool = True,
     ) -> None:
         self.compact = compact or merkle.CompactRange()
-        self.prev_hash = prev_hash
         self.checkpoints = checkpoints
         self.due = sorted(size for size in checkpoints if size > self.compact.size)
-        # Below the last checkpoint each entry's bytes are held by a signed root, and its
-        # chain hash by the next entry's link: the chain hashes need computing only from
-        # there on (and, to name the entry, where a root does not match: `pinpoint`).
-        # Only when the roots' signatures were checked: a root no key vouches for holds
-        # nothing, and then every chain hash is computed.
+        # Past the last signed root, the chain is checked: from its last entry's hash on.
         self.signed_below = self.due[-1] if self.due and signed else 0
+        self.last_hash = last_hash  # the chain hash of the entry `size`, when known
         self.matched = 0
         self.last_matched = self.compact.size
 
@@ -80,48 +78,50 @@ class LogVerifier:
     def size(self) -> int:
         return self.compact.size
 
-    def feed(
-        self, seqs: list[int], leaves: list[bytes], hashes: list[str], prevs: list[str]
-    ) -> None:
-        """One batch: `leaves` the canonical bytes, `hashes`/`prevs` as stored."""
-        n, start = len(seqs), self.size + 1
-        bad: list[tuple[int, str]] = []
-        if seqs != list(range(start, start + n)):
-            i = _first_difference(seqs, range(start, start + n))
-            bad.append((i, f"entry {start + i} is missing"))
-        if prevs != [self.prev_hash, *hashes[:-1]]:
-            i = _first_difference(prevs, [self.prev_hash, *hashes[:-1]])
-            bad.append((i, "the link to the previous entry is broken"))
-        cut = min(max(self.signed_below - start, 0), n)
-        computed = [_sha256(c).hexdigest() for c in leaves[cut:]]
-        if computed != hashes[cut:]:
-            i = cut + _first_difference(computed, hashes[cut:])
-            bad.append((i, "the entry was changed"))
-        if bad:
-            i, problem = min(bad, key=lambda found: found[0])
-            raise Failure(start + i, problem)
-        self.prev_hash = hashes[-1] if hashes else self.prev_hash
-        self._grow([_sha256(b"\x00" + c).digest() for c in leaves])
+    def plan(self, end: int, chunk: int) -> list[Piece]:
+        """The pieces from here to `end`: cut at every multiple of `chunk` and where the
+        chain starts to be checked, each with the checkpoint sizes inside it."""
+        cuts = {self.size, end, *range(self.size - self.size % chunk + chunk, end, chunk)}
+        if self.size < self.signed_below < end:
+            cuts.add(self.signed_below)
+        bounds = sorted(cuts)
+        return [
+            Piece(lo, hi, tuple(c for c in self.due if lo < c <= hi), lo >= self.signed_below)
+            for lo, hi in itertools.pairwise(bounds)
+        ]
 
-    def _grow(self, leaves: list[bytes]) -> None:
-        compact, at = self.compact, 0
-        while at < len(leaves):
-            stop = len(leaves)
-            if self.due and self.due[0] - compact.size < stop - at:
-                stop = at + self.due[0] - compact.size
-            while at < stop:
-                if compact.size % BLOCK == 0 and stop - at >= BLOCK:
-                    block = merkle.levels(leaves[at : at + BLOCK])[-1][0]
-                    compact.append_subtree(block, LOG_BLOCK)
-                    at += BLOCK
-                else:
-                    compact.append(leaves[at])
-                    at += 1
-            if self.due and compact.size == self.due[0]:
-                self._check_checkpoint(self.due.pop(0))
+    def take(self, piece: Piece, hashed: Hashed, anchor: str | None = None) -> None:
+        """One piece's answer; `anchor` the chain hash of the entry before it, when this
+        piece checks the chain and the one before did not compute it."""
+        if hashed.missing is not None:
+            raise Failure(hashed.missing, f"entry {hashed.missing} is missing")
+        if hashed.broken is not None:
+            raise self._broken(hashed.broken)
+        if piece.chain and piece.hi > piece.lo:
+            expected = self.last_hash if anchor is None else anchor
+            if hashed.first_link != expected:
+                raise self._broken(piece.lo + 1)
+        for cut, nodes in zip(piece.cuts, hashed.at_cuts, strict=True):
+            upto = merkle.CompactRange(self.compact.size, list(self.compact.stack))
+            for level, value in nodes:
+                upto.append_subtree(value, level)
+            self._check_checkpoint(cut, upto.root())
+            self.due.remove(cut)
+        for level, value in hashed.subtrees:
+            self.compact.append_subtree(value, level)
+        self.last_hash = hashed.last_hash if piece.chain else None
 
-    def _check_checkpoint(self, size: int) -> None:
-        if self.compact.root().hex() != self.checkpoints[size]:
+    def _broken(self, seq: int) -> Failure:
+        """Entry `seq`'s link does not match the entry before: that one's bytes changed,
+        unless a signed root holds them (then the link itself did)."""
+        if seq - 1 > self.signed_below:
+            return Failure(
+                seq - 1, "the entry was changed: the next entry's link does not match it"
+            )
+        return Failure(seq, "the link to the previous entry is broken")
+
+    def _check_checkpoint(self, size: int, root: bytes) -> None:
+        if root.hex() != self.checkpoints[size]:
             failure = Failure(size, f"the log does not match the signed checkpoint of size {size}")
             failure.since = self.last_matched
             raise failure
@@ -151,46 +151,104 @@ def verify_log(
     *,
     keys: list[NoteVerifier] | None = None,
     from_checkpoint: int | None = None,
-    batch: int = 1 << 15,
+    jobs: int = 1,
+    chunk_level: int = CHUNK_LEVEL,
 ) -> Verification:
-    """The whole log, or the part after `from_checkpoint`; with `keys` the signatures too."""
+    """The whole log, or the part after `from_checkpoint`; with `keys` the signatures
+    too; with `jobs` > 1 in that many worker processes (a database in a file or a server)."""
     stored = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)))
     for checkpoint in stored if keys is not None else ():
         problem = check_signature(checkpoint, keys or [])
         if problem:
             return Verification(False, 0, None, f"checkpoint {checkpoint.tree_size}: {problem}")
+    problem = derived.intact_schema(session.connection())
+    if problem:
+        return Verification(False, 0, None, problem)
+    # The last entry first, then the head: an append between the two moves the head on.
+    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    head = session.get(AuditHead, 1)
+    if head is None or last > head.seq:
+        return Verification(False, 0, head.seq + 1 if head else 1, "entries past the head")
     roots = {c.tree_size: c.root_hash for c in stored}
     try:
         verifier = _start(session, roots, from_checkpoint, signed=keys is not None)
         base = verifier.size
-        for seqs, leaves, hashes, prevs in fastread.batches(session, base, batch):
-            verifier.feed(seqs, leaves, hashes, prevs)
+        pieces = verifier.plan(head.seq, 1 << chunk_level)
+        for piece, hashed in _hashed(session, pieces, jobs):
+            verifier.take(piece, hashed, _anchor(session, verifier, piece))
+        if head.seq and (verifier.last_hash or _chain_hash(session, head.seq)) != head.hash:
+            raise Failure(head.seq, "the last entry does not match the head of the chain")
     except tree.TreeError as exc:
         return Verification(False, 0, None, str(exc))
     except Failure as failure:
         if failure.since is not None and failure.seq is not None:
             failure = pinpoint(session, failure.since, failure.seq) or failure
         return Verification(False, max((failure.seq or 1) - 1, 0), failure.seq, failure.problem)
-    checked, ahead = verifier.size, [size for size in verifier.due if size > verifier.size]
-    head = session.get(AuditHead, 1)
-    if ahead or head is None or head.seq != checked or head.hash != verifier.prev_hash:
-        return Verification(False, checked, checked + 1, "entries are missing at the end")
-    return Verification(True, checked - base, checkpoints=verifier.matched)
+    if [size for size in verifier.due if size > head.seq]:
+        return Verification(False, head.seq, head.seq + 1, "entries are missing at the end")
+    return Verification(True, head.seq - base, checkpoints=verifier.matched)
+
+
+def _anchor(session: Session, verifier: LogVerifier, piece: Piece) -> str | None:
+    """The link the first entry of a chain-checking piece must hold, when the pieces
+    before did not compute it."""
+    if not piece.chain or verifier.last_hash is not None or piece.lo == piece.hi:
+        return None
+    return _chain_hash(session, piece.lo) if piece.lo else GENESIS_HASH
+
+
+def _chain_hash(session: Session, seq: int) -> str:
+    leaf = session.scalar(select(AuditEntry.leaf).where(AuditEntry.seq == seq))
+    if leaf is None:
+        raise Failure(seq, f"entry {seq} is missing")
+    return _sha256(leaf.encode()).hexdigest()
+
+
+def _hashed(session: Session, pieces: list[Piece], jobs: int) -> Iterator[tuple[Piece, Hashed]]:
+    """Each piece hashed, in order: here, or in `jobs` processes reading on their own."""
+    url = session.get_bind().engine.url
+    dialect = url.get_backend_name()
+    in_memory = dialect == "sqlite" and url.database in (None, "", ":memory:")
+    if jobs <= 1 or len(pieces) < 2 or in_memory or dialect not in ("sqlite", "postgresql"):
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for piece in pieces:
+                yield piece, fastread.hash_piece(cursor, piece)
+        finally:
+            cursor.close()
+        return
+    address = (
+        str(url.database)
+        if dialect == "sqlite"
+        else url.set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=fastread.open_worker, initargs=(address, dialect)
+    ) as pool:
+        yield from zip(pieces, pool.map(fastread.hash_in_worker, pieces), strict=True)
 
 
 def pinpoint(session: Session, lo: int, hi: int) -> Failure | None:
-    """The first entry in (lo, hi] whose chain hash or link is wrong, if any is."""
-    previous: str | None = None
+    """The first entry in (lo, hi] that was changed, named by the links: an entry whose
+    bytes changed breaks the next entry's link (one whose link changed, its own)."""
     try:
-        rows = tree.entry_rows(session, lo, hi)
+        rows = tree.entry_rows(session, max(lo - 1, 0), hi + 1)
     except tree.TreeError:
-        return None
+        try:
+            rows = tree.entry_rows(session, max(lo - 1, 0), hi)
+        except tree.TreeError:
+            return None
+    previous = GENESIS_HASH if lo == 0 else None
     for row in rows:
         if previous is not None and row.prev_hash != previous:
-            return Failure(row.seq, "the link to the previous entry is broken")
-        if entry_hash(row) != row.hash:
-            return Failure(row.seq, "the entry was changed")
-        previous = row.hash
+            seq = row.seq - 1 if row.seq - 1 > lo else row.seq
+            if seq == row.seq:
+                return Failure(seq, "the link to the previous entry is broken")
+            return Failure(seq, "the entry was changed")
+        previous = _sha256(row.leaf.encode()).hexdigest()
     return None
 
 
@@ -208,10 +266,10 @@ def _start(
         raise Failure(None, f"the stored tree does not match the checkpoint of size {size}")
     (last,) = tree.entry_rows(session, size - 1, size)
     path = tree.inclusion_proof(session, size - 1, size)
-    leaf = entry_leaf_hash(last)
-    if entry_hash(last) != last.hash or not merkle.verify_inclusion(
-        leaf, size - 1, size, path, root
+    if not merkle.verify_inclusion(
+        merkle.leaf_hash(last.leaf.encode()), size - 1, size, path, root
     ):
         raise Failure(size, "the last entry of the checkpoint was changed")
     compact = merkle.CompactRange(size, stack)
-    return LogVerifier(roots, compact=compact, prev_hash=last.hash, signed=signed)
+    last_hash = _sha256(last.leaf.encode()).hexdigest()
+    return LogVerifier(roots, compact=compact, last_hash=last_hash, signed=signed)

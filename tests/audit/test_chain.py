@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry, AuditHead
-from tests.support.audit import read_event
+from tests.support.audit import read_event, rewrite
 from tests.support.gateway import Gateway
 
 
@@ -47,18 +47,17 @@ def test_any_tampering_is_detected(gateway: Gateway, seq: int, field: str, tampe
     fill(gateway, 6)
     with gateway.services.db.sessions() as session, session.begin():
         if tamper == "change":
-            session.execute(
-                update(AuditEntry).where(AuditEntry.seq == seq).values({field: "tampered"})
-            )
+            rewrite(session, seq, **{field: "tampered"})
         elif tamper == "remove":
             session.execute(delete(AuditEntry).where(AuditEntry.seq == seq))
         elif tamper == "remove_last":
             session.execute(delete(AuditEntry).where(AuditEntry.seq == 6))
         else:
-            a, b = session.scalars(
-                select(AuditEntry).where(AuditEntry.seq.in_((1, 2))).order_by(AuditEntry.seq)
+            pairs = session.execute(
+                select(AuditEntry.org, AuditEntry.subject_ref)
+                .where(AuditEntry.seq.in_((1, 2)))
+                .order_by(AuditEntry.seq)
             ).all()
-            swapped = {name: getattr(a, name) for name in ("org", "subject_ref")}
-            a.org, a.subject_ref = b.org, b.subject_ref
-            b.org, b.subject_ref = swapped["org"], swapped["subject_ref"]
+            for seq_, (org, subject_ref) in zip((2, 1), pairs, strict=True):
+                rewrite(session, seq_, org=org, subject_ref=subject_ref)
     assert not verify(gateway).ok

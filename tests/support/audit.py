@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from gateway.audit.models import AuditCheckpoint
+from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
 from gateway.audit.service import AuditEvent
 from gateway.main import publisher_of
 from policies.model import Decision
@@ -64,3 +67,28 @@ def check_note(note: str, verifier_key: str) -> tuple[str, int, bytes]:
     assert signed[:4] == key_hash
     Ed25519PublicKey.from_public_bytes(raw[1:]).verify(signed[4:], (text + "\n").encode())
     return origin, int(size), base64.b64decode(root)
+
+
+def leaf_of(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))
+
+
+def rewrite(session: Session, seq: int, **changes: Any) -> None:
+    """Changes what entry `seq` holds, as whoever can write to the database would: its
+    stored bytes (every other column is derived from them)."""
+    leaf = session.scalar(select(AuditEntry.leaf).where(AuditEntry.seq == seq))
+    assert leaf is not None
+    changed = leaf_of(json.loads(leaf) | changes)
+    session.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(leaf=changed))
+
+
+def rechain(session: Session) -> None:
+    """What a careful forger does after tampering: rewrites every link and the head."""
+    previous, seq = GENESIS_HASH, 0
+    for seq, leaf in session.execute(
+        select(AuditEntry.seq, AuditEntry.leaf).order_by(AuditEntry.seq)
+    ).all():
+        changed = leaf_of(json.loads(leaf) | {"prev_hash": previous})
+        session.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(leaf=changed))
+        previous = hashlib.sha256(changed.encode()).hexdigest()
+    session.execute(update(AuditHead).values(seq=seq, hash=previous))
