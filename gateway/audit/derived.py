@@ -1,8 +1,9 @@
 """An audit entry is stored as its canonical bytes (`leaf`); the database derives every
 other column from them, so that what is searched and shown is what is hashed.
 
-Each derived column is a generated column (`GENERATED ALWAYS AS (...) STORED`): the
-database refuses to write it and computes it from `leaf` on every insert. On SQLite the
+Each derived column is a generated column (`GENERATED ALWAYS AS (...)`): the database
+refuses to write it and computes it from `leaf`, on SQLite when it is read (a virtual
+column; an index keeps its value), on PostgreSQL on insert (stored). On SQLite the
 bytes are read with `json_extract`, on PostgreSQL with `jsonb`; `time` is turned into
 each one's timestamp form (immutable expressions only, as PostgreSQL requires).
 Verification (`gateway.audit.verify`) hashes only `leaf`, and checks with
@@ -92,7 +93,9 @@ def _compile(element: _FromLeaf, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def computed(name: str) -> Computed:
-    return Computed(_FromLeaf(name), persisted=True)
+    """Virtual where the database has virtual columns (SQLite: computed when read, so
+    nothing is stored twice), stored on PostgreSQL (migration 0024 says which)."""
+    return Computed(_FromLeaf(name))
 
 
 def intact_schema(connection: Connection) -> str | None:
@@ -115,13 +118,13 @@ def _intact_sqlite(connection: Connection) -> str | None:
     if row is None or row[0] != "table":
         return "the log's table is missing or is no table"
     info = connection.exec_driver_sql(f"PRAGMA table_xinfo({TABLE})").all()
-    generated = {r[1] for r in info if r[6] == 3}  # hidden 3: a stored generated column
+    generated = {r[1] for r in info if r[6] == 2}  # hidden 2: a virtual generated column
     if {r[1] for r in info} != {"seq", "leaf", *DERIVED} or generated != set(DERIVED):
         return "the log's table has columns that are not derived from the stored entries"
     found = _normal(row[1])
     for name in DERIVED:
-        wanted = re.escape(f"generatedalwaysas({_normal(_sqlite(name))})stored")
-        if not re.search(rf"[(,]{name}[a-z]*(\([0-9]+\))?{wanted}(notnull)?[,)]", found):
+        wanted = re.escape(f"generatedalwaysas({_normal(_sqlite(name))})")
+        if not re.search(rf"[(,]{name}[a-z]*(\([0-9]+\))?{wanted}(virtual)?(notnull)?[,)]", found):
             return f"the log's column {name} is not derived from the stored entry"
     return None
 

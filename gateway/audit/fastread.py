@@ -129,8 +129,10 @@ def open_worker(url: str, dialect: str) -> None:
         connection.execute("PRAGMA mmap_size = 268435456")  # read the pages in place
     else:
         import psycopg
+        from psycopg.types.string import BytesLoader
 
         connection = psycopg.connect(url)
+        connection.adapters.register_loader("text", BytesLoader)  # nothing decoded
     _worker["cursor"] = connection.cursor()
 
 

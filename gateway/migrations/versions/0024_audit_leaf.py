@@ -69,8 +69,11 @@ def _derive(name: str, dialect: str) -> str:
 
 def _derived_table(dialect: str) -> list[Any]:
     def column(name: str, kind: Any, required: bool) -> sa.Column[Any]:
-        return sa.Column(name, kind, sa.Computed(_derive(name, dialect), persisted=True),
-                         nullable=not required)  # fmt: skip
+        # Virtual on SQLite (computed when read, nothing stored twice); PostgreSQL 15
+        # has stored generated columns only.
+        persisted = True if dialect == "postgresql" else None
+        derived = sa.Computed(_derive(name, dialect), persisted=persisted)
+        return sa.Column(name, kind, derived, nullable=not required)
 
     return [
         sa.Column(
