@@ -129,10 +129,14 @@ def open_worker(url: str, dialect: str) -> None:
         connection.execute("PRAGMA mmap_size = 268435456")  # read the pages in place
     else:
         import psycopg
-        from psycopg.types.string import BytesLoader
+        from psycopg.adapt import Loader
+
+        class Raw(Loader):
+            def load(self, data: Any) -> bytes:
+                return bytes(data)
 
         connection = psycopg.connect(url)
-        connection.adapters.register_loader("text", BytesLoader)  # nothing decoded
+        connection.adapters.register_loader("text", Raw)  # the leaves as sent, not decoded
     _worker["cursor"] = connection.cursor()
 
 
