@@ -6,8 +6,9 @@ anything (an empty poll hands over nothing and leaves no entry, as fetching cons
 withdrawal notices does), never one per notification. The entry's object is the run
 of notifications handed over (`first..last`, or the one id; the organisation's
 notifications are polled in order, so the two ends name every one between) and its
-pupil the one they concern, when they concern one; the log never holds the pseudonym
-the organisation was given, only the gateway's own, as every entry does.
+pupil the one they concern, when they concern one and no meldcode report is among them;
+the log never holds the pseudonym the organisation was given, only the gateway's own,
+as every entry does.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gateway.core.errors import NotFound
 from gateway.delivery import service
 from gateway.delivery.models import Notification
 from gateway.transfers.models import Transfer
+from policies.compiled import Catalog
 
 ACTION = "notification.poll"
 REASON = "The organisation reads the notifications addressed to it."
@@ -35,7 +37,7 @@ def poll(
     actor: str | None,
     after: str | None,
     limit: int,
-    version: str,
+    catalog: Catalog,
     now: datetime,
     request_id: str | None,
 ) -> list[Notification]:
@@ -51,14 +53,14 @@ def poll(
         query = query.where(Notification.seq > seen)
     notes = list(session.scalars(query.order_by(Notification.seq).limit(limit)))
     if notes:
-        permit = service.decision("permit", "poll", REASON, version)
+        permit = service.decision("permit", "poll", REASON, catalog.version)
         service.log(
             session,
             org_id=org_id,
             actor=actor,
             action=ACTION,
             object_id=handed_over(notes),
-            subject_ref=pupil_of(session, notes),
+            subject_ref=pupil_of(session, notes, catalog),
             decided=permit,
             now=now,
             request_id=request_id,
@@ -72,10 +74,15 @@ def handed_over(notes: Sequence[Notification]) -> str:
     return first if first == last else f"{first}..{last}"
 
 
-def pupil_of(session: Session, notes: Sequence[Notification]) -> str | None:
+def pupil_of(session: Session, notes: Sequence[Notification], catalog: Catalog) -> str | None:
     """The gateway's pseudonym of the pupil every one of the notifications concerns;
     None when they concern several, or one of them none that is known (a verwijsindex
-    match never names the child; a dossier past its term is gone)."""
+    match never names the child; a dossier past its term is gone), or one is under a
+    break-glass purpose: a meldcode report may be hidden from the parents, and an entry
+    naming the pupil would show them in their access log who was told of it."""
+    glass = {purpose for purpose, flow in catalog.flows.items() if flow.break_glass}
+    if any(n.data.get("purpose") in glass for n in notes):
+        return None
     transfers = {n.data["transfer_id"] for n in notes if "transfer_id" in n.data}
     consents = {n.data["consent_id"] for n in notes if "consent_id" in n.data}
     found: dict[str, str] = {}

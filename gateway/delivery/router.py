@@ -237,7 +237,7 @@ def notifications(
         actor=actor,
         after=after,
         limit=limit,
-        version=services.catalog.version,
+        catalog=services.catalog,
         now=services.clock.now(),
         request_id=_request_id(request),
     )
