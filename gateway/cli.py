@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway import cli_db
-from gateway.audit import checkpoints, logboek
+from gateway.audit import checkpoints
 from gateway.audit.publisher import CheckpointPublisher
 from gateway.audit.verify import verify_log
+from gateway.audit_cli import audit_export
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.context import trace
@@ -57,6 +56,7 @@ app.add_typer(signals_app, name="signals")
 app.add_typer(rights_app, name="rights")
 app.add_typer(policy_app, name="policy")
 app.command("import")(import_batch)
+audit_app.command("export")(audit_export)
 console = Console(stderr=True)
 
 
@@ -273,50 +273,6 @@ def _verifier_keys(settings: Settings, given: list[str], origin: str) -> list[No
     except NoteError as exc:
         console.print(f"[red]Not a checkpoint key: {exc}.[/red]")
         raise typer.Exit(2) from exc
-
-
-@audit_app.command("export")
-def audit_export(
-    format_: Annotated[
-        str, typer.Option("--format", help="`logboek`: Logboek Dataverwerkingen records.")
-    ] = "logboek",
-    org: Annotated[
-        str | None,
-        typer.Option(help="Only what this organisation's privacy officer sees, its pseudonyms."),
-    ] = None,
-    start: Annotated[
-        datetime | None, typer.Option("--from", help="From this instant (UTC), inclusive.")
-    ] = None,
-    end: Annotated[
-        datetime | None, typer.Option("--to", help="Up to this instant (UTC), exclusive.")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
-) -> None:
-    """Export the log as JSON Lines, oldest first: one Logboek Dataverwerkingen record
-    per entry, each with the seq and hash that tie it to the log."""
-    if format_ != "logboek":
-        console.print("[red]The one export format is `logboek`.[/red]")
-        raise typer.Exit(2)
-    settings = get_settings()
-    refs = Keyring.local(settings.keys_dir).pseudonyms.refs_for(org) if org else None
-    db = cli_db.connect(settings)
-    stream = out.open("w", encoding="utf-8") if out else sys.stdout
-    try:
-        with db.readers() as session:
-            found = logboek.entries(session, org=org, start=_utc(start), end=_utc(end))
-            for entry in found:
-                line = logboek.record(entry, viewer=org, refs=refs)
-                stream.write(json.dumps(line, ensure_ascii=False) + "\n")
-    finally:
-        if out:
-            stream.close()
-        db.dispose()
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 @audit_app.command("checkpoint")

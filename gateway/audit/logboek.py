@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from gateway.audit.models import AuditEntry
@@ -91,24 +91,38 @@ def record(
     }
 
 
+def selected(
+    *, org: str | None, start: datetime | None, end: datetime | None
+) -> list[ColumnElement[bool]]:
+    """What an export selects: the entries in [start, end); with `org` its own acts and
+    the attempts of others on its objects (what its privacy officer sees)."""
+    found: list[ColumnElement[bool]] = []
+    if org is not None:
+        found.append(or_(AuditEntry.org == org, AuditEntry.owner == org))
+    if start is not None:
+        found.append(AuditEntry.time >= start)
+    if end is not None:
+        found.append(AuditEntry.time < end)
+    return found
+
+
 def entries(
     session: Session,
     *,
     org: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    first: int = 1,
+    last: int | None = None,
     batch: int = BATCH,
 ) -> Iterator[AuditEntry]:
-    """The entries in [start, end), oldest first, `batch` at a time; with `org` its own
-    acts and the attempts of others on its objects (what its privacy officer sees)."""
-    query = select(AuditEntry).order_by(AuditEntry.seq).limit(batch)
-    if org is not None:
-        query = query.where(or_(AuditEntry.org == org, AuditEntry.owner == org))
-    if start is not None:
-        query = query.where(AuditEntry.time >= start)
-    if end is not None:
-        query = query.where(AuditEntry.time < end)
-    after = 0
+    """The entries `selected` oldest first, `batch` at a time; only those with seq in
+    [first, last] (an export's run, `gateway.audit.export`)."""
+    query = select(AuditEntry).where(*selected(org=org, start=start, end=end))
+    query = query.order_by(AuditEntry.seq).limit(batch)
+    if last is not None:
+        query = query.where(AuditEntry.seq <= last)
+    after = first - 1
     while True:
         found = list(session.scalars(query.where(AuditEntry.seq > after)))
         yield from found

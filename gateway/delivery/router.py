@@ -2,7 +2,7 @@
 
 Connecting a system touches no personal data: the bearer token's organisation
 (scope transfers:read) is enough, and no X-Purpose is asked. An optional `X-Actor`
-names the person who registered or replayed, on the audit log. Another
+names the person who registered or replayed, or the system that polled, on the audit log. Another
 organisation's webhook or delivery is a 404, the same as an id that never existed.
 """
 
@@ -13,15 +13,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from gateway.core.context import ACTOR_RE, Principal
-from gateway.core.errors import BadRequest, NotFound
+from gateway.core.errors import BadRequest
 from gateway.core.fields import BSN_SHAPED
 from gateway.core.idempotency import run_once
 from gateway.core.routing import OneTripRoute
-from gateway.delivery import service
-from gateway.delivery.models import Delivery, DeliveryAttempt, Notification, Webhook
+from gateway.delivery import poll, service
+from gateway.delivery.models import Delivery, DeliveryAttempt, Webhook
 from gateway.delivery.outbox import payload
 from gateway.delivery.schemas import (
     DeliveryList,
@@ -219,25 +218,29 @@ def delete(
     responses=NOT_YOURS,
     summary="Poll your notifications, oldest first, after the last one you saw",
     description="The same notifications the webhooks carry, for a system that cannot "
-    "receive them. `after`: the id of the last one seen (404 if it is not yours).",
+    "receive them. `after`: the id of the last one seen (404 if it is not yours). A poll "
+    "that returns notifications is on the audit log (`notification.poll`, the run of ids "
+    "handed over); an empty one is not.",
 )
 def notifications(
+    request: Request,
     session: SessionDep,
     principal: Owner,
+    actor: Actor,
+    services: ServicesDep,
     after: Annotated[str | None, Query(max_length=40, pattern=ID_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    query = select(Notification).where(Notification.org_id == principal.org_id)
-    if after is not None:
-        seen = session.scalars(
-            select(Notification.seq).where(
-                Notification.id == after, Notification.org_id == principal.org_id
-            )
-        ).first()
-        if seen is None:
-            raise NotFound("No such notification.")
-        query = query.where(Notification.seq > seen)
-    notes = list(session.scalars(query.order_by(Notification.seq).limit(limit)))
+    notes = poll.poll(
+        session,
+        org_id=principal.org_id,
+        actor=actor,
+        after=after,
+        limit=limit,
+        catalog=services.catalog,
+        now=services.clock.now(),
+        request_id=_request_id(request),
+    )
     items = [payload(n) for n in notes]
     page = {"items": items, "next_after": notes[-1].id if notes else after}
     return NotificationPage.model_validate(page).model_dump(mode="json")

@@ -2,7 +2,8 @@
 
 Only its own: another organisation's webhook or delivery is a 404, the answer for an
 id that never existed. Registering, deleting and replaying are acts on the audit log,
-as is a delivery given up (the alert); none of them concerns a pupil.
+as is a delivery given up (the alert); none of them concerns a pupil. A poll that hands
+notifications over is one too (`gateway.delivery.poll`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def log(
     decided: Decision,
     now: datetime,
     request_id: str | None = None,
+    subject_ref: str | None = None,
 ) -> None:
     event = AuditEvent(
         org=org_id,
@@ -64,6 +66,7 @@ def log(
         purpose=PURPOSE,
         action=action,
         decision=decided,
+        subject_ref=subject_ref,
         object_id=object_id,
         request_id=request_id,
     )

@@ -247,6 +247,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "kreeg een waarschuwing dat een bericht niet kon worden afgeleverd",
         "waarschuwen dat een bericht niet kon worden afgeleverd",
     ),
+    "notification.poll": (
+        "haalde berichten op over nieuwe dossiers, ingetrokken toestemmingen of matches",
+        "berichten ophalen over nieuwe dossiers, ingetrokken toestemmingen of matches",
+    ),
     "audit.search": ("zocht in het logboek", "in het logboek zoeken"),
     "audit.read": ("bekeek het logboek", "het logboek bekijken"),
     "audit.logboek": (

@@ -12,6 +12,7 @@ from gateway.web import wording
 ROOT = Path(__file__).resolve().parents[2]
 ACTORS = (
     "transfer|consent|enrolment|audit|subject|meldcode|rights|tlv|case|signal|retention|webhook"
+    "|notification"
 )
 CODE = re.compile(rf"({ACTORS})(\.[a-z_]+)+")
 # The acts written as f"consent.{act}" (gateway/registry/service.py) and
@@ -73,5 +74,5 @@ def test_every_audit_action_has_a_dutch_label() -> None:
     codes = written_codes()
     assert "audit.search" in codes and "consent.cosign" in codes
     assert {"case.read", "case.entry.write", "tlv.list", "retention.destroy"} <= codes
-    assert {"webhook.register", "webhook.dead_letter"} <= codes
+    assert {"webhook.register", "webhook.dead_letter", "notification.poll"} <= codes
     assert sorted(codes - wording.ACTIONS.keys()) == []

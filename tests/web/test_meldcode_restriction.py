@@ -2,10 +2,10 @@
 
 While the reporter judged telling the parents unsafe, the report is restricted (AVG
 art. 23, UAVG art. 41): the portal shows no trace of it (the report, Veilig Thuis
-reading it, the privacy officer's verdict on it, a refused first attempt), and the
-access log's pages stay full, so no gap or short page gives it away. The reporter or
-the privacy officer lifts the restriction, an act on record; from then on the parents
-see it all. The privacy officer's own view never changes.
+reading it, or polling its notification, the privacy officer's verdict on it, a refused
+first attempt), and the access log's pages stay full, so no gap or short page gives it
+away. The reporter or the privacy officer lifts the restriction, an act on record; from
+then on the parents see it all. The privacy officer's own view never changes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import html
 import re
 from typing import Any
 
+from sqlalchemy import select
+
+from gateway.audit.models import AuditEntry
 from gateway.orgs.scopes import default_scopes
 from tests.support.gateway import OFFICER, Gateway, Org, audit_log
 from tests.support.idp import PARENT, login
@@ -80,6 +83,15 @@ def everything_about_the_report(gateway: Gateway, school: Org, vt: Org) -> str:
         f"/v1/transfers/{transfer_id}", headers=vt.headers(purpose=MELDCODE, actor="vt-1")
     )
     assert read.status_code == 200, read.text
+    # Veilig Thuis polls its notifications: the poll is on its log, naming no pupil.
+    polled = gateway.client.get(
+        "/v1/notifications", headers={"Authorization": f"Bearer {vt.token}", "X-Actor": "vt-1"}
+    )
+    assert [n["data"]["transfer_id"] for n in polled.json()["items"]] == [transfer_id]
+    with gateway.services.db.sessions() as session:
+        query = select(AuditEntry).where(AuditEntry.org == vt.id)
+        poll = [e for e in session.scalars(query) if e.action == "notification.poll"]
+    assert [(e.object_id, e.subject_ref) for e in poll] == [(polled.json()["items"][0]["id"], None)]
     pending = gateway.client.get("/v1/audit/reviews", headers=school.headers(**OFFICER))
     (review,) = pending.json()["items"]
     assert review["restricted"] is True
