@@ -1,11 +1,14 @@
 """`gateway audit export`: the log as Logboek Dataverwerkingen records, for a Logboek or
-a supervisor; the export itself on the log (`gateway.audit.export`)."""
+a supervisor; the export itself on the log (`gateway.audit.export`). `gateway audit
+verify`: the log checked against its signed checkpoints."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,14 +17,16 @@ import typer
 from rich.console import Console
 
 from gateway import cli_db
+from gateway.audit import checkpoints, logboek
 from gateway.audit import export as audit_export_log
-from gateway.audit import logboek
+from gateway.audit.verify import verify_log
 from gateway.core.clock import SystemClock
 from gateway.core.context import trace
 from gateway.core.db import Database
 from gateway.core.errors import GatewayError
-from gateway.core.settings import get_settings
+from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
+from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
 from policies.catalog import load_catalog
 
 console = Console(stderr=True)
@@ -104,3 +109,65 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def audit_verify(
+    from_checkpoint: Annotated[
+        int | None,
+        typer.Option(help="Start at this signed checkpoint's size instead of the first entry."),
+    ] = None,
+    verifier_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A checkpoint key as `<origin>+<hash>+<base64 key>`; repeat for more. "
+            "Default: the keys in the data directory."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Worker processes hashing the log side by side. Default: one per CPU."
+        ),
+    ] = os.cpu_count() or 1,
+) -> None:
+    """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
+    at the first bad entry or checkpoint."""
+    settings = get_settings()
+    db = cli_db.connect(settings)
+    with db.sessions() as session:
+        origin = checkpoints.log_origin(session, settings.audit_origin)
+        keys = _verifier_keys(settings, verifier_key or [], origin)
+        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint, jobs=jobs)
+    db.dispose()
+    if result.ok and keys is None and result.checkpoints:
+        result = replace(result, ok=False, problem="no checkpoint key to check the signatures")
+    if result.ok:
+        typer.echo(
+            json.dumps({"ok": True, "entries": result.checked, "checkpoints": result.checkpoints})
+        )
+        return
+    typer.echo(
+        json.dumps(
+            {
+                "ok": False,
+                "entries_verified": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+                "problem": result.problem,
+            }
+        )
+    )
+    raise typer.Exit(1)
+
+
+def _verifier_keys(settings: Settings, given: list[str], origin: str) -> list[NoteVerifier] | None:
+    """The keys given, else those of the data directory under the log's origin; None
+    when there are none."""
+    try:
+        if given:
+            return [NoteVerifier.parse(key) for key in given]
+        return NoteKeys.load(settings.keys_dir).verifiers(origin)
+    except FileNotFoundError:
+        return None
+    except NoteError as exc:
+        console.print(f"[red]Not a checkpoint key: {exc}.[/red]")
+        raise typer.Exit(2) from exc

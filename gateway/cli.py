@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +14,7 @@ from rich.table import Table
 from gateway import cli_db
 from gateway.audit import checkpoints
 from gateway.audit.publisher import CheckpointPublisher
-from gateway.audit.verify import verify_log
-from gateway.audit_cli import audit_export
+from gateway.audit_cli import audit_export, audit_verify
 from gateway.core import migrate
 from gateway.core.clock import SystemClock
 from gateway.core.context import trace
@@ -24,7 +22,7 @@ from gateway.core.db import Database
 from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
-from gateway.crypto.notes import NoteError, NoteKeys, NoteVerifier
+from gateway.crypto.notes import NoteKeys
 from gateway.delivery.worker import DeliveryWorker
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
@@ -57,6 +55,7 @@ app.add_typer(rights_app, name="rights")
 app.add_typer(policy_app, name="policy")
 app.command("import")(import_batch)
 audit_app.command("export")(audit_export)
+audit_app.command("verify")(audit_verify)
 console = Console(stderr=True)
 
 
@@ -210,69 +209,6 @@ def orgs_add(
         typer.echo(json.dumps(result))
     else:
         console.print(result)
-
-
-@audit_app.command("verify")
-def audit_verify(
-    from_checkpoint: Annotated[
-        int | None,
-        typer.Option(help="Start at this signed checkpoint's size instead of the first entry."),
-    ] = None,
-    verifier_key: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="A checkpoint key as `<origin>+<hash>+<base64 key>`; repeat for more. "
-            "Default: the keys in the data directory."
-        ),
-    ] = None,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            min=1, help="Worker processes hashing the log side by side. Default: one per CPU."
-        ),
-    ] = os.cpu_count() or 1,
-) -> None:
-    """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
-    at the first bad entry or checkpoint."""
-    settings = get_settings()
-    db = cli_db.connect(settings)
-    with db.sessions() as session:
-        origin = checkpoints.log_origin(session, settings.audit_origin)
-        keys = _verifier_keys(settings, verifier_key or [], origin)
-        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint, jobs=jobs)
-    db.dispose()
-    if result.ok and keys is None and result.checkpoints:
-        result = replace(result, ok=False, problem="no checkpoint key to check the signatures")
-    if result.ok:
-        typer.echo(
-            json.dumps({"ok": True, "entries": result.checked, "checkpoints": result.checkpoints})
-        )
-        return
-    typer.echo(
-        json.dumps(
-            {
-                "ok": False,
-                "entries_verified": result.checked,
-                "first_bad_seq": result.first_bad_seq,
-                "problem": result.problem,
-            }
-        )
-    )
-    raise typer.Exit(1)
-
-
-def _verifier_keys(settings: Settings, given: list[str], origin: str) -> list[NoteVerifier] | None:
-    """The keys given, else those of the data directory under the log's origin; None
-    when there are none."""
-    try:
-        if given:
-            return [NoteVerifier.parse(key) for key in given]
-        return NoteKeys.load(settings.keys_dir).verifiers(origin)
-    except FileNotFoundError:
-        return None
-    except NoteError as exc:
-        console.print(f"[red]Not a checkpoint key: {exc}.[/red]")
-        raise typer.Exit(2) from exc
 
 
 @audit_app.command("checkpoint")
