@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gateway.audit.merkle import Hash
@@ -124,7 +125,8 @@ _worker: dict[str, Any] = {}
 
 def open_worker(url: str, dialect: str) -> None:
     if dialect == "sqlite":
-        connection: Any = sqlite3.connect(f"file:{url}?mode=ro", uri=True)
+        path = Path(url).resolve().as_uri()  # percent-encoded, as a URI wants
+        connection: Any = sqlite3.connect(f"{path}?mode=ro", uri=True)
         connection.text_factory = bytes  # the leaves as stored, nothing decoded
         connection.execute("PRAGMA mmap_size = 268435456")  # read the pages in place
     else:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, delete, select, text, update
+from sqlalchemy import URL, create_engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,8 @@ from gateway.audit.chain import canonical_text
 from gateway.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from gateway.audit.service import AuditEvent
 from gateway.audit.verify import verify_log
+from gateway.core import migrate
+from gateway.core.db import Database
 from tests.support.audit import PERMIT
 from tests.support.gateway import Gateway
 
@@ -154,3 +157,18 @@ def test_a_column_that_stopped_being_derived_fails_verification(
     fresh.dispose()
     assert not result.ok
     assert result.problem == "the log's column org is not derived from the stored entry"
+
+
+def test_worker_processes_open_a_database_whose_path_needs_escaping(tmp_path: Path) -> None:
+    url = URL.create("sqlite", database=str(tmp_path / "log #1 ?.db")).render_as_string()
+    migrate.upgrade(url)
+    db = Database.connect(url)
+    plain = AuditEvent(org="o", actor="a", actor_role=None, purpose="p.q", action="x",
+                       decision=PERMIT)  # fmt: skip
+    with db.sessions() as session, session.begin():
+        for n in range(9):
+            audit.append(session, plain, now=START + timedelta(seconds=n))
+    with db.sessions() as session:
+        result = verify_log(session, jobs=2, chunk_level=2)
+    db.dispose()
+    assert result.ok and result.checked == 9
