@@ -235,6 +235,7 @@ def audit_checkpoint() -> None:
         typer.echo(json.dumps({"published": False, "tree_size": 0}))
         return
     found = checkpoints.view(latest, keys.active(settings.audit_origin))
+    found["time"] = latest.time.isoformat().replace("+00:00", "Z")  # as the API writes it
     typer.echo(json.dumps({"published": made is not None, **found}, default=str))
 
 

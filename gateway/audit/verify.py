@@ -34,6 +34,8 @@ from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, Audi
 from gateway.crypto.notes import NoteError, NoteVerifier, open_note
 
 CHUNK_LEVEL = 15
+# Fewer pieces than this are hashed here: starting processes would cost more.
+MIN_PIECES = 4
 _sha256 = hashlib.sha256
 
 
@@ -209,7 +211,12 @@ def _hashed(session: Session, pieces: list[Piece], jobs: int) -> Iterator[tuple[
     url = session.get_bind().engine.url
     dialect = url.get_backend_name()
     in_memory = dialect == "sqlite" and url.database in (None, "", ":memory:")
-    if jobs <= 1 or len(pieces) < 2 or in_memory or dialect not in ("sqlite", "postgresql"):
+    if (
+        jobs <= 1
+        or len(pieces) < MIN_PIECES
+        or in_memory
+        or dialect not in ("sqlite", "postgresql")
+    ):
         cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             for piece in pieces:
@@ -272,4 +279,6 @@ def _start(
         raise Failure(size, "the last entry of the checkpoint was changed")
     compact = merkle.CompactRange(size, stack)
     last_hash = _sha256(last.leaf.encode()).hexdigest()
-    return LogVerifier(roots, compact=compact, last_hash=last_hash, signed=signed)
+    verifier = LogVerifier(roots, compact=compact, last_hash=last_hash, signed=signed)
+    verifier.matched = 1  # the checkpoint started from: its root matched
+    return verifier
