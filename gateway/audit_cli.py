@@ -19,7 +19,7 @@ from rich.console import Console
 from gateway import cli_db
 from gateway.audit import checkpoints, logboek
 from gateway.audit import export as audit_export_log
-from gateway.audit.verify import verify_log
+from gateway.audit.verify import verify_log, witness_notes
 from gateway.core.clock import SystemClock
 from gateway.core.context import trace
 from gateway.core.db import Database
@@ -129,6 +129,19 @@ def audit_verify(
             min=1, help="Worker processes hashing the log side by side. Default: one per CPU."
         ),
     ] = os.cpu_count() or 1,
+    witnessed: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file of signed checkpoints a witness keeps: the log must match each. "
+            "Default: the witness file of GATEWAY_AUDIT_WITNESS, when it is a file."
+        ),
+    ] = None,
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep", help="Also check every stored value and index against the entries' bytes."
+        ),
+    ] = False,
 ) -> None:
     """Check the hash chain, the Merkle tree and every signed checkpoint; exit non-zero
     at the first bad entry or checkpoint."""
@@ -137,7 +150,15 @@ def audit_verify(
     with db.sessions() as session:
         origin = checkpoints.log_origin(session, settings.audit_origin)
         keys = _verifier_keys(settings, verifier_key or [], origin)
-        result = verify_log(session, keys=keys, from_checkpoint=from_checkpoint, jobs=jobs)
+        notes = _witness_file(settings, witnessed)
+        result = verify_log(
+            session,
+            keys=keys,
+            from_checkpoint=from_checkpoint,
+            jobs=jobs,
+            witnessed=notes,
+            deep=deep,
+        )
     db.dispose()
     if result.ok and keys is None and result.checkpoints:
         result = replace(result, ok=False, problem="no checkpoint key to check the signatures")
@@ -170,4 +191,20 @@ def _verifier_keys(settings: Settings, given: list[str], origin: str) -> list[No
         return None
     except NoteError as exc:
         console.print(f"[red]Not a checkpoint key: {exc}.[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _witness_file(settings: Settings, given: Path | None) -> list[str]:
+    """The signed notes of the witness file given, else of the configured file witness."""
+    target = settings.audit_witness
+    if given is None and target and not target.startswith(("http://", "https://")):
+        given = Path(target)
+        if not given.exists():
+            return []
+    if given is None:
+        return []
+    try:
+        return witness_notes(given.read_text(encoding="utf-8"))
+    except OSError as exc:
+        console.print(f"[red]Cannot read the witness file: {exc.strerror}.[/red]")
         raise typer.Exit(2) from exc

@@ -1,7 +1,8 @@
 """Verifying the audit log: the Merkle tree against every signed checkpoint, the hash
 chain past the last one, and that every column is still derived from the hashed bytes.
 
-An entry is stored as its canonical bytes (`gateway.audit.derived`), so verifying reads
+An entry is stored as its canonical bytes (`gateway.audit.derived`; the table checked by
+`gateway.audit.integrity`), so verifying reads
 one column. The log is cut into pieces of `2**chunk_level` entries (`fastread`), hashed
 in this process or side by side in `jobs` worker processes, and put together here in
 order: each piece's subtrees extend the tree, and the root at every checkpoint size is
@@ -19,7 +20,7 @@ import base64
 import hashlib
 import itertools
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -27,10 +28,16 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.audit import derived, fastread, merkle, tree
+from gateway.audit import fastread, integrity, merkle, tree
 from gateway.audit.checkpoints import note_text
 from gateway.audit.fastread import Hashed, Piece
-from gateway.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditHead
+from gateway.audit.models import (
+    GENESIS_HASH,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditTree,
+)
 from gateway.crypto.notes import NoteError, NoteVerifier, open_note
 
 CHUNK_LEVEL = 15
@@ -155,23 +162,32 @@ def verify_log(
     from_checkpoint: int | None = None,
     jobs: int = 1,
     chunk_level: int = CHUNK_LEVEL,
+    witnessed: Sequence[str] = (),
+    deep: bool = False,
 ) -> Verification:
     """The whole log, or the part after `from_checkpoint`; with `keys` the signatures
-    too; with `jobs` > 1 in that many worker processes (a database in a file or a server)."""
+    too; with `jobs` > 1 in that many worker processes (a database in a file or a
+    server); `witnessed`: signed notes a witness holds, which the log must match too;
+    `deep`: the stored values against the bytes as well (`integrity`)."""
     stored = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size)))
     for checkpoint in stored if keys is not None else ():
         problem = check_signature(checkpoint, keys or [])
         if problem:
             return Verification(False, 0, None, f"checkpoint {checkpoint.tree_size}: {problem}")
-    problem = derived.intact_schema(session.connection())
+    roots = {c.tree_size: c.root_hash for c in stored}
+    problem = _witnessed(roots, witnessed, keys) or integrity.check(session.connection(), deep=deep)
     if problem:
         return Verification(False, 0, None, problem)
-    # The last entry first, then the head: an append between the two moves the head on.
-    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    # The ends first, then the head: an append between the two moves the head on.
+    first, last = session.execute(select(func.min(AuditEntry.seq), func.max(AuditEntry.seq))).one()
     head = session.get(AuditHead, 1)
-    if head is None or last > head.seq:
+    if head is None or (last or 0) > head.seq:
         return Verification(False, 0, head.seq + 1 if head else 1, "entries past the head")
-    roots = {c.tree_size: c.root_hash for c in stored}
+    if first is not None and first < 1:
+        return Verification(False, 0, first, "entries before the first")
+    published = session.scalar(select(AuditTree.size).where(AuditTree.id == 1)) or 0
+    if published and published not in roots:
+        return Verification(False, 0, None, f"the checkpoint of size {published} is missing")
     try:
         verifier = _start(session, roots, from_checkpoint, signed=keys is not None)
         base = verifier.size
@@ -189,6 +205,31 @@ def verify_log(
     if [size for size in verifier.due if size > head.seq]:
         return Verification(False, head.seq, head.seq + 1, "entries are missing at the end")
     return Verification(True, head.seq - base, checkpoints=verifier.matched)
+
+
+def _witnessed(
+    roots: dict[int, str], notes: Sequence[str], keys: list[NoteVerifier] | None
+) -> str | None:
+    """Adds the witness's checkpoints to `roots`; a problem if one cannot be checked or
+    differs from the stored checkpoint of its size."""
+    for note in notes:
+        try:
+            text, _ = open_note(note, keys or [])
+            size, root = int(text.split("\n")[1]), base64.b64decode(text.split("\n")[2]).hex()
+        except (NoteError, ValueError, IndexError):
+            return "a witnessed checkpoint does not open with the checkpoint keys"
+        if roots.setdefault(size, root) != root:
+            return f"the stored checkpoint of size {size} is not the one the witness holds"
+    return None
+
+
+def witness_notes(text: str) -> list[str]:
+    """The signed notes of a witness file (`checkpoints.deliver`: each note, a blank line)."""
+    blocks = [block for block in text.split("\n\n") if block.strip()]
+    return [
+        f"{body}\n\n{signatures.strip(chr(10))}\n"
+        for body, signatures in zip(blocks[::2], blocks[1::2], strict=False)
+    ]
 
 
 def _anchor(session: Session, verifier: LogVerifier, piece: Piece) -> str | None:

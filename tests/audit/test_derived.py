@@ -156,7 +156,11 @@ def test_a_column_that_stopped_being_derived_fails_verification(
         result = verify_log(session)
     fresh.dispose()
     assert not result.ok
-    assert result.problem == "the log's column org is not derived from the stored entry"
+    assert result.problem == (
+        "the log's column org is not derived from the stored entry"
+        if database_url.startswith("postgresql")
+        else "the log's table is not defined as the gateway defines it"
+    )
 
 
 def test_worker_processes_open_a_database_whose_path_needs_escaping(tmp_path: Path) -> None:
