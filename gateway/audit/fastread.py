@@ -93,6 +93,13 @@ def read(cursor: Any, lo: int, hi: int, *, links: bool = False) -> list[Any] | i
     return next((lo + 1 + i for i, s in enumerate(seqs) if s != lo + 1 + i), lo + 1 + len(seqs))
 
 
+def leaf_bytes(value: Any) -> bytes:
+    """A stored leaf's bytes, whatever the driver handed over."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -101,8 +108,9 @@ def hash_piece(cursor: Any, piece: Piece) -> Hashed:
     found = read(cursor, piece.lo, piece.hi, links=piece.chain)
     if isinstance(found, int):
         return Hashed([], [], missing=found)
-    stored_as_text = bool(found) and isinstance(found[0][1], str)
-    data = [row[1].encode() for row in found] if stored_as_text else [row[1] for row in found]
+    # Text as the gateway stores it; any other value (bytes put there by hand) is hashed
+    # as the bytes it is, and the columns derived from it then fail to read.
+    data = [row[1].encode() if type(row[1]) is str else leaf_bytes(row[1]) for row in found]
     first_link = last_hash = None
     if piece.chain and found:
         links = [_text(row[2]) for row in found]

@@ -70,6 +70,11 @@ def _sqlite(connection: Connection, *, deep: bool) -> str | None:
     if indexes != expected:
         return "the log's indexes are not defined as the gateway defines them"
     if deep:
+        odd = connection.exec_driver_sql(
+            f"SELECT seq FROM {TABLE} WHERE typeof(leaf) <> 'text' ORDER BY seq LIMIT 1"  # noqa: S608
+        ).scalar()
+        if odd is not None:
+            return f"entry {odd} is not stored as text"
         found = connection.exec_driver_sql(f"PRAGMA integrity_check({TABLE})").scalars().all()
         if found != ["ok"]:
             return "the log's indexes do not hold what its entries say"

@@ -244,7 +244,7 @@ def _chain_hash(session: Session, seq: int) -> str:
     leaf = session.scalar(select(AuditEntry.leaf).where(AuditEntry.seq == seq))
     if leaf is None:
         raise Failure(seq, f"entry {seq} is missing")
-    return _sha256(leaf.encode()).hexdigest()
+    return _sha256(fastread.leaf_bytes(leaf)).hexdigest()
 
 
 def _hashed(session: Session, pieces: list[Piece], jobs: int) -> Iterator[tuple[Piece, Hashed]]:
@@ -296,7 +296,7 @@ def pinpoint(session: Session, lo: int, hi: int) -> Failure | None:
             if seq == row.seq:
                 return Failure(seq, "the link to the previous entry is broken")
             return Failure(seq, "the entry was changed")
-        previous = _sha256(row.leaf.encode()).hexdigest()
+        previous = _sha256(fastread.leaf_bytes(row.leaf)).hexdigest()
     return None
 
 
@@ -315,11 +315,11 @@ def _start(
     (last,) = tree.entry_rows(session, size - 1, size)
     path = tree.inclusion_proof(session, size - 1, size)
     if not merkle.verify_inclusion(
-        merkle.leaf_hash(last.leaf.encode()), size - 1, size, path, root
+        merkle.leaf_hash(fastread.leaf_bytes(last.leaf)), size - 1, size, path, root
     ):
         raise Failure(size, "the last entry of the checkpoint was changed")
     compact = merkle.CompactRange(size, stack)
-    last_hash = _sha256(last.leaf.encode()).hexdigest()
+    last_hash = _sha256(fastread.leaf_bytes(last.leaf)).hexdigest()
     verifier = LogVerifier(roots, compact=compact, last_hash=last_hash, signed=signed)
     verifier.matched = 1  # the checkpoint started from: its root matched
     return verifier

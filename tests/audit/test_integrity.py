@@ -136,22 +136,26 @@ def test_anything_attached_to_the_audit_tables_is_caught(
                 "CREATE POLICY blind ON audit_entries USING (seq <> 2)",
             ],
         }[kind]
-    else:
+    else:  # SQLite has no policies: a trigger on the head, or on the entries themselves
         statements = [
             "CREATE TRIGGER tidy AFTER UPDATE ON audit_head BEGIN "
             "DELETE FROM audit_entries WHERE seq = NEW.seq AND action = 'audit.export'; END"
+            if kind == "trigger"
+            else "CREATE TRIGGER tidy AFTER INSERT ON audit_entries WHEN NEW.action = "
+            "'audit.export' BEGIN DELETE FROM audit_entries WHERE seq = NEW.seq; END"
         ]
     tamper(database_url, *statements)
     found = verify(database_url)
     assert not found.ok and "attached" in (found.problem or "")
 
 
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_shadowing_operator_is_caught(gateway: Gateway, database_url: str) -> None:
     """PostgreSQL: an operator `->>` of another schema, first on the search path, under
     which every derived column is made again: it prints like the real one unless the
     path puts pg_catalog first."""
-    if not database_url.startswith("postgresql"):
-        return  # SQLite has no schemas of operators; its definition text is compared
     fill(gateway, 3)
     tamper(
         database_url,
@@ -212,3 +216,14 @@ def test_deleted_checkpoints_with_the_log_rewritten_are_caught(
         found = verify_log(session, keys=[key.verifier], witnessed=witness)
         assert not found.ok
     assert found.problem == "entries are missing at the end"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL: text only
+def test_an_entry_stored_as_a_blob_is_named_not_a_crash(
+    gateway: Gateway, database_url: str
+) -> None:
+    fill(gateway, 3)
+    tamper(database_url, "UPDATE audit_entries SET leaf = CAST(leaf AS BLOB) WHERE seq = 2")
+    assert verify(database_url, jobs=1).ok  # the same bytes: the same hashes
+    found = verify(database_url, deep=True)
+    assert not found.ok and found.problem == "entry 2 is not stored as text"
