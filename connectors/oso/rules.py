@@ -167,16 +167,26 @@ _STAND_IN = "-"
 
 def _for_saxon(root: etree._Element) -> str:
     """The tree lxml accepted (no DOCTYPE, no entities), re-serialised for Saxon, with
-    the elements no rule reads cut short; `root` itself is left as it was."""
-    unread = [el for name in UNREAD for el in root.iter(f"{{{NS}}}{name}")]
-    texts = [el.text for el in unread]
-    for element in unread:
-        element.text = _STAND_IN
+    the elements no rule reads cut short; `root` itself is left as it was.
+
+    Each such element is swapped for a short stand-in of the same name and back again:
+    moving a node costs nothing, where setting its text and restoring it copies the
+    attachment twice (half of this function's time, which was 0.27 ms a full dossier).
+    """
+    swapped = []
+    for name in UNREAD:
+        for element in list(root.iter(f"{{{NS}}}{name}")):
+            stand_in = etree.Element(element.tag)
+            stand_in.text, stand_in.tail = _STAND_IN, element.tail
+            parent = element.getparent()
+            if parent is not None:  # the root is a dossier, never one of these
+                parent.replace(element, stand_in)
+                swapped.append((parent, stand_in, element))
     try:
         return etree.tostring(root, encoding="unicode")
     finally:
-        for element, text in zip(unread, texts, strict=True):
-            element.text = text
+        for parent, stand_in, element in swapped:
+            parent.replace(stand_in, element)
 
 
 def read_meldingen(answer: bytes) -> tuple[Melding, ...]:
