@@ -143,13 +143,15 @@ def _readers(workers: int) -> Iterator[ProcessPoolExecutor]:
     about 2 s for the `gateway` command, though its work (`examine_all`, `warm`) needs
     only the OSO connector: while the children start, `__main__` is a bare module.
     """
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm)
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
     try:
         main = sys.modules["__main__"]
         sys.modules["__main__"] = ModuleType("__main__")
         try:  # each submit to a pool with no idle process starts one (up to `workers`)
             for _ in range(workers):
-                pool.submit(warm)
+                # The Saxon processor only: each validator is compiled at its first
+                # dossier, so a POVO batch never compiles the SWV one.
+                pool.submit(warm, ())
         finally:
             sys.modules["__main__"] = main
         yield pool
