@@ -53,9 +53,10 @@ SLICE = 8
 # Files per write transaction: one commit (one fsync) for all; on SQLite the write lock
 # is held for about a quarter of a second at a time.
 BATCH = 64
-# Reading in this process measured the fastest on the shared 2-core host, whose other
-# tenants hold a core: a worker process gains nothing there (bench/import_bench.py,
-# README "Performance"). On a machine with cores to spare, `--workers 1` or 2.
+# Reading in this process costs the least CPU (no worker to start, no file to send
+# over): on the shared 2-core host, whose other tenants hold about a core, it measured
+# as fast as one worker process (bench/import_bench.py, README "Performance"). With a
+# core to spare, `--workers 1` (165.7/s against 149.0/s in a quieter run).
 WORKERS = 0
 KEY_PREFIX = "oso-import:"
 
