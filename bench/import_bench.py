@@ -14,7 +14,8 @@ Measured in the same run, on the same files:
 - `rules`: the business rules only (`parser.judge`), one process;
 - `import, workers=0`: the import reading (parse, XSD, rules) in the importing process;
 - `import, workers=N`: the reading in N worker processes (spawned), which read the next
-  batch while the importing process writes the last (`--workers 0,1,2` by default).
+  batch while the importing process writes the last; the importing process reads too
+  whenever the next reading is not back (`--workers 0,1,2` by default).
 
 Each import runs on a fresh database; its time includes reading the batch and starting
 the worker processes. Every figure is the median of `--repeat` runs (3), since the

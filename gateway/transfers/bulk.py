@@ -53,9 +53,10 @@ SLICE = 8
 # Files per write transaction: one commit (one fsync) for all; on SQLite the write lock
 # is held for about a quarter of a second at a time.
 BATCH = 64
-# Reading in this process measured the fastest on the shared 2-core host, whose other
-# tenants hold a core: a worker process gains nothing there (bench/import_bench.py,
-# README "Performance"). On a machine with cores to spare, `--workers 1` or 2.
+# Reading in this process costs the least CPU (no worker to start, no file to send
+# over): on the shared 2-core host, whose other tenants hold about a core, it measured
+# as fast as one worker process (bench/import_bench.py, README "Performance"). With a
+# core to spare, `--workers 1` (165.7/s against 149.0/s in a quieter run).
 WORKERS = 0
 KEY_PREFIX = "oso-import:"
 
@@ -84,41 +85,76 @@ def readings(sources: list[Source], workers: int, ahead: int) -> Iterator[Examin
     """Each source read as `parse_dossier` reads it (hardened parse, XSD, business rules,
     routing facts), in order. With workers, in worker processes that run up to `ahead`
     files ahead of the one taken last: they read the next batch while this process
-    writes the last, and the memory an import takes stays bounded."""
+    writes the last, and the memory an import takes stays bounded.
+
+    This process never waits idle for them: when the next reading is not back yet (the
+    workers are starting, or the host's other load slowed them), it reads the newest
+    slice not yet handed out itself, so both cores stay busy whatever the balance of
+    reading and writing.
+    """
     if workers <= 0:
         for source in sources:
             yield examine(source.data)
         return
+    parts = [
+        [source.data for source in sources[start : start + SLICE]]
+        for start in range(0, len(sources), SLICE)
+    ]
     with _readers(workers) as pool:
-        pending: deque[Future[list[Examined]]] = deque()
-        for start in range(0, len(sources), SLICE):
-            part = [source.data for source in sources[start : start + SLICE]]
-            pending.append(pool.submit(examine_all, part))
-            if len(pending) * SLICE >= ahead:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        # In the batch's order: each slice's index, and a worker's answer to come or the
+        # slice as read here.
+        pending: deque[tuple[int, Future[list[Examined]] | list[Examined]]] = deque()
+        handed = 0  # slices handed out so far (to a worker or read here)
+        while handed < len(parts) or pending:
+            out = sum(SLICE for _, entry in pending if isinstance(entry, Future))
+            while handed < len(parts) and out < ahead:
+                pending.append((handed, pool.submit(examine_all, parts[handed])))
+                handed, out = handed + 1, out + SLICE
+            _, head = pending[0]
+            if isinstance(head, Future) and not head.done():
+                if handed < len(parts):
+                    pending.append((handed, examine_all(parts[handed])))
+                    handed += 1
+                    continue
+                if _take_back(pending, parts):
+                    continue
+            pending.popleft()
+            yield from head.result() if isinstance(head, Future) else head
+
+
+def _take_back(
+    pending: deque[tuple[int, Future[list[Examined]] | list[Examined]]], parts: list[list[bytes]]
+) -> bool:
+    """Reads here the last slice handed to the workers that none has begun; False: none."""
+    for place in range(len(pending) - 1, 0, -1):
+        index, entry = pending[place]
+        if isinstance(entry, Future) and entry.cancel():
+            pending[place] = (index, examine_all(parts[index]))
+            return True
+    return False
 
 
 @contextmanager
 def _readers(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """`workers` processes that read dossiers, started at once.
+    """`workers` processes that read dossiers, started at once (not waited for: until
+    they are ready, `readings` reads in this process).
 
     Spawned, not forked: a forked child would inherit the Saxon runtime's threads. A
     spawned child imports the program that started it (`__main__`) before any work,
     about 2 s for the `gateway` command, though its work (`examine_all`, `warm`) needs
     only the OSO connector: while the children start, `__main__` is a bare module.
     """
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=warm)
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
     try:
         main = sys.modules["__main__"]
         sys.modules["__main__"] = ModuleType("__main__")
         try:  # each submit to a pool with no idle process starts one (up to `workers`)
-            started = [pool.submit(warm) for _ in range(workers)]
+            for _ in range(workers):
+                # The Saxon processor only: each validator is compiled at its first
+                # dossier, so a POVO batch never compiles the SWV one.
+                pool.submit(warm, ())
         finally:
             sys.modules["__main__"] = main
-        for future in started:
-            future.result()
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)

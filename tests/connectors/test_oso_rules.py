@@ -81,6 +81,14 @@ def test_validations_from_many_threads_each_get_their_own_answer() -> None:
     assert {m.text for found in answers for m in found} == {VERZUIM}
 
 
+def test_a_stylesheet_is_compiled_only_for_the_first_dossier_that_needs_it() -> None:
+    validators = rules._Validators()
+
+    validators.run("overstap", rules._for_saxon(load_document(POVO)))
+
+    assert set(validators.executables) == {"overstap"}
+
+
 def test_no_rule_reads_what_saxon_is_handed_cut_short() -> None:
     for path in (*rules.STYLESHEETS.values(), rules.INCLUDED):
         text = path.read_text("utf-8")

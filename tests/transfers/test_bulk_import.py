@@ -388,3 +388,20 @@ def test_the_command_prints_a_table_writes_the_report_and_exits_1_on_a_refusal(
     assert list((tmp_path / "var" / "imports").glob("batch-*.jsonl"))
     verified = gateway_cli("audit", "verify", env=env)
     assert verified.returncode == 0 and json.loads(verified.stdout)["ok"], verified.stdout
+
+
+@pytest.mark.parametrize("ahead", [bulk.SLICE, 4 * bulk.SLICE])
+def test_readings_come_back_in_order_whoever_read_them(ahead: int) -> None:
+    """With a worker process the importing process reads too: the next slice while the
+    worker starts (a short window ahead), or, once every slice is handed out (a window
+    as long as the batch), those the worker has not begun. Every file is read once, in
+    order, and exactly as in one process."""
+    files = [dossier(n)[0] for n in range(3 * bulk.SLICE + 5)]
+    files[3] = b"<dossier>not closed"
+    files[bulk.SLICE + 1] = dossier(40, **OPT_OUT)[0]
+    sources = [bulk.Source(f"{n}.xml", data, str(n)) for n, data in enumerate(files)]
+
+    found = list(bulk.readings(sources, 1, ahead))
+
+    assert found == [bulk.examine(data) for data in files]
+    assert found[3].reason and found[bulk.SLICE + 1].meldingen
