@@ -50,6 +50,12 @@ def import_batch(
     report: Annotated[
         Path | None, typer.Option(help="Where to write the JSON report (default: by the journal).")
     ] = None,
+    retry_refused: Annotated[
+        bool,
+        typer.Option(
+            "--retry-refused", help="Try the files an earlier run refused again (once mended)."
+        ),
+    ] = False,
 ) -> None:
     """Push a batch of OSO dossiers (a school's yearly PO-VO batch) through the same
     checks as POST /v1/transfers; resumable and idempotent. Exit 1 if any was refused."""
@@ -78,10 +84,12 @@ def import_batch(
             recipient=recipient,
             workers=workers,
             batch=batch,
+            retry_refused=retry_refused,
         )
         with _progress() as progress:
             task = progress.add_task("import", total=len(sources))
-            progress.update(task, completed=len(sources) - _todo(sources, journal))
+            todo = _todo(sources, journal, retry_refused=retry_refused)
+            progress.update(task, completed=len(sources) - todo)
             importer = bulk.Importer(
                 db,
                 lambda: Edges(catalog, keyring, SystemClock().now(), EnrolledSchool()),
@@ -107,8 +115,10 @@ def default_journal(data_dir: Path, path: Path) -> Path:
     return data_dir / "imports" / f"{path.stem}-{where}.jsonl"
 
 
-def _todo(sources: list[bulk.Source], journal: Path) -> int:
+def _todo(sources: list[bulk.Source], journal: Path, *, retry_refused: bool) -> int:
     done = bulk.Journal(journal).entries()
+    if retry_refused:
+        done = {key: entry for key, entry in done.items() if entry.get("outcome") != "refused"}
     return len({s.sha256 for s in sources} - set(done))
 
 

@@ -75,6 +75,8 @@ class Options:
     batch: int = BATCH
     # Test hook: stop (as an interruption would) once this many files are journalled.
     stop_after: int | None = None
+    # Files an earlier run refused are tried again (their cause may be mended since).
+    retry_refused: bool = False
 
 
 class Interrupted(Exception):
@@ -201,7 +203,9 @@ class Importer:
         """Every source's outcome, the earlier runs' included, in the batch's order."""
         finished = self.journal.entries()
         todo = [
-            s for s in dict((s.sha256, s) for s in sources).values() if s.sha256 not in finished
+            s
+            for s in dict((s.sha256, s) for s in sources).values()
+            if s.sha256 not in finished or self._again(finished[s.sha256])
         ]
         size = max(1, self.options.batch)
         try:
@@ -219,6 +223,9 @@ class Importer:
             self.journal.close()
         finished = self.journal.entries()
         return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
+
+    def _again(self, entry: dict[str, Any]) -> bool:
+        return self.options.retry_refused and entry.get("outcome") == "refused"
 
     def _write(
         self, group: list[tuple[Source, Examined]], manifest: dict[str, Any]

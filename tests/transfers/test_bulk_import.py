@@ -96,6 +96,7 @@ def run(
     workers: int = 0,
     stop_after: int | None = None,
     size: int = bulk.BATCH,
+    retry_refused: bool = False,
 ) -> list[dict[str, Any]]:
     options = bulk.Options(
         sender=po.id,
@@ -105,6 +106,7 @@ def run(
         workers=workers,
         stop_after=stop_after,
         batch=size,
+        retry_refused=retry_refused,
     )
     importer = bulk.Importer(
         gateway.services.db,
@@ -187,6 +189,27 @@ def test_an_interrupted_import_resumes_without_duplicates(
     assert sum(row["outcome"] == "accepted" for row in rows) == 4
     assert count(gateway, Transfer) == 4
     assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 4
+
+
+def test_a_refused_file_is_tried_again_only_when_asked_once_its_cause_is_mended(
+    gateway: Gateway, tmp_path: Path, parties: tuple[Org, Org]
+) -> None:
+    po, vo = parties
+    folder = batch(gateway, tmp_path, po, vo)
+    journal = tmp_path / "j.jsonl"
+    run(gateway, folder, po, journal, recipient=vo.id)
+    enrol(gateway, vo, dossier(11)[1])  # the VO school registers the missing aanmelding
+
+    again = {row["file"]: row for row in run(gateway, folder, po, journal, recipient=vo.id)}
+    assert again["no-aanmelding.xml"]["outcome"] == "refused"  # the journal answers
+    assert count(gateway, Transfer) == 4
+
+    retried = run(gateway, folder, po, journal, recipient=vo.id, retry_refused=True)
+    found = {row["file"]: row for row in retried}
+    assert found["no-aanmelding.xml"]["outcome"] == "accepted"
+    assert found["broken.xml"]["code"] == "invalid_dossier"  # still what it was
+    assert count(gateway, Transfer) == 5  # the four accepted before are not sent again
+    assert count(gateway, AuditEntry, action="transfer.send", decision="permit") == 5
 
 
 def test_a_refused_file_in_the_middle_of_a_batch_rolls_back_alone_and_is_on_record(
