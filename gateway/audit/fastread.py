@@ -80,16 +80,17 @@ def _levels(lo: int, leaves: list[Hash]) -> list[tuple[int, list[Hash]]]:
 
 
 def read(cursor: Any, lo: int, hi: int, *, links: bool = False) -> list[Any] | int:
-    """The rows (seq, leaf[, prev_hash]) of entries lo + 1 .. hi, or the first seq missing."""
-    columns = "seq, leaf, prev_hash" if links else "seq, leaf"
-    cursor.execute(
-        f"SELECT {columns} FROM audit_entries "  # noqa: S608 (integers only)
-        f"WHERE seq > {int(lo)} AND seq <= {int(hi)} ORDER BY seq"
-    )
+    """The rows (leaf[, prev_hash]) of entries lo + 1 .. hi in order, or the first seq
+    missing. `seq` is the key: as many rows as there are integers in (lo, hi] means
+    every one of them is there, so the seqs themselves need not be handed over."""
+    columns = "leaf, prev_hash" if links else "leaf"
+    where = f"FROM audit_entries WHERE seq > {int(lo)} AND seq <= {int(hi)}"
+    cursor.execute(f"SELECT {columns} {where} ORDER BY seq")
     rows: list[Any] = cursor.fetchall()
-    if len(rows) == hi - lo and (not rows or (rows[0][0] == lo + 1 and rows[-1][0] == hi)):
-        return rows  # seq is the key: as many as asked, first and last right, none missing
-    seqs = [row[0] for row in rows]
+    if len(rows) == hi - lo:
+        return rows
+    cursor.execute(f"SELECT seq {where} ORDER BY seq")
+    seqs = [row[0] for row in cursor.fetchall()]
     return next((lo + 1 + i for i, s in enumerate(seqs) if s != lo + 1 + i), lo + 1 + len(seqs))
 
 
@@ -110,10 +111,10 @@ def hash_piece(cursor: Any, piece: Piece) -> Hashed:
         return Hashed([], [], missing=found)
     # Text as the gateway stores it; any other value (bytes put there by hand) is hashed
     # as the bytes it is, and the columns derived from it then fail to read.
-    data = [row[1].encode() if type(row[1]) is str else leaf_bytes(row[1]) for row in found]
+    data = [row[0].encode() if type(row[0]) is str else leaf_bytes(row[0]) for row in found]
     first_link = last_hash = None
     if piece.chain and found:
-        links = [_text(row[2]) for row in found]
+        links = [_text(row[1]) for row in found]
         digests = [_sha256(d).hexdigest() for d in data]
         if links[1:] != digests[:-1]:
             at = next(i for i in range(1, len(data)) if links[i] != digests[i - 1])
