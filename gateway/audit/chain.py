@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.audit.merkle import leaf_hash
-from gateway.audit.models import AuditEntry
+
+if TYPE_CHECKING:
+    from gateway.audit.models import AuditEntry
 
 HASHED_FIELDS = (
     "seq",

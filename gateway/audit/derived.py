@@ -21,29 +21,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import NullType
 
+from gateway.audit.chain import HASHED_FIELDS, OPTIONAL_FIELDS
+
 TABLE = "audit_entries"
-# Every column but `seq` and `leaf`, in the table's order.
-DERIVED = (
-    "time",
-    "org",
-    "actor",
-    "actor_role",
-    "purpose",
-    "legal_basis",
-    "subject_ref",
-    "categories",
-    "action",
-    "object_id",
-    "decision",
-    "code",
-    "rule",
-    "policy_version",
-    "request_id",
-    "owner",
-    "transaction_id",
-    "trace_id",
-    "prev_hash",
-)
+# Every column but `seq` and `leaf`: every hashed field, in the table's order.
+DERIVED = (*HASHED_FIELDS[1:-1], *OPTIONAL_FIELDS, "prev_hash")
 
 
 def sqlite_expression(name: str) -> str:
