@@ -54,6 +54,40 @@ def _supervision(ctx: ActContext, services: ServicesDep, action: str) -> Decisio
     return supervision_decision(services.catalog, ctx, action=action, now=services.clock.now())
 
 
+From = Annotated[
+    date | AwareDatetime | None,
+    Query(alias="from", description="A day (from its start, UTC) or an instant with zone"),
+]
+To = Annotated[
+    date | AwareDatetime | None,
+    Query(alias="to", description="A day (up to its end, UTC) or an instant with zone"),
+]
+
+
+def _logged_page(
+    session: SessionDep,
+    ctx: ActContext,
+    services: ServicesDep,
+    action: str,
+    *,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    **search: Any,
+) -> tuple[paging.Page[AuditEntry], Callable[[str], str]]:
+    """A page of the officer's own log, the reading of it logged under `action`."""
+    allowed = _supervision(ctx, services, action)
+    page = service.search(
+        session,
+        org=ctx.org_id,
+        start=_instant(start),
+        end=_instant(end, day_end=True),
+        **search,
+    )
+    event = AuditEvent.of(ctx, action=action, decision=allowed)
+    service.append(session, event, now=services.clock.now())
+    return page, services.keyring.pseudonyms.refs_for(ctx.org_id)
+
+
 @router.get(
     "/events",
     response_model=AuditEvents,
@@ -63,34 +97,25 @@ def events(
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
-    start: Annotated[
-        date | AwareDatetime | None,
-        Query(alias="from", description="A day (from its start, UTC) or an instant with zone"),
-    ] = None,
-    end: Annotated[
-        date | AwareDatetime | None,
-        Query(alias="to", description="A day (up to its end, UTC) or an instant with zone"),
-    ] = None,
+    start: From = None,
+    end: To = None,
     purpose: str | None = None,
     decision: Literal["permit", "deny"] | None = None,
     cursor: paging.Cursor = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    allowed = _supervision(ctx, services, "audit.read")
-    page = service.search(
+    page, refs = _logged_page(
         session,
-        org=ctx.org_id,
+        ctx,
+        services,
+        "audit.read",
+        start=start,
+        end=end,
         purpose=purpose,
         decision=decision,
-        start=_instant(start),
-        end=_instant(end, day_end=True),
         cursor=cursor,
         limit=limit,
     )
-    service.append(
-        session, AuditEvent.of(ctx, action="audit.read", decision=allowed), now=services.clock.now()
-    )
-    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
     return {"items": [_read(e, refs, ctx.org_id) for e in page.items], "next": page.next}
 
 
@@ -130,29 +155,14 @@ def logboek_records(
     session: SessionDep,
     ctx: Officer,
     services: ServicesDep,
-    start: Annotated[
-        date | AwareDatetime | None,
-        Query(alias="from", description="A day (from its start, UTC) or an instant with zone"),
-    ] = None,
-    end: Annotated[
-        date | AwareDatetime | None,
-        Query(alias="to", description="A day (up to its end, UTC) or an instant with zone"),
-    ] = None,
+    start: From = None,
+    end: To = None,
     cursor: paging.Cursor = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    allowed = _supervision(ctx, services, "audit.logboek")
-    page = service.search(
-        session,
-        org=ctx.org_id,
-        start=_instant(start),
-        end=_instant(end, day_end=True),
-        cursor=cursor,
-        limit=limit,
+    page, refs = _logged_page(
+        session, ctx, services, "audit.logboek", start=start, end=end, cursor=cursor, limit=limit
     )
-    event = AuditEvent.of(ctx, action="audit.logboek", decision=allowed)
-    service.append(session, event, now=services.clock.now())
-    refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
     items = [logboek.record(e, viewer=ctx.org_id, refs=refs) for e in page.items]
     return {"items": items, "next": page.next}
 
