@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -92,3 +93,41 @@ def test_the_log_keeps_the_origin_of_its_first_checkpoint(
     checked = gateway_cli("audit", "verify", env=elsewhere)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert json.loads(checked.stdout)["checkpoints"] == 2
+
+
+def test_the_witness_file_holds_the_log_to_what_was_published(
+    gateway: Gateway, database_url: str, tmp_path: Path
+) -> None:
+    """With the stored checkpoints and the tree's row gone and the log cut short, only
+    the file witness remembers: `verify` reads it by default."""
+    NoteKeys.create(tmp_path / "keys")
+    env = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_DATA_DIR": str(tmp_path),
+        "GATEWAY_ISSUER": "https://gateway.example",
+        "GATEWAY_AUDIT_WITNESS": str(tmp_path / "witness.log"),
+    }
+    officer = audited(gateway, "school_po")
+    for _ in range(6):
+        audit_log(gateway, officer)
+    assert json.loads(gateway_cli("audit", "checkpoint", env=env).stdout)["published"]
+    deep = gateway_cli("audit", "verify", "--deep", env=env)
+    assert deep.returncode == 0, deep.stdout + deep.stderr
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_checkpoints"))
+        connection.execute(text("UPDATE audit_tree SET size = 0"))
+        connection.execute(text("DELETE FROM audit_entries WHERE seq > 3"))
+        leaf = connection.execute(text("SELECT leaf FROM audit_entries WHERE seq = 3")).scalar()
+        digest = hashlib.sha256(str(leaf).encode()).hexdigest()
+        connection.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": digest})
+    engine.dispose()
+
+    elsewhere = tmp_path / "empty.log"
+    elsewhere.write_text("")
+    unwitnessed = gateway_cli("audit", "verify", "--witnessed", str(elsewhere), env=env)
+    assert unwitnessed.returncode == 0, unwitnessed.stdout  # consistent with itself
+    cut = gateway_cli("audit", "verify", env=env)
+    assert cut.returncode == 1
+    assert json.loads(cut.stdout)["problem"] == "entries are missing at the end"
