@@ -23,7 +23,8 @@ host's other load moves single runs by a third; `vs xsd` is the ratio to the bas
 measured in the same run. `cpu ms`: CPU time per dossier, the worker processes' included
 (what the dossiers cost whatever else runs on the host).
 Run: `.venv/bin/python bench/import_bench.py --dossiers 600`.
-Target: at least 200 dossiers/s on a 2-core machine.
+Target: at least 200 dossiers/s on a 2-core machine, judged on the path `gateway import`
+takes by default (`bulk.WORKERS`: one worker process where there are two CPUs or more).
 """
 
 from __future__ import annotations
@@ -222,9 +223,19 @@ def main() -> None:
         line = f"{name:<22} {found['per_s']:>11} {found['vs_baseline']:>8} {found['seconds']:>8}"
         line += f" {found['cpu_ms']:>7}"
         print(f"{line}  {found['runs']}")
-    best = max(found["per_s"] for name, found in results.items() if name.startswith("import"))
-    verdict = "met" if best >= TARGET else "NOT met"
-    print(f"target {TARGET:.0f} dossiers/s: {verdict} (best import {best}/s)")
+    # The target is judged on `gateway import` as a school runs it: the default workers.
+    default = results.get(f"import, workers={bulk.WORKERS}")
+    if default is None:
+        print(
+            f"target {TARGET:.0f} dossiers/s: not judged "
+            f"(the default, workers={bulk.WORKERS}, was not run)"
+        )
+    else:
+        verdict = "met" if default["per_s"] >= TARGET else "NOT met"
+        print(
+            f"target {TARGET:.0f} dossiers/s: {verdict} "
+            f"(gateway import's default, workers={bulk.WORKERS}: {default['per_s']}/s)"
+        )
     print(json.dumps(results))
 
 

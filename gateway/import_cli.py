@@ -38,7 +38,8 @@ def import_batch(
         int,
         typer.Option(
             help="Processes that read the files (parse, XSD, business rules) while this "
-            "one writes; 0: read in this process."
+            "one writes; 0: read in this process. Default: 1 with two or more CPUs, else 0.",
+            show_default=False,
         ),
     ] = bulk.WORKERS,
     batch: Annotated[

@@ -21,6 +21,7 @@ that names one per file: `{"<file name>": {"recipient": "<org id>", "subject_ref
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -53,11 +54,12 @@ SLICE = 8
 # Files per write transaction: one commit (one fsync) for all; on SQLite the write lock
 # is held for about a quarter of a second at a time.
 BATCH = 64
-# Reading in this process costs the least CPU (no worker to start, no file to send
-# over): on the shared 2-core host, whose other tenants hold about a core, it measured
-# as fast as one worker process (bench/import_bench.py, README "Performance"). With a
-# core to spare, `--workers 1` (165.7/s against 149.0/s in a quieter run).
-WORKERS = 0
+# One worker process reads (parse, XSD, business rules) while this one writes, when the
+# machine has a second CPU for it: on the 2-core host 277 against 155 dossiers/s with
+# the host otherwise quiet, and no slower with another tenant holding a core (162
+# against 159; bench/import_bench.py, README "Performance"). This process reads as
+# well whenever the next reading is not back, so a busy worker costs no idle time.
+WORKERS = 1 if len(os.sched_getaffinity(0)) >= 2 else 0
 KEY_PREFIX = "oso-import:"
 
 
