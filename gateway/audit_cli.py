@@ -171,7 +171,7 @@ def audit_verify(
         json.dumps(
             {
                 "ok": False,
-                "entries_verified": result.checked,
+                "entries": result.checked,
                 "first_bad_seq": result.first_bad_seq,
                 "problem": result.problem,
             }

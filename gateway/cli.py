@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from pathlib import Path
@@ -136,21 +137,27 @@ def _print_demo(settings: Settings) -> None:
     ensure_waiting_dossier(db, edges=edges, po_id=schools["school_po"], vo_id=schools["school_vo"])
     ensure_officer(db, edges=edges, org_id=schools["school_vo"])
     db.dispose()
-    # Ids and secrets are printed whole: folded where the terminal is narrow, never cut
-    # short with an ellipsis.
-    table = Table(title="Demo region (development only: these are test credentials)")
-    table.add_column("organisation", overflow="fold")
-    table.add_column("kind", no_wrap=True)
-    for column in ("org id", "client_id", "client_secret"):
-        table.add_column(column, no_wrap=False, overflow="fold", min_width=len(column))
+    # Ids and secrets are printed whole, each on one line to copy: a table where the
+    # terminal is wide enough for one, else one block per organisation.
+    title = "Demo region (development only: these are test credentials)"
+    table = Table(title=title)
+    for column in ("organisation", "kind", "org id", "client_id", "client_secret"):
+        table.add_column(column, no_wrap=True)
     for c in credentials:
         table.add_row(c["name"], c["kind"], c["org_id"], c["client_id"], c["client_secret"])
     out = Console()
-    out.print(table)
-    out.print(f"The same credentials, as JSON: {settings.data_dir / DEMO_FILE}")
-    out.print(
-        f"Token endpoint: {settings.token_endpoint}   API description: {settings.issuer}/v1/docs"
-    )
+    if out.measure(table, options=out.options.update_width(10_000)).maximum <= out.width:
+        out.print(table)
+    else:
+        out.print(f"[bold]{title}[/bold]")
+        for c in credentials:
+            out.print(f"{c['name']} ({c['kind']})", soft_wrap=True)
+            for label, key in (("org id", "org_id"), ("client_id", "client_id")):
+                out.print(f"  {label}: {c[key]}", soft_wrap=True)
+            out.print(f"  client_secret: {c['client_secret']}", soft_wrap=True)
+    out.print(f"The same credentials, as JSON: {settings.data_dir / DEMO_FILE}", soft_wrap=True)
+    out.print(f"Token endpoint: {settings.token_endpoint}", soft_wrap=True)
+    out.print(f"API description: {settings.issuer}/v1/docs", soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -343,3 +350,19 @@ def rights_remind() -> None:
     finally:
         db.dispose()
     typer.echo(json.dumps({"reminded": made}))
+
+
+def _one_line_summaries(group: typer.Typer) -> None:
+    """Each command's line in its group's list: the first paragraph of its docstring as
+    one line, which the help then wraps to the terminal (left alone, it keeps the
+    docstring's own line breaks and breaks sentences mid-line)."""
+    for command in group.registered_commands:
+        text = command.help or inspect.getdoc(command.callback) or ""
+        if command.short_help is None and text:
+            command.short_help = " ".join(text.split("\n\n")[0].split())
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _one_line_summaries(sub.typer_instance)
+
+
+_one_line_summaries(app)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -84,12 +85,35 @@ def test_audit_verify_fails_on_one_altered_row(gateway: Gateway, database_url: s
     engine.dispose()
     broken = gateway_cli("audit", "verify", env=env)
     assert broken.returncode == 1
-    assert json.loads(broken.stdout)["first_bad_seq"] == 2
+    found = json.loads(broken.stdout)
+    assert found["first_bad_seq"] == 2
+    assert found["entries"] == 1  # verified before the bad one, named as on success
 
 
 @pytest.mark.parametrize("command", [["--help"], ["db", "--help"]])
 def test_help_runs(command: list[str]) -> None:
     assert gateway_cli(*command, env={}).returncode == 0
+
+
+def test_every_command_is_listed_in_one_line_the_help_wraps() -> None:
+    """A command's summary in its group's list is its docstring's first paragraph as one
+    line; left to typer, it kept the docstring's line breaks and broke sentences."""
+    import typer.main
+
+    from gateway.cli import app
+
+    def walk(command: Any) -> list[Any]:
+        subs = getattr(command, "commands", None)
+        if subs is None:
+            return [command]
+        return [found for sub in subs.values() for found in walk(sub)]
+
+    commands = walk(typer.main.get_command(app))
+    assert len(commands) > 10
+    for command in commands:
+        assert command.short_help, command.name
+        assert "\n" not in command.short_help, command.name
+        assert command.short_help.startswith(command.help.split()[0]), command.name
 
 
 def test_policy_explain_walks_the_decision_in_words() -> None:
@@ -337,3 +361,30 @@ def test_a_command_without_a_database_says_where_it_looked(tmp_path: Path) -> No
         assert ran.returncode == 2, (command, ran.stdout, ran.stderr)
         assert "No gateway database in" in ran.stderr and "Traceback" not in ran.stderr
     assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize("columns", [80, 250])
+def test_the_demo_credentials_print_whole_on_a_line_each(
+    tmp_path: Path,
+    columns: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each id and secret can be copied from one line: a table where the terminal is wide
+    enough, else a block per organisation (a table folded the secrets at 80 columns)."""
+    from gateway.cli import _print_demo
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    settings = Settings(data_dir=tmp_path, region="demo", environment="development")
+    ensure_local_keys(settings.keys_dir)
+    migrate.upgrade(settings.effective_database_url)
+    _print_demo(settings)
+    printed = capsys.readouterr().out
+    made = json.loads((tmp_path / "demo-credentials.json").read_text())
+    lines = printed.splitlines()
+    assert len(made) >= 5
+    for org in made:
+        for value in (org["org_id"], org["client_id"], org["client_secret"]):
+            assert any(value in line for line in lines), (columns, value[:6])
+    assert all(len(line) <= columns for line in lines if "│" in line)
+    assert ("│" in printed) == (columns == 250)
