@@ -59,6 +59,9 @@ BATCH = 64
 # core to spare, `--workers 1` (165.7/s against 149.0/s in a quieter run).
 WORKERS = 0
 KEY_PREFIX = "oso-import:"
+# A refusal's meldingen as the API's problem detail has them (`formats.parse_oso`): type
+# (only `Fout` refuses), text, location (element names and positions), category.
+MELDING_FIELDS = ("type", "text", "location", "category")
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,10 +361,11 @@ def _refusal(error: GatewayError) -> dict[str, Any]:
 
 
 def _refused(code: str, detail: str, meldingen: Any = None) -> dict[str, Any]:
-    # Problem details name elements and rules, never their values (gateway.core.errors).
+    # Problem details name elements and rules, never their values (gateway.core.errors);
+    # a melding's text and location are held to that by `connectors.oso.rules`.
     entry: dict[str, Any] = {"outcome": "refused", "code": code, "detail": detail}
     if meldingen:
-        entry["meldingen"] = [{"text": m["text"], "category": m["category"]} for m in meldingen]
+        entry["meldingen"] = [{key: m.get(key) for key in MELDING_FIELDS} for m in meldingen]
     return entry
 
 
