@@ -203,13 +203,18 @@ class Importer:
         self.done = 0
 
     def run(self, sources: list[Source], manifest: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every source's outcome, the earlier runs' included, in the batch's order."""
+        """Every source's outcome, the earlier runs' included, in the batch's order.
+
+        `earlier_run`: the journal's outcome, of an earlier run (a re-run or a resume);
+        this run did not push the file. Not journalled: any run's journal reads the same.
+        """
         finished = self.journal.entries()
         todo = [
             s
             for s in dict((s.sha256, s) for s in sources).values()
             if s.sha256 not in finished or self._again(finished[s.sha256])
         ]
+        earlier = set(finished) - {s.sha256 for s in todo}
         size = max(1, self.options.batch)
         try:
             group: list[tuple[Source, Examined]] = []
@@ -225,7 +230,11 @@ class Importer:
         finally:
             self.journal.close()
         finished = self.journal.entries()
-        return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
+        return [
+            {**finished[s.sha256], "file": s.name, "earlier_run": s.sha256 in earlier}
+            for s in sources
+            if s.sha256 in finished
+        ]
 
     def _again(self, entry: dict[str, Any]) -> bool:
         return self.options.retry_refused and entry.get("outcome") == "refused"
@@ -370,11 +379,12 @@ def _refused(code: str, detail: str, meldingen: Any = None) -> dict[str, Any]:
 
 
 def summary(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
-    """The report: counts, and every file's outcome."""
+    """The report: counts, and every file's outcome (`earlier_run`: of an earlier run)."""
     return {
         "source": source,
         "files": len(rows),
         "accepted": sum(1 for r in rows if r["outcome"] == "accepted"),
         "refused": sum(1 for r in rows if r["outcome"] == "refused"),
+        "earlier_run": sum(1 for r in rows if r.get("earlier_run")),
         "items": rows,
     }
