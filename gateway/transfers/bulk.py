@@ -44,6 +44,7 @@ from gateway.core.idempotency import fingerprint
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.transfers import push
+from gateway.transfers.formats import NoSubjectRef
 from gateway.transfers.import_files import Journal as Journal
 from gateway.transfers.import_files import Source as Source
 from gateway.transfers.import_files import read_batch as read_batch
@@ -59,6 +60,12 @@ BATCH = 64
 # core to spare, `--workers 1` (165.7/s against 149.0/s in a quieter run).
 WORKERS = 0
 KEY_PREFIX = "oso-import:"
+# The API's hint names its query parameter (`formats.named_subject`); here the
+# subject_ref is a field of the file's manifest.json entry.
+NO_SUBJECT_REF = (
+    'This dossier carries no BSN: name the pupil with "subject_ref" in the file\'s '
+    "manifest.json entry."
+)
 # A refusal's meldingen as the API's problem detail has them (`formats.parse_oso`): type
 # (only `Fout` refuses), text, location (element names and positions), category.
 MELDING_FIELDS = ("type", "text", "location", "category")
@@ -365,6 +372,8 @@ def _replayed(found: idempotency.Answer, request_print: str) -> dict[str, Any]:
 
 
 def _refusal(error: GatewayError) -> dict[str, Any]:
+    if isinstance(error, NoSubjectRef):
+        return _refused(error.code, NO_SUBJECT_REF)
     meldingen = error.extra.get("meldingen") if error.extra else None
     return _refused(error.code, error.detail, meldingen)
 
