@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from gateway import cli_db
 from gateway.core.clock import SystemClock
@@ -105,7 +107,7 @@ def import_batch(
     found = bulk.summary(rows, str(path))
     report = report or journal.with_suffix(".report.json")
     report.write_text(json.dumps(found, indent=2, ensure_ascii=False), "utf-8")
-    Console().print(table(found))
+    Console().print(view(found))
     console.print(f"report: {report}")
     if found["refused"]:
         raise typer.Exit(1)
@@ -133,18 +135,59 @@ def _progress() -> Progress:
     )
 
 
+def view(found: dict[str, Any]) -> Group:
+    """The report for a terminal: the table, then each refused file's meldingen (its
+    validator's findings, with where in the dossier), readable at 80 columns."""
+    return Group(table(found), *meldingen(found))
+
+
 def table(found: dict[str, Any]) -> Table:
     """The report as a table: one row per file, what happened and why."""
-    shown = Table(
-        title=f"{found['accepted']} accepted, {found['refused']} refused of {found['files']}"
-    )
-    for column in ("file", "outcome", "transfer / code", "why"):
-        shown.add_column(column)
+    title = f"{found['accepted']} accepted, {found['refused']} refused of {found['files']}"
+    if found.get("earlier_run"):
+        title += f" ({found['earlier_run']} in an earlier run)"
+    shown = Table(title=title)
+    # File names are never cut: a long one folds onto the next line.
+    shown.add_column("file", overflow="fold", min_width=12)
+    shown.add_column("outcome", no_wrap=True)
+    shown.add_column("transfer / code", no_wrap=True)
+    shown.add_column("why", overflow="fold", min_width=20)
     for row in found["items"]:
-        if row["outcome"] == "accepted":
-            why = "" if row.get("new", True) else "already imported"
-            shown.add_row(row["file"], "accepted", str(row.get("transfer")), why)
+        code = str(row.get("transfer")) if row["outcome"] == "accepted" else row["code"]
+        # Text, not markup: a file name or a validator's text may hold "[...]".
+        shown.add_row(Text(row["file"]), Text(row["outcome"]), Text(code), Text(why(row)))
+    return shown
+
+
+def why(row: dict[str, Any]) -> str:
+    """What a row's outcome rests on: the refusal, or where an earlier import was made."""
+    earlier = bool(row.get("earlier_run"))
+    if row["outcome"] == "accepted":
+        if earlier:
+            return "imported in an earlier run"
+        return "" if row.get("new", True) else "already imported"
+    found = len(row.get("meldingen") or ())
+    said = row["detail"]
+    if found:  # the validators' findings are listed below the table, whole
+        said = f"the OSO business rules: {found} melding{'en' if found > 1 else ''}, below"
+    if earlier:
+        said += "\n(in an earlier run: --retry-refused tries it again)"
+    return str(said)
+
+
+def meldingen(found: dict[str, Any]) -> list[RenderableType]:
+    """Each refused file's meldingen: type and text, then the element it is about."""
+    shown: list[RenderableType] = []
+    for row in found["items"]:
+        if row["outcome"] != "refused" or not row.get("meldingen"):
             continue
-        texts = [m["text"] for m in row.get("meldingen", [])]
-        shown.add_row(row["file"], "refused", row["code"], "\n".join(texts) or row["detail"])
+        shown.append(Text(f"\n{row['file']} ({row['code']}):", style="bold"))
+        for melding in row["meldingen"]:
+            # A journal of an earlier version holds only text and category.
+            said = f"{melding.get('type') or 'Fout'}: {melding['text']}"
+            if melding.get("category"):
+                said += f" (category {melding['category']})"
+            shown.append(Padding(Text(said), (0, 0, 0, 2)))
+            if melding.get("location"):
+                shown.append(Padding(Text(f"at {melding['location']}"), (0, 0, 0, 4)))
     return shown

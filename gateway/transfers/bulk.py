@@ -45,6 +45,7 @@ from gateway.core.idempotency import fingerprint
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.transfers import push
+from gateway.transfers.formats import NoSubjectRef
 from gateway.transfers.import_files import Journal as Journal
 from gateway.transfers.import_files import Source as Source
 from gateway.transfers.import_files import read_batch as read_batch
@@ -61,6 +62,15 @@ BATCH = 64
 # well whenever the next reading is not back, so a busy worker costs no idle time.
 WORKERS = 1 if len(os.sched_getaffinity(0)) >= 2 else 0
 KEY_PREFIX = "oso-import:"
+# The API's hint names its query parameter (`formats.named_subject`); here the
+# subject_ref is a field of the file's manifest.json entry.
+NO_SUBJECT_REF = (
+    'This dossier carries no BSN: name the pupil with "subject_ref" in the file\'s '
+    "manifest.json entry."
+)
+# A refusal's meldingen as the API's problem detail has them (`formats.parse_oso`): type
+# (only `Fout` refuses), text, location (element names and positions), category.
+MELDING_FIELDS = ("type", "text", "location", "category")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +212,18 @@ class Importer:
         self.done = 0
 
     def run(self, sources: list[Source], manifest: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every source's outcome, the earlier runs' included, in the batch's order."""
+        """Every source's outcome, the earlier runs' included, in the batch's order.
+
+        `earlier_run`: the journal's outcome, of an earlier run (a re-run or a resume);
+        this run did not push the file. Not journalled: any run's journal reads the same.
+        """
         finished = self.journal.entries()
         todo = [
             s
             for s in dict((s.sha256, s) for s in sources).values()
             if s.sha256 not in finished or self._again(finished[s.sha256])
         ]
+        earlier = set(finished) - {s.sha256 for s in todo}
         size = max(1, self.options.batch)
         try:
             group: list[tuple[Source, Examined]] = []
@@ -224,7 +239,11 @@ class Importer:
         finally:
             self.journal.close()
         finished = self.journal.entries()
-        return [{**finished[s.sha256], "file": s.name} for s in sources if s.sha256 in finished]
+        return [
+            {**finished[s.sha256], "file": s.name, "earlier_run": s.sha256 in earlier}
+            for s in sources
+            if s.sha256 in finished
+        ]
 
     def _again(self, entry: dict[str, Any]) -> bool:
         return self.options.retry_refused and entry.get("outcome") == "refused"
@@ -355,24 +374,28 @@ def _replayed(found: idempotency.Answer, request_print: str) -> dict[str, Any]:
 
 
 def _refusal(error: GatewayError) -> dict[str, Any]:
+    if isinstance(error, NoSubjectRef):
+        return _refused(error.code, NO_SUBJECT_REF)
     meldingen = error.extra.get("meldingen") if error.extra else None
     return _refused(error.code, error.detail, meldingen)
 
 
 def _refused(code: str, detail: str, meldingen: Any = None) -> dict[str, Any]:
-    # Problem details name elements and rules, never their values (gateway.core.errors).
+    # Problem details name elements and rules, never their values (gateway.core.errors);
+    # a melding's text and location are held to that by `connectors.oso.rules`.
     entry: dict[str, Any] = {"outcome": "refused", "code": code, "detail": detail}
     if meldingen:
-        entry["meldingen"] = [{"text": m["text"], "category": m["category"]} for m in meldingen]
+        entry["meldingen"] = [{key: m.get(key) for key in MELDING_FIELDS} for m in meldingen]
     return entry
 
 
 def summary(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
-    """The report: counts, and every file's outcome."""
+    """The report: counts, and every file's outcome (`earlier_run`: of an earlier run)."""
     return {
         "source": source,
         "files": len(rows),
         "accepted": sum(1 for r in rows if r["outcome"] == "accepted"),
         "refused": sum(1 for r in rows if r["outcome"] == "refused"),
+        "earlier_run": sum(1 for r in rows if r.get("earlier_run")),
         "items": rows,
     }

@@ -71,6 +71,14 @@ def parse_oso(
         ) from exc
 
 
+class NoSubjectRef(Unprocessable):
+    """A dossier without BSN (POSWV, VOSWV) pushed without the sender's `subject_ref`.
+
+    Its detail speaks of the API's query parameter; `gateway import`, where the
+    subject_ref is a field of manifest.json, tells its own (`bulk.NO_SUBJECT_REF`).
+    """
+
+
 def oso_subject(dossier: OsoDossier, *, today: date) -> ClientSubject:
     """The pupil an OSO dossier names, held to the rules of a subject sent as JSON.
 
@@ -141,7 +149,7 @@ def named_subject(
     only to a sender that holds the pupil's facts (`relation.knows`).
     """
     if subject_ref is None:
-        raise Unprocessable(
+        raise NoSubjectRef(
             "This dossier carries no BSN: name the pupil with &subject_ref=<your subject_ref>.",
             code="invalid_request",
         )

@@ -157,8 +157,10 @@ def test_a_batch_reports_every_file_accepted_or_refused_and_why(
     assert found["rules.xml"]["code"] == "invalid_dossier"
     assert found["rules.xml"]["meldingen"] == [
         {
+            "type": "Fout",
             "text": 'Een dossier mag geen gegevens uit de categorie "Verzuim" bevatten wanneer '
             "deze categorie is uitgezet.",
+            "location": "",  # this rule names no element, in the API's answer either
             "category": "verzuim",
         }
     ]
