@@ -45,10 +45,12 @@ from gateway.core.idempotency import fingerprint
 from gateway.edges import Edges
 from gateway.orgs import service as orgs
 from gateway.transfers import push
-from gateway.transfers.formats import NoSubjectRef
 from gateway.transfers.import_files import Journal as Journal
 from gateway.transfers.import_files import Source as Source
 from gateway.transfers.import_files import read_batch as read_batch
+from gateway.transfers.import_report import NO_SUBJECT_REF as NO_SUBJECT_REF
+from gateway.transfers.import_report import created, refusal, refused, replayed
+from gateway.transfers.import_report import summary as summary
 
 # Files a worker process reads per task.
 SLICE = 8
@@ -62,15 +64,6 @@ BATCH = 64
 # well whenever the next reading is not back, so a busy worker costs no idle time.
 WORKERS = 1 if len(os.sched_getaffinity(0)) >= 2 else 0
 KEY_PREFIX = "oso-import:"
-# The API's hint names its query parameter (`formats.named_subject`); here the
-# subject_ref is a field of the file's manifest.json entry.
-NO_SUBJECT_REF = (
-    'This dossier carries no BSN: name the pupil with "subject_ref" in the file\'s '
-    "manifest.json entry."
-)
-# A refusal's meldingen as the API's problem detail has them (`formats.parse_oso`): type
-# (only `Fout` refuses), text, location (element names and positions), category.
-MELDING_FIELDS = ("type", "text", "location", "category")
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,13 +273,13 @@ class Importer:
             recipient = str(named.get("recipient") or recipient or "")
             subject_ref = named.get("subject_ref")
         if not recipient:
-            return _refused("invalid_request", "No recipient: give --recipient or a manifest.")
+            return refused("invalid_request", "No recipient: give --recipient or a manifest.")
         key = KEY_PREFIX + source.sha256
         target = f"/v1/transfers?recipient={recipient}&subject_ref={subject_ref}"
         request_print = fingerprint(self.ctx, "POST", target, source.data)
         found = earlier.get(key)
         if found is not None:
-            return _replayed(found, request_print)
+            return replayed(found, request_print)
         try:
             with session.begin_nested():
                 prepared = push.prepare_oso(
@@ -300,7 +293,7 @@ class Importer:
                     recipient_kind=kinds.of(recipient),
                 )
                 transfer = prepared.transfer
-                body = _created(transfer.id, transfer.status, decision_json(prepared.decision))
+                body = created(transfer.id, transfer.status, decision_json(prepared.decision))
                 if not idempotency.remember(
                     session,
                     org_id=self.ctx.org_id,
@@ -312,12 +305,12 @@ class Importer:
                 ):
                     raise _Taken
                 push.store(session, prepared, self.ctx, edges)
-        except GatewayError as refusal:
-            write_refusal(session, refusal)
-            return _refusal(refusal)
+        except GatewayError as error:
+            write_refusal(session, error)
+            return refusal(error)
         except _Taken:  # another import of the same file committed it meanwhile
             taken = idempotency.answers(session, org_id=self.ctx.org_id, keys=[key])
-            return _replayed(taken[key], request_print)
+            return replayed(taken[key], request_print)
         return {
             "outcome": "accepted",
             "new": True,
@@ -350,52 +343,3 @@ class _Kinds:
         if org_id not in self.known:
             self.known[org_id] = orgs.kind_of(self.session, org_id)
         return self.known[org_id]
-
-
-def _created(transfer_id: str, status: str, decision: dict[str, Any]) -> dict[str, Any]:
-    return {"id": transfer_id, "status": status, "decision": decision}
-
-
-def _replayed(found: idempotency.Answer, request_print: str) -> dict[str, Any]:
-    """The answer recorded for the file's key by an earlier run (or import)."""
-    if found.fingerprint != request_print:
-        return _refused(
-            "idempotency_key_reused", "This Idempotency-Key was used for another request."
-        )
-    body = found.body
-    if found.status_code >= 400:
-        return _refused(str(body.get("code", "refused")), str(body.get("detail", "")))
-    return {
-        "outcome": "accepted",
-        "new": False,
-        "transfer": body.get("id"),
-        "status": body.get("status"),
-    }
-
-
-def _refusal(error: GatewayError) -> dict[str, Any]:
-    if isinstance(error, NoSubjectRef):
-        return _refused(error.code, NO_SUBJECT_REF)
-    meldingen = error.extra.get("meldingen") if error.extra else None
-    return _refused(error.code, error.detail, meldingen)
-
-
-def _refused(code: str, detail: str, meldingen: Any = None) -> dict[str, Any]:
-    # Problem details name elements and rules, never their values (gateway.core.errors);
-    # a melding's text and location are held to that by `connectors.oso.rules`.
-    entry: dict[str, Any] = {"outcome": "refused", "code": code, "detail": detail}
-    if meldingen:
-        entry["meldingen"] = [{key: m.get(key) for key in MELDING_FIELDS} for m in meldingen]
-    return entry
-
-
-def summary(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
-    """The report: counts, and every file's outcome (`earlier_run`: of an earlier run)."""
-    return {
-        "source": source,
-        "files": len(rows),
-        "accepted": sum(1 for r in rows if r["outcome"] == "accepted"),
-        "refused": sum(1 for r in rows if r["outcome"] == "refused"),
-        "earlier_run": sum(1 for r in rows if r.get("earlier_run")),
-        "items": rows,
-    }
