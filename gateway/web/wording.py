@@ -119,6 +119,10 @@ ROLES: dict[str, str] = {
 ACTIONS: dict[str, tuple[str, str]] = {
     "transfer.send": ("stuurde het dossier", "het dossier sturen"),
     "transfer.read": ("las het dossier", "het dossier lezen"),
+    "transfer.list": (
+        "bekeek de lijst van ontvangen of verstuurde dossiers",
+        "de lijst van ontvangen of verstuurde dossiers bekijken",
+    ),
     "transfer.inzage": ("legde de inzage in het dossier vast", "de inzage vastleggen"),
     "transfer.acknowledge": (
         "bevestigde het overdrachtsgesprek",
