@@ -63,7 +63,7 @@ def poll(
             actor=actor,
             action=ACTION,
             object_id=handed_over(notes),
-            subject_ref=pupil_of(session, notes, catalog),
+            subject_ref=pupil_of(session, notes, break_glass(catalog)),
             decided=permit,
             now=now,
             request_id=request_id,
@@ -108,14 +108,18 @@ def handed_over(notes: Sequence[Notification]) -> str:
     return first if first == last else f"{first}..{last}"
 
 
-def pupil_of(session: Session, notes: Sequence[Notification], catalog: Catalog) -> str | None:
+def break_glass(catalog: Catalog) -> frozenset[str]:
+    """The purposes whose reports may be hidden from the parents (the meldcode)."""
+    return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
+
+
+def pupil_of(session: Session, notes: Sequence[Notification], glass: frozenset[str]) -> str | None:
     """The gateway's pseudonym of the pupil every one of the notifications concerns;
     None when they concern several, or one of them none that is known (a verwijsindex
     match never names the child; a dossier past its term is gone), or one is under a
-    break-glass purpose: a meldcode report may be hidden from the parents, and an entry
-    naming the pupil would show them in their access log who was told of it."""
-    glass = {purpose for purpose, flow in catalog.flows.items() if flow.break_glass}
-    if any(n.data.get("purpose") in glass for n in notes):
+    break-glass purpose (`glass`): a meldcode report may be hidden from the parents, and
+    an entry naming the pupil would show them in their access log who was told of it."""
+    if not notes or any(n.data.get("purpose") in glass for n in notes):
         return None
     transfers = {n.data["transfer_id"] for n in notes if "transfer_id" in n.data}
     consents = {n.data["consent_id"] for n in notes if "consent_id" in n.data}

@@ -251,6 +251,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "kreeg een waarschuwing dat een bericht niet kon worden afgeleverd",
         "waarschuwen dat een bericht niet kon worden afgeleverd",
     ),
+    "webhook.deliver": (
+        "kreeg een bericht over een nieuw dossier, een ingetrokken toestemming of een match "
+        "afgeleverd op haar eigen systeem",
+        "een bericht laten afleveren op haar eigen systeem",
+    ),
     "notification.poll": (
         "haalde berichten op over nieuwe dossiers, ingetrokken toestemmingen of matches",
         "berichten ophalen over nieuwe dossiers, ingetrokken toestemmingen of matches",

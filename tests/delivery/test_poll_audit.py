@@ -121,7 +121,8 @@ def test_an_after_not_ones_own_is_a_refusal_on_record_the_same_for_foreign_and_u
     # The stranger's own log: two tries alike, on nothing it was not told of.
     own = [e for e in audit_log(gateway, stranger) if e["action"] == "notification.poll"]
     assert [e["owner"] for e in own] == [None, None]
-    assert [{k: e[k] for k in SEEN} for e in own][0] == {k: own[1][k] for k in SEEN}
+    unknown_seen, foreign_seen = ({k: e[k] for k in SEEN} for e in own)
+    assert unknown_seen == foreign_seen
     assert own[0]["object_id"] is None and own[0]["subject_ref"] is None
     # The owner's log: another organisation tried its notification.
     (seen,) = [
