@@ -24,6 +24,7 @@ from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.crypto.notes import NoteKeys
+from gateway.delivery import poll
 from gateway.delivery.worker import DeliveryWorker
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
@@ -291,12 +292,14 @@ def worker(
     one PostgreSQL; on SQLite run one."""
     settings = get_settings()
     db = cli_db.connect(settings)
+    catalog = load_catalog(region=settings.region)
     delivery = DeliveryWorker(
         db=db,
         signing=Keyring.local(settings.keys_dir).signing,
         clock=SystemClock(),
         settings=settings,
-        policy_version=load_catalog(region=settings.region).version,
+        policy_version=catalog.version,
+        break_glass=poll.break_glass(catalog),
     )
     try:
         if once:

@@ -8,13 +8,15 @@ of notifications handed over (`first..last`, or the one id; the organisation's
 notifications are polled in order, so the two ends name every one between) and its
 pupil the one they concern, when they concern one and no meldcode report is among them;
 the log never holds the pseudonym the organisation was given, only the gateway's own,
-as every entry does.
+as every entry does. An `after` that is not the organisation's own is refused (404) and
+that refusal is on record, the same for another's id and one that never existed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,15 +44,16 @@ def poll(
     request_id: str | None,
 ) -> list[Notification]:
     """The organisation's notifications after `after`, oldest first; 404 for an `after`
-    that is not one of its own. Logged when any are handed over."""
+    that is not one of its own, on record as a refusal. Logged when any are handed over."""
     query = select(Notification).where(Notification.org_id == org_id)
     if after is not None:
-        seen = session.scalars(
-            select(Notification.seq).where(Notification.id == after, Notification.org_id == org_id)
+        found = session.execute(
+            select(Notification.seq, Notification.org_id).where(Notification.id == after)
         ).first()
-        if seen is None:
-            raise NotFound("No such notification.")
-        query = query.where(Notification.seq > seen)
+        if found is None or found.org_id != org_id:
+            owner = None if found is None else found.org_id
+            raise refused(org_id, actor, after, owner, catalog.version, now, request_id)
+        query = query.where(Notification.seq > found.seq)
     notes = list(session.scalars(query.order_by(Notification.seq).limit(limit)))
     if notes:
         permit = service.decision("permit", "poll", REASON, catalog.version)
@@ -60,12 +63,43 @@ def poll(
             actor=actor,
             action=ACTION,
             object_id=handed_over(notes),
-            subject_ref=pupil_of(session, notes, catalog),
+            subject_ref=pupil_of(session, notes, break_glass(catalog)),
             decided=permit,
             now=now,
             request_id=request_id,
         )
     return notes
+
+
+def refused(
+    org_id: str,
+    actor: str | None,
+    after: str,
+    owner: str | None,
+    version: str,
+    now: datetime,
+    request_id: str | None,
+) -> NotFound:
+    """The 404 for an `after` that is not the organisation's own, with its refusal on
+    record: a probe for another's id is an act like any other. Another organisation's
+    notification is named, with its owner (whose log shows the try); the caller's own
+    log shows it as the try at an id that never existed (`audit.strayed`), and neither
+    names the pupil. An id that names nothing is the caller's text, not ours: the
+    refusal names no object."""
+    error = NotFound("No such notification.")
+    denied = service.decision("deny", "poll", error.detail, version, code=error.code)
+    error.record = partial(
+        service.log,
+        org_id=org_id,
+        actor=actor,
+        action=ACTION,
+        object_id=after if owner is not None else None,
+        decided=denied,
+        now=now,
+        request_id=request_id,
+        owner=owner,
+    )
+    return error
 
 
 def handed_over(notes: Sequence[Notification]) -> str:
@@ -74,14 +108,18 @@ def handed_over(notes: Sequence[Notification]) -> str:
     return first if first == last else f"{first}..{last}"
 
 
-def pupil_of(session: Session, notes: Sequence[Notification], catalog: Catalog) -> str | None:
+def break_glass(catalog: Catalog) -> frozenset[str]:
+    """The purposes whose reports may be hidden from the parents (the meldcode)."""
+    return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
+
+
+def pupil_of(session: Session, notes: Sequence[Notification], glass: frozenset[str]) -> str | None:
     """The gateway's pseudonym of the pupil every one of the notifications concerns;
     None when they concern several, or one of them none that is known (a verwijsindex
     match never names the child; a dossier past its term is gone), or one is under a
-    break-glass purpose: a meldcode report may be hidden from the parents, and an entry
-    naming the pupil would show them in their access log who was told of it."""
-    glass = {purpose for purpose, flow in catalog.flows.items() if flow.break_glass}
-    if any(n.data.get("purpose") in glass for n in notes):
+    break-glass purpose (`glass`): a meldcode report may be hidden from the parents, and
+    an entry naming the pupil would show them in their access log who was told of it."""
+    if not notes or any(n.data.get("purpose") in glass for n in notes):
         return None
     transfers = {n.data["transfer_id"] for n in notes if "transfer_id" in n.data}
     consents = {n.data["consent_id"] for n in notes if "consent_id" in n.data}

@@ -220,7 +220,8 @@ def delete(
     description="The same notifications the webhooks carry, for a system that cannot "
     "receive them. `after`: the id of the last one seen (404 if it is not yours). A poll "
     "that returns notifications is on the audit log (`notification.poll`, the run of ids "
-    "handed over); an empty one is not.",
+    "handed over); an empty one is not. An `after` that is not yours is a refusal on the "
+    "log too, the same for another organisation's id as for one that never existed.",
 )
 def notifications(
     request: Request,

@@ -53,11 +53,12 @@ def log(
     org_id: str,
     actor: str | None,
     action: str,
-    object_id: str,
+    object_id: str | None,
     decided: Decision,
     now: datetime,
     request_id: str | None = None,
     subject_ref: str | None = None,
+    owner: str | None = None,
 ) -> None:
     event = AuditEvent(
         org=org_id,
@@ -69,6 +70,7 @@ def log(
         subject_ref=subject_ref,
         object_id=object_id,
         request_id=request_id,
+        owner=owner,
     )
     audit.append(session, event, now=now)
 

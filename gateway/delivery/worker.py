@@ -7,7 +7,8 @@ same on every attempt. Several workers share one database: a claim is taken with
 `SELECT … FOR UPDATE SKIP LOCKED` (on SQLite the write lock serialises the claim) and
 holds a lease (`claimed_until`) longer than a POST may take; a crashed worker's lease
 lapses and another worker retakes the delivery. A result is recorded only by the
-worker that still holds the claim.
+worker that still holds the claim. A delivery hands a notification over, as a poll does:
+it is on the audit log (`webhook.deliver`), in the transaction that marks it delivered.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from gateway.core.clock import Clock
 from gateway.core.db import Database
 from gateway.core.settings import Settings
 from gateway.crypto.signing import SigningKeys
-from gateway.delivery import service
+from gateway.delivery import poll, service
 from gateway.delivery.models import Delivery, DeliveryAttempt, Notification, Webhook
 from gateway.delivery.outbox import payload
 from gateway.delivery.pinning import ForbiddenAddress, PinnedTransport
 
 log = structlog.get_logger("gateway.delivery")
 JWS_TYPE = "notification+jws"
+DELIVER = "webhook.deliver"
 
 
 def backoff(attempt: int, *, base: float, cap: float, rand: float) -> float:
@@ -72,6 +74,9 @@ class DeliveryWorker:
     clock: Clock
     settings: Settings
     policy_version: str
+    # The catalog's break-glass purposes: a delivery of a meldcode report's notification
+    # is logged naming no pupil (`poll.pupil_of`).
+    break_glass: frozenset[str]
     worker_id: str = field(default_factory=lambda: f"{os.getpid()}-{secrets.token_hex(4)}")
     rand: Callable[[], float] = random.random
     batch: int = 10
@@ -207,6 +212,7 @@ class DeliveryWorker:
         held.claimed_by = held.claimed_until = None
         if outcome.delivered:
             held.status, held.delivered_at, held.next_attempt_at = "delivered", now, None
+            self._delivered(session, held, now)
         elif item.attempt >= settings.delivery_max_attempts:
             held.status, held.next_attempt_at = "dead", None
             alert = service.decision(
@@ -247,6 +253,28 @@ class DeliveryWorker:
             )
         )
         return state
+
+    def _delivered(self, session: Session, held: Delivery, now: datetime) -> None:
+        """A delivery hands its notification over as a poll does: one entry, in the
+        transaction that marks it delivered (so once, whichever worker posted it)."""
+        query = select(Notification).where(Notification.id == held.notification_id)
+        handed = list(session.scalars(query))
+        permit = service.decision(
+            "permit",
+            "deliver",
+            "The organisation's system received a notification.",
+            self.policy_version,
+        )
+        service.log(
+            session,
+            org_id=held.org_id,
+            actor=None,
+            action=DELIVER,
+            object_id=held.notification_id,
+            subject_ref=poll.pupil_of(session, handed, self.break_glass),
+            decided=permit,
+            now=now,
+        )
 
     # -- as a thread beside `gateway serve`, or the loop of `gateway worker` ----------
 

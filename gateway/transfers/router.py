@@ -259,6 +259,8 @@ def inzage(
     "",
     response_model=TransferList,
     summary="Inbox or outbox, newest first, a page at a time, without content",
+    description="A page that holds transfers is on the audit log (`transfer.list`, the run "
+    "of ids handed over); an empty one is not.",
 )
 def list_transfers(
     session: SessionDep,
@@ -268,7 +270,9 @@ def list_transfers(
     cursor: paging.Cursor = None,
     limit: paging.Limit = paging.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    page = service.listing(session, ctx=ctx, box=box, cursor=cursor, limit=limit)
+    page = service.listing(
+        session, ctx=ctx, edges=edges_of(services), box=box, cursor=cursor, limit=limit
+    )
     refs = services.keyring.pseudonyms.refs_for(ctx.org_id)
     return {"items": [summary(t, refs) for t in page.items], "next": page.next}
 

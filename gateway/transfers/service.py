@@ -23,7 +23,7 @@ from gateway.core.context import ActContext
 from gateway.core.errors import Conflict, NotFound, Unprocessable
 from gateway.core.paging import Page
 from gateway.edges import Edges
-from gateway.transfers import formats
+from gateway.transfers import formats, listed
 from gateway.transfers.acts import decide, open_sealed, seal
 from gateway.transfers.inzage import make_available
 from gateway.transfers.models import Transfer
@@ -177,12 +177,13 @@ def listing(
     session: Session,
     *,
     ctx: ActContext,
+    edges: Edges,
     box: str,
     cursor: str | None = None,
     limit: int = paging.DEFAULT_LIMIT,
 ) -> Page[Transfer]:
     """Inbox or outbox, newest first, without content; a recipient never sees what
-    awaits inzage.
+    awaits inzage. A page that holds anything is on the audit log (`gateway.transfers.listed`).
 
     Keyset on (created_at, id): transfers pushed in the same instant are still
     ordered, and one arriving while someone pages on never shifts a page.
@@ -205,7 +206,10 @@ def listing(
     else:
         query = query.where(Transfer.sender_org_id == ctx.org_id)
     rows = list(session.scalars(query))
-    return paging.page_of(rows, limit, lambda transfer: (transfer.created_at, transfer.id))
+    page = paging.page_of(rows, limit, lambda transfer: (transfer.created_at, transfer.id))
+    if page.items:
+        audit.append(session, listed.event(ctx, edges.catalog, box, page.items), now=edges.now)
+    return page
 
 
 def _attempt(ctx: ActContext, edges: Edges, action: str) -> audit.AttemptScope:

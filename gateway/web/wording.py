@@ -119,6 +119,10 @@ ROLES: dict[str, str] = {
 ACTIONS: dict[str, tuple[str, str]] = {
     "transfer.send": ("stuurde het dossier", "het dossier sturen"),
     "transfer.read": ("las het dossier", "het dossier lezen"),
+    "transfer.list": (
+        "bekeek de lijst van ontvangen of verstuurde dossiers",
+        "de lijst van ontvangen of verstuurde dossiers bekijken",
+    ),
     "transfer.inzage": ("legde de inzage in het dossier vast", "de inzage vastleggen"),
     "transfer.acknowledge": (
         "bevestigde het overdrachtsgesprek",
@@ -246,6 +250,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "webhook.dead_letter": (
         "kreeg een waarschuwing dat een bericht niet kon worden afgeleverd",
         "waarschuwen dat een bericht niet kon worden afgeleverd",
+    ),
+    "webhook.deliver": (
+        "kreeg een bericht over een nieuw dossier, een ingetrokken toestemming of een match "
+        "afgeleverd op haar eigen systeem",
+        "een bericht laten afleveren op haar eigen systeem",
     ),
     "notification.poll": (
         "haalde berichten op over nieuwe dossiers, ingetrokken toestemmingen of matches",

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
+from gateway.orgs.scopes import default_scopes
 from tests.delivery.helpers import bearer, push, schools
 from tests.signals.helpers import child, reporter, signalled
-from tests.support.gateway import Gateway, Org
+from tests.support.gateway import Gateway, Org, audit_log
+from tests.support.portal import CHILD, enrol
 
 
 def entries(gateway: Gateway, action: str = "notification.poll") -> list[AuditEntry]:
@@ -74,16 +76,61 @@ def test_a_poll_about_no_one_pupil_names_none(gateway: Gateway) -> None:
     assert (entry.org, entry.object_id, entry.subject_ref) == (wijkteam.id, note["id"], None)
 
 
-def test_an_empty_or_refused_poll_writes_nothing(gateway: Gateway) -> None:
+def test_an_empty_poll_writes_nothing(gateway: Gateway) -> None:
     po, vo = schools(gateway)
     assert poll(gateway, vo).json()["items"] == []
+    assert entries(gateway) == []
     pushed = push(gateway, po, vo).json()
     assert pushed["status"] == "available"
     (note,) = poll(gateway, vo).json()["items"]
-    before = len(entries(gateway))
-    # Another organisation's notification as `after`: 404, the answer for an unknown id.
-    assert poll(gateway, po, f"?after={note['id']}").status_code == 404
-    assert len(entries(gateway)) == before == 1
+    assert poll(gateway, vo, f"?after={note['id']}").json()["items"] == []
+    assert len(entries(gateway)) == 1
+
+
+# What an organisation's privacy officer reads of an entry, less its place and time.
+SEEN = ("action", "decision", "code", "rule", "purpose", "actor", "subject_ref", "object_id")
+
+
+def test_an_after_not_ones_own_is_a_refusal_on_record_the_same_for_foreign_and_unknown(
+    gateway: Gateway,
+) -> None:
+    """A stranger probing with another organisation's notification id gets what an id
+    that never existed gets, and so does its own log; the owner's log shows the try.
+    Neither entry names the pupil the notification concerns."""
+    po = gateway.make_org("school_po", scopes=[*default_scopes("school_po"), "audit:read"])
+    vo = gateway.make_org("school_vo", scopes=[*default_scopes("school_vo"), "audit:read"])
+    enrol(gateway, vo, CHILD)
+    stranger = gateway.make_org("school_vo", scopes=[*default_scopes("school_vo"), "audit:read"])
+    assert push(gateway, po, vo).status_code == 201
+    (note,) = poll(gateway, vo).json()["items"]
+
+    foreign = poll(gateway, stranger, f"?after={note['id']}", actor="probe-1")
+    unknown = poll(gateway, stranger, "?after=ntf_0000000000000000", actor="probe-1")
+    assert foreign.status_code == unknown.status_code == 404
+    assert {k: v for k, v in foreign.json().items() if k != "instance"} == {
+        k: v for k, v in unknown.json().items() if k != "instance"
+    }
+
+    tries = [e for e in entries(gateway) if e.decision == "deny"]
+    assert [(e.org, e.actor, e.code, e.subject_ref) for e in tries] == [
+        (stranger.id, "probe-1", "not_found", None),
+        (stranger.id, "probe-1", "not_found", None),
+    ]
+    assert [(e.object_id, e.owner) for e in tries] == [(note["id"], vo.id), (None, None)]
+
+    # The stranger's own log: two tries alike, on nothing it was not told of.
+    own = [e for e in audit_log(gateway, stranger) if e["action"] == "notification.poll"]
+    assert [e["owner"] for e in own] == [None, None]
+    unknown_seen, foreign_seen = ({k: e[k] for k in SEEN} for e in own)
+    assert unknown_seen == foreign_seen
+    assert own[0]["object_id"] is None and own[0]["subject_ref"] is None
+    # The owner's log: another organisation tried its notification.
+    (seen,) = [
+        e for e in audit_log(gateway, vo) if e["decision"] == "deny" and e["org"] == stranger.id
+    ]
+    assert (seen["object_id"], seen["owner"], seen["subject_ref"]) == (note["id"], vo.id, None)
+    # Nothing was handed over to the stranger.
+    assert [e.org for e in entries(gateway) if e.decision == "permit"] == [vo.id]
 
 
 def test_no_notification_is_handed_over_without_its_entry(

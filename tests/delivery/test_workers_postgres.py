@@ -13,6 +13,7 @@ import pytest
 from joserfc.jwk import OKPKey
 from sqlalchemy import func, select
 
+from gateway.audit.models import AuditEntry
 from gateway.core.clock import SystemClock
 from gateway.core.db import Database
 from gateway.core.settings import Settings
@@ -46,6 +47,7 @@ def deliver(url: str, data_dir: str, key: dict[str, Any], seconds: float) -> Non
         clock=SystemClock(),
         settings=settings,
         policy_version="test",
+        break_glass=frozenset(),
         batch=3,
     )
     deadline, idle = time.monotonic() + seconds, 0
@@ -105,6 +107,9 @@ def test_worker_processes_never_deliver_one_notification_twice(
             assert statuses == {"delivered": NOTIFICATIONS}
             workers_seen = session.scalar(select(func.count(func.distinct(DeliveryAttempt.worker))))
             assert workers_seen is not None and workers_seen >= 2
+            # One entry per delivery, whichever worker delivered it.
+            logged = select(AuditEntry.object_id).where(AuditEntry.action == "webhook.deliver")
+            assert sorted(session.scalars(logged)) == sorted(ids)
     finally:
         receiver.stop()
         gateway.close()

@@ -75,4 +75,5 @@ def test_every_audit_action_has_a_dutch_label() -> None:
     assert "audit.search" in codes and "consent.cosign" in codes
     assert {"case.read", "case.entry.write", "tlv.list", "retention.destroy"} <= codes
     assert {"webhook.register", "webhook.dead_letter", "notification.poll"} <= codes
+    assert {"webhook.deliver", "transfer.list"} <= codes
     assert sorted(codes - wording.ACTIONS.keys()) == []

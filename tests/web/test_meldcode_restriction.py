@@ -18,9 +18,18 @@ from sqlalchemy import select
 
 from gateway.audit.models import AuditEntry
 from gateway.orgs.scopes import default_scopes
+from tests.delivery.helpers import hook, worker
 from tests.support.gateway import OFFICER, Gateway, Org, audit_log
 from tests.support.idp import PARENT, login
-from tests.support.portal import CHILD, child_url, register_gezag
+from tests.support.portal import (
+    CHILD,
+    OVERSTAP,
+    child_url,
+    enrol,
+    push_dossier,
+    register_gezag,
+)
+from tests.support.receiver import Receiver
 
 MELDCODE = "meldcode.melding"
 STEPS = ["signalen", "collegiale_consultatie", "gesprek", "afweging", "besluit"]
@@ -63,6 +72,11 @@ def portal_text(gateway: Gateway) -> str:
     pages = [gateway.client.get("/portaal/kinderen").text, gateway.client.get(kid).text]
     pages.append(gateway.client.get(f"{kid}/toestemming").text)
     return html.unescape("\n".join(pages))
+
+
+def told_lines(gateway: Gateway) -> list[str]:
+    """The portal's lines with a word of the report (the aanmelding has one of its own)."""
+    return [line.strip() for line in portal_text(gateway).splitlines() if tells(line)]
 
 
 def log_lines(gateway: Gateway) -> list[str]:
@@ -222,3 +236,78 @@ def test_a_report_the_parents_were_told_of_shows_as_before(portal: Gateway) -> N
     assert pending.json()["items"][0]["restricted"] is False
     assert login(portal.client, PARENT).status_code == 303
     assert any("melding bij Veilig Thuis" in line for line in log_lines(portal))
+
+
+def test_a_listing_holding_the_report_shows_nowhere_a_listing_without_it_does(
+    portal: Gateway,
+) -> None:
+    """The school's outbox holds an overstap dossier and the restricted report, both of
+    the child: its entry names no pupil, so the parents' log has no line for it; a page
+    with only the dossier is a line like any read."""
+    school, vt = setting(portal)
+    vo = portal.make_org("school_vo", name="Da Vinci College")
+    enrol(portal, vo, CHILD)
+    overstap = push_dossier(portal, school, vo, CHILD)["id"]
+    sent = report(portal, school, vt, told=False)
+    assert sent.status_code == 201, sent.text
+    assert login(portal.client, PARENT).status_code == 303
+    before, told = log_lines(portal), told_lines(portal)
+
+    def outbox(**params: Any) -> Any:
+        listed = portal.client.get(
+            "/v1/transfers",
+            params={"box": "outbox", **params},
+            headers=school.headers(purpose=OVERSTAP, actor="ib-1", role="ib"),
+        )
+        assert listed.status_code == 200, listed.text
+        return listed.json()
+
+    assert len(outbox()["items"]) == 2
+    assert (log_lines(portal), told_lines(portal)) == (before, told)
+
+    first = outbox(limit=1)
+    second = outbox(limit=1, cursor=first["next"])
+    assert {first["items"][0]["id"], second["items"][0]["id"]} == {overstap, sent.json()["id"]}
+    lines = log_lines(portal)
+    (new,) = [line for line in lines if line not in before]
+    assert "OBS De Hien (rol: IB'er) bekeek de lijst van ontvangen of verstuurde dossiers" in new
+    assert told_lines(portal) == told
+
+
+def test_a_delivered_notification_of_the_report_shows_nowhere_of_a_dossier_it_does(
+    portal: Gateway,
+) -> None:
+    """Veilig Thuis's system receives the report's notification by webhook: the delivery
+    is on its log naming no pupil, so the parents' log has no line for it; the delivery
+    of an overstap dossier's notification is a line like a poll's."""
+    school, vt = setting(portal)
+    vo = portal.make_org("school_vo", name="Da Vinci College")
+    enrol(portal, vo, CHILD)
+    receiver = Receiver().start()
+    try:
+        for org in (vt, vo):
+            hook(portal, org, receiver.url)
+        assert login(portal.client, PARENT).status_code == 303
+        before, told = log_lines(portal), told_lines(portal)
+        sent = report(portal, school, vt, told=False)
+        assert sent.status_code == 201, sent.text
+        assert worker(portal).run_once() == 1
+        assert (log_lines(portal), told_lines(portal)) == (before, told)
+
+        inzage = portal.client.post(
+            f"/v1/transfers/{push_dossier(portal, school, vo, CHILD)['id']}/inzage",
+            json={"date": "2016-04-14", "akkoord": True},
+            headers=school.headers(purpose=OVERSTAP, actor="ib-1", role="ib"),
+        )
+        assert inzage.status_code == 200, inzage.text
+        assert worker(portal).run_once() == 1
+    finally:
+        receiver.stop()
+    assert len(receiver.keys()) == 2
+    delivered = [line for line in log_lines(portal) if "afgeleverd" in line]
+    assert delivered == [
+        "Da Vinci College kreeg een bericht over een nieuw dossier, een ingetrokken "
+        "toestemming of een match afgeleverd op haar eigen systeem voor de koppeling van "
+        "het eigen systeem van de organisatie op 15 april 2016 om 11:00."
+    ]
+    assert told_lines(portal) == told

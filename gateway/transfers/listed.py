@@ -1,0 +1,66 @@
+"""A page of the inbox or outbox handed over, as the audit log records it.
+
+Each summary names a pupil by the caller's own pseudonym, with the purpose and the two
+parties, so a page is a read like any other: one entry per page that holds anything,
+in the listing's transaction (an empty page hands nothing over and leaves no entry, as
+an empty notification poll does). The entry's object is the run of transfers handed
+over (`first..last`, newest first, or the one id; the box is in the rule), and its
+pupil the one they all concern, never when a break-glass report is among them: a
+meldcode report may be hidden from the parents, and an entry naming the pupil would
+show them in their access log that someone looked at a page holding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gateway.audit.service import AuditEvent
+from gateway.core.context import ActContext
+from gateway.transfers.models import Transfer
+from policies.catalog import Catalog
+from policies.model import Decision
+
+ACTION = "transfer.list"
+REASONS = {
+    "inbox": "The organisation reads the list of transfers it received.",
+    "outbox": "The organisation reads the list of transfers it sent.",
+}
+
+
+def event(ctx: ActContext, catalog: Catalog, box: str, page: Sequence[Transfer]) -> AuditEvent:
+    """The entry for a non-empty page of `box`."""
+    decision = Decision(
+        effect="permit",
+        code=None,
+        flow=None,
+        legal_basis=None,
+        rule=f"{ACTION}/{box}",
+        reasons=(REASONS[box],),
+        obligations=(),
+        policy_version=catalog.version,
+    )
+    return AuditEvent.of(
+        ctx,
+        action=ACTION,
+        decision=decision,
+        subject_ref=pupil_of(page, catalog),
+        object_id=handed_over(page),
+        categories=frozenset(),
+    )
+
+
+def handed_over(page: Sequence[Transfer]) -> str:
+    """The run of transfers a page held: `first..last`, or the one id."""
+    first, last = page[0].id, page[-1].id
+    return first if first == last else f"{first}..{last}"
+
+
+def pupil_of(page: Sequence[Transfer], catalog: Catalog) -> str | None:
+    """The gateway's pseudonym of the pupil every transfer on the page concerns; None
+    when they concern several, or one is under a break-glass purpose (a meldcode report,
+    restricted towards the parents while telling them is unsafe)."""
+    glass = {purpose for purpose, flow in catalog.flows.items() if flow.break_glass}
+    if any(transfer.purpose in glass for transfer in page):
+        return None
+    pupils = {transfer.subject_ref for transfer in page}
+    return pupils.pop() if len(pupils) == 1 else None
