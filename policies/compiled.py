@@ -235,6 +235,10 @@ class Catalog:
     def flow_for_purpose(self, purpose: str) -> Flow | None:
         return self.flows.get(purpose)
 
+    def break_glass_purposes(self) -> frozenset[str]:
+        """The purposes whose acts may be restricted towards the parents (the meldcode)."""
+        return frozenset(purpose for purpose, flow in self.flows.items() if flow.break_glass)
+
     def flow_for(self, purpose: str, sender_kind: str, recipient_kind: str) -> Flow | None:
         found = self.routes.get((purpose, sender_kind, recipient_kind))
         return found.flow if found else None

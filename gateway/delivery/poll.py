@@ -110,7 +110,7 @@ def handed_over(notes: Sequence[Notification]) -> str:
 
 def break_glass(catalog: Catalog) -> frozenset[str]:
     """The purposes whose reports may be hidden from the parents (the meldcode)."""
-    return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
+    return catalog.break_glass_purposes()
 
 
 def pupil_of(session: Session, notes: Sequence[Notification], glass: frozenset[str]) -> str | None:

@@ -156,7 +156,7 @@ def enrolments(session: Session, scope: Scope) -> list[dict[str, Any]]:
 
 
 def hidden(scope: Scope, edges: Edges, object_id: Any, purpose: Any) -> ColumnElement[bool]:
-    glass = frozenset(p for p, flow in edges.catalog.flows.items() if flow.break_glass)
+    glass = edges.catalog.break_glass_purposes()
     return reviews.hidden_from_parents(
         scope.subject_ref,
         cast(InstrumentedAttribute[str | None], object_id),

@@ -59,7 +59,7 @@ def pupil_of(page: Sequence[Transfer], catalog: Catalog) -> str | None:
     """The gateway's pseudonym of the pupil every transfer on the page concerns; None
     when they concern several, or one is under a break-glass purpose (a meldcode report,
     restricted towards the parents while telling them is unsafe)."""
-    glass = {purpose for purpose, flow in catalog.flows.items() if flow.break_glass}
+    glass = catalog.break_glass_purposes()
     if any(transfer.purpose in glass for transfer in page):
         return None
     pupils = {transfer.subject_ref for transfer in page}

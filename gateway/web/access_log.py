@@ -76,7 +76,7 @@ def lines(
 
 def break_glass_purposes(catalog: Catalog) -> frozenset[str]:
     """The purposes whose acts may be restricted towards the parents (the meldcode)."""
-    return frozenset(purpose for purpose, flow in catalog.flows.items() if flow.break_glass)
+    return catalog.break_glass_purposes()
 
 
 def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str, voice: Voice) -> str:
