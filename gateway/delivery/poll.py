@@ -9,7 +9,8 @@ notifications are polled in order, so the two ends name every one between) and i
 pupil the one they concern, when they concern one and no meldcode report is among them;
 the log never holds the pseudonym the organisation was given, only the gateway's own,
 as every entry does. An `after` that is not the organisation's own is refused (404) and
-that refusal is on record, the same for another's id and one that never existed.
+that refusal is on record, the same for another's id and one that never existed (down
+to the entry's hash: it names neither the id nor its owner).
 """
 
 from __future__ import annotations
@@ -51,8 +52,7 @@ def poll(
             select(Notification.seq, Notification.org_id).where(Notification.id == after)
         ).first()
         if found is None or found.org_id != org_id:
-            owner = None if found is None else found.org_id
-            raise refused(org_id, actor, after, owner, catalog.version, now, request_id)
+            raise refused(org_id, actor, catalog.version, now, request_id)
         query = query.where(Notification.seq > found.seq)
     notes = list(session.scalars(query.order_by(Notification.seq).limit(limit)))
     if notes:
@@ -74,18 +74,16 @@ def poll(
 def refused(
     org_id: str,
     actor: str | None,
-    after: str,
-    owner: str | None,
     version: str,
     now: datetime,
     request_id: str | None,
 ) -> NotFound:
     """The 404 for an `after` that is not the organisation's own, with its refusal on
-    record: a probe for another's id is an act like any other. Another organisation's
-    notification is named, with its owner (whose log shows the try); the caller's own
-    log shows it as the try at an id that never existed (`audit.strayed`), and neither
-    names the pupil. An id that names nothing is the caller's text, not ours: the
-    refusal names no object."""
+    record: a probe is an act like any other. The entry names neither the id nor, for
+    another organisation's notification, its owner: what an entry holds is hashed, and
+    the hash is shown to the caller (`GET /v1/audit/events`, inclusion proofs), which
+    could test a hidden owner or id against it and so tell another's notification from
+    one that never existed. Both entries are alike, and the owner is not told."""
     error = NotFound("No such notification.")
     denied = service.decision("deny", "poll", error.detail, version, code=error.code)
     error.record = partial(
@@ -93,11 +91,10 @@ def refused(
         org_id=org_id,
         actor=actor,
         action=ACTION,
-        object_id=after if owner is not None else None,
+        object_id=None,
         decided=denied,
         now=now,
         request_id=request_id,
-        owner=owner,
     )
     return error
 

@@ -58,7 +58,6 @@ def log(
     now: datetime,
     request_id: str | None = None,
     subject_ref: str | None = None,
-    owner: str | None = None,
 ) -> None:
     event = AuditEvent(
         org=org_id,
@@ -70,7 +69,6 @@ def log(
         subject_ref=subject_ref,
         object_id=object_id,
         request_id=request_id,
-        owner=owner,
     )
     audit.append(session, event, now=now)
 
