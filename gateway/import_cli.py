@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,14 +71,16 @@ def import_batch(
     catalog = load_catalog(region=settings.region)
     ensure_local_keys(settings.keys_dir)
     keyring = Keyring.local(settings.keys_dir)
+    importer: bulk.Importer | None = None
     try:
         with db.readers() as session:
             sender_kind = orgs.kind_of(session, sender)
         if sender_kind is None:
             console.print("[red]The sending organisation is not registered.[/red]")
             raise typer.Exit(2)
+        skipped: list[dict[str, str]] = []
         try:
-            sources, manifest = bulk.read_batch(path)
+            sources, manifest = bulk.read_batch(path, skipped)
         except (OSError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
@@ -101,16 +106,40 @@ def import_batch(
                 sender_kind=sender_kind,
                 on_file=lambda entry: progress.advance(task),
             )
-            rows = importer.run(sources, manifest)
+            with _stopped_by_signal():
+                rows = importer.run(sources, manifest)
+    except KeyboardInterrupt:
+        console.print(
+            f"[yellow]Interrupted: {importer.done if importer else 0} files finished in this "
+            "run are in the "
+            f"journal ({journal}). Run the same command again to go on where it "
+            "stopped; nothing is sent twice.[/yellow]"
+        )
+        raise typer.Exit(130) from None
     finally:
         db.dispose()
-    found = bulk.summary(rows, str(path))
+    found = bulk.summary(rows, str(path)) | {"skipped": skipped}
     report = report or journal.with_suffix(".report.json")
     report.write_text(json.dumps(found, indent=2, ensure_ascii=False), "utf-8")
     Console().print(view(found))
     console.print(f"report: {report}")
     if found["refused"]:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _stopped_by_signal() -> Iterator[None]:
+    """SIGTERM (a kill, a stopped service) ends the import as Ctrl-C does: the batch in
+    its transaction is rolled back, and the message says how to go on."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    earlier = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, earlier)
 
 
 def default_journal(data_dir: Path, path: Path) -> Path:
@@ -135,10 +164,26 @@ def _progress() -> Progress:
     )
 
 
+# Refusals of the file's own content: a mended file is another file (another hash), so
+# the next run imports it; --retry-refused is for causes outside the file.
+MEND_THE_FILE = frozenset({"invalid_dossier", "invalid_bsn", "profile_mismatch"})
+
+
 def view(found: dict[str, Any]) -> Group:
     """The report for a terminal: the table, then each refused file's meldingen (its
     validator's findings, with where in the dossier), readable at 80 columns."""
-    return Group(table(found), *meldingen(found))
+    return Group(table(found), *meldingen(found), *left_out(found))
+
+
+def left_out(found: dict[str, Any]) -> list[RenderableType]:
+    """The batch's files that were not read, and why."""
+    skipped = found.get("skipped") or []
+    if not skipped:
+        return []
+    return [
+        Text(f"\nLeft out ({len(skipped)}):", style="bold"),
+        *(Text(f"  {item['file']}: {item['why']}") for item in skipped),
+    ]
 
 
 def table(found: dict[str, Any]) -> Table:
@@ -170,8 +215,10 @@ def why(row: dict[str, Any]) -> str:
     said = row["detail"]
     if found:  # the validators' findings are listed below the table, whole
         said = f"the OSO business rules: {found} melding{'en' if found > 1 else ''}, below"
-    if earlier:
-        said += "\n(in an earlier run: --retry-refused tries it again)"
+    if earlier and row["code"] in MEND_THE_FILE:
+        said += "\n(in an earlier run: a mended file is imported as new)"
+    elif earlier:
+        said += "\n(in an earlier run: --retry-refused tries it again once mended)"
     return str(said)
 
 

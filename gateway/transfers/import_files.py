@@ -6,13 +6,18 @@ import hashlib
 import json
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 MANIFEST = "manifest.json"
-# A zip member larger than this is refused unread (a zip bomb expands on reading).
+# A file larger than this is left out unread (a zip bomb expands on reading).
 MAX_FILE = 32 * 1024 * 1024
+
+
+# A batch's file: its name in the batch, its size, and how to read it.
+Member = tuple[str, int, Callable[[], bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,30 +70,80 @@ class Journal:
             self._out = None
 
 
-def read_batch(path: Path) -> tuple[list[Source], dict[str, Any]]:
-    """The OSO files of a directory or zip, in name order, and its manifest (or {})."""
+def read_batch(
+    path: Path, skipped: list[dict[str, str]] | None = None
+) -> tuple[list[Source], dict[str, Any]]:
+    """The OSO files of a directory or zip, in name order, and its manifest (or {}).
+
+    A zip whose members all sit in one folder (`zip -r batch.zip batch` makes one) is
+    read from inside that folder, so its `manifest.json` and file names are those of
+    the directory it was made of. Every other file is left out, and named with the
+    reason in `skipped`: it is not `.xml`, it is macOS metadata (`__MACOSX/`, `._*`,
+    which a zip made on a Mac holds beside every file), or it is larger than MAX_FILE.
+    """
+    left_out = skipped if skipped is not None else []
+    if path.is_dir():
+        members = [
+            (file.relative_to(path).as_posix(), file.stat().st_size, file.read_bytes)
+            for file in sorted(path.rglob("*"))
+            if file.is_file()
+        ]
+        return _read(members, left_out)
+    if not zipfile.is_zipfile(path):
+        raise ValueError("give a directory or a zip file of OSO dossiers")
+    with zipfile.ZipFile(path) as archive:
+        infos = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
+        members = [(i.filename, i.file_size, _reader(archive, i)) for i in infos]
+        return _read(_inside_one_folder(members), left_out)
+
+
+def _read(
+    members: list[Member], left_out: list[dict[str, str]]
+) -> tuple[list[Source], dict[str, Any]]:
     files: list[tuple[str, bytes]] = []
     manifest: dict[str, Any] = {}
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            name = file.relative_to(path).as_posix()
-            if file.is_file() and name == MANIFEST:
-                manifest = _manifest(file.read_bytes())
-            elif file.is_file() and name.lower().endswith(".xml"):
-                files.append((name, file.read_bytes()))
-    elif zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir() or info.file_size > MAX_FILE:
-                    continue
-                if info.filename == MANIFEST:
-                    manifest = _manifest(archive.read(info))
-                elif info.filename.lower().endswith(".xml"):
-                    files.append((info.filename, archive.read(info)))
-    else:
-        raise ValueError("give a directory or a zip file of OSO dossiers")
+    for name, size, read in members:
+        why = _left_out(name, size)
+        if why is not None:
+            left_out.append({"file": name, "why": why})
+        elif name == MANIFEST:
+            manifest = _manifest(read())
+        else:
+            files.append((name, read()))
     sources = [Source(name, data, hashlib.sha256(data).hexdigest()) for name, data in files]
     return sources, manifest
+
+
+def _reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:
+    return lambda: archive.read(info)
+
+
+def _inside_one_folder(members: list[Member]) -> list[Member]:
+    """The members named from inside the one folder they all sit in, if they do."""
+    named = [m for m in members if not _is_mac_metadata(m[0])]
+    tops = {name.split("/", 1)[0] for name, _, _ in named if "/" in name}
+    if len(tops) != 1 or any("/" not in name for name, _, _ in named):
+        return members
+    prefix = tops.pop() + "/"
+    return [
+        (name.removeprefix(prefix), size, read) if name.startswith(prefix) else (name, size, read)
+        for name, size, read in members
+    ]
+
+
+def _is_mac_metadata(name: str) -> bool:
+    return name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1].startswith("._")
+
+
+def _left_out(name: str, size: int) -> str | None:
+    """Why a batch's file is not read, or None."""
+    if _is_mac_metadata(name):
+        return "macOS metadata, not a dossier"
+    if name != MANIFEST and not name.lower().endswith(".xml"):
+        return "not an .xml file"
+    if size > MAX_FILE:
+        return f"larger than {MAX_FILE // (1024 * 1024)} MB"
+    return None
 
 
 def _manifest(data: bytes) -> dict[str, Any]:

@@ -29,7 +29,9 @@ def replayed(found: idempotency.Answer, request_print: str) -> dict[str, Any]:
     """The answer recorded for the file's key by an earlier run (or import)."""
     if found.fingerprint != request_print:
         return refused(
-            "idempotency_key_reused", "This Idempotency-Key was used for another request."
+            "idempotency_key_reused",
+            "This file was imported before by another --actor, or with another --purpose "
+            "or --recipient; that import stands and this one sends nothing.",
         )
     body = found.body
     if found.status_code >= 400:
