@@ -7,10 +7,13 @@ import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+import pytest
+
 from gateway.audit.alerts import Alert, Period
 from gateway.web.app import _templates
-from gateway.web.fg import charts
+from gateway.web.fg import charts, reasons
 from gateway.web.wording import counted
+from policies.rules import PRECONDITION_CODES
 from tests.support.fg import event, put, register_officer
 from tests.support.gateway import Gateway
 from tests.support.idp import OFFICER, officer_login
@@ -87,3 +90,39 @@ def test_the_overview_of_a_period_with_one_refusal_says_one_weigering(portal: Ga
     assert officer_login(portal.client).status_code == 303
     page = _text(portal.client.get("/portaal/fg/").text)
     assert "1 weigering van" in page and "1 weigeringen" not in page
+
+
+@pytest.mark.parametrize(
+    ("code", "dutch"),
+    [
+        ("not_found", "niet gevonden, of van een andere organisatie"),
+        ("consent_missing", "de nodige toestemming ontbreekt"),
+        ("inzage_missing", "niet vervuld: inzage door de ouders vóór verstrekking"),
+        ("unknown_purpose", "dit doel bestaat niet in de regels"),
+    ],
+)
+def test_a_known_code_reads_as_a_dutch_phrase(code: str, dutch: str) -> None:
+    assert reasons.reason(code) == dutch
+
+
+def test_every_precondition_code_has_its_phrase_and_an_unknown_code_a_dutch_lead_in() -> None:
+    assert set(PRECONDITION_CODES.values()) <= set(reasons.REASONS)
+    assert reasons.reason("brand_new_code") == "code zonder omschrijving: brand_new_code"
+
+
+def test_the_fg_table_gives_a_refusal_reason_in_dutch(portal: Gateway) -> None:
+    school = portal.make_org("school_vo", name="Da Vinci College")
+    register_officer(portal, school, OFFICER[1])
+    put(
+        portal,
+        event(school.id, actor="a-1", effect="deny", code="not_found"),
+        event(school.id, actor="a-2", effect="deny", code="brand_new_code"),
+    )
+    assert officer_login(portal.client).status_code == 303
+    page = _text(portal.client.get("/portaal/fg/zoeken").text)
+    assert "Reden: niet gevonden, of van een andere organisatie" in page
+    assert "Reden: code zonder omschrijving: brand_new_code" in page
+    assert "redencode" not in page and "not_found" not in page
+    # The CSV keeps the bare code, for whoever sorts or filters on it.
+    csv = portal.client.get("/portaal/fg/export.csv").text
+    assert ",not_found" in csv or ";not_found" in csv
