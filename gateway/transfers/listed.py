@@ -8,6 +8,11 @@ over (`first..last`, newest first, or the one id; the box is in the rule), and i
 pupil the one they all concern, never when a break-glass report is among them: a
 meldcode report may be hidden from the parents, and an entry naming the pupil would
 show them in their access log that someone looked at a page holding it.
+
+The entry's purpose is the caller's `X-Purpose`, so it must be one of the exchange's
+purposes (a flow of the catalog): the boxes hold transfers, each made under one. Any
+other (a made-up `foo.bar`, or `audit.toezicht`, the FG's reading of the log) would
+make the logged purpose say nothing; it is refused, and the refusal is on record.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Sequence
 
 from gateway.audit.service import AuditEvent
 from gateway.core.context import ActContext
+from gateway.core.errors import Unprocessable
 from gateway.transfers.models import Transfer
 from policies.catalog import Catalog
 from policies.model import Decision
@@ -25,6 +31,12 @@ REASONS = {
     "inbox": "The organisation reads the list of transfers it received.",
     "outbox": "The organisation reads the list of transfers it sent.",
 }
+
+
+def check_purpose(ctx: ActContext, catalog: Catalog) -> None:
+    """Refuses a listing whose purpose is no exchange flow of the catalog."""
+    if ctx.purpose not in catalog.flows:
+        raise Unprocessable("The purpose is not an exchange flow.", code="unknown_purpose")
 
 
 def event(ctx: ActContext, catalog: Catalog, box: str, page: Sequence[Transfer]) -> AuditEvent:

@@ -260,7 +260,14 @@ def inzage(
     response_model=TransferList,
     summary="Inbox or outbox, newest first, a page at a time, without content",
     description="A page that holds transfers is on the audit log (`transfer.list`, the run "
-    "of ids handed over); an empty one is not.",
+    "of ids handed over); an empty one is not. The X-Purpose is the entry's purpose, so it "
+    "must be an exchange flow of the catalog.",
+    responses={
+        422: {
+            "description": "The X-Purpose is no exchange flow of the catalog "
+            "(unknown_purpose; the refusal is on the audit log), or a bad query parameter."
+        }
+    },
 )
 def list_transfers(
     session: SessionDep,

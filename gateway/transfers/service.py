@@ -183,11 +183,14 @@ def listing(
     limit: int = paging.DEFAULT_LIMIT,
 ) -> Page[Transfer]:
     """Inbox or outbox, newest first, without content; a recipient never sees what
-    awaits inzage. A page that holds anything is on the audit log (`gateway.transfers.listed`).
+    awaits inzage. A page that holds anything is on the audit log (`gateway.transfers.listed`),
+    under an exchange's purpose: any other is refused (422 `unknown_purpose`), on record.
 
     Keyset on (created_at, id): transfers pushed in the same instant are still
     ordered, and one arriving while someone pages on never shifts a page.
     """
+    with _attempt(ctx, edges, listed.ACTION):
+        listed.check_purpose(ctx, edges.catalog)
     query = (
         select(Transfer).order_by(Transfer.created_at.desc(), Transfer.id.desc()).limit(limit + 1)
     )

@@ -49,6 +49,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
         day=wording.day,
+        counted=wording.counted,
         moment=wording.moment,
         purpose=wording.purpose,
         category=wording.category,

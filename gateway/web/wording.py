@@ -354,6 +354,11 @@ def action(code: str, *, refused: bool = False) -> str:
     return attempted if refused else done
 
 
+def counted(number: int, one: str, more: str) -> str:
+    """A count with its noun: "1 weigering", "0 weigeringen", "3 weigeringen"."""
+    return f"{number} {one if number == 1 else more}"
+
+
 def day(value: date) -> str:
     """15 april 2016."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

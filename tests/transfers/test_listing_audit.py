@@ -164,3 +164,37 @@ def test_no_page_is_handed_over_without_its_entry(
     monkeypatch.undo()
     assert len(listed(gateway, po, "outbox")["items"]) == 1
     assert len(entries(gateway)) == 1
+
+
+@pytest.mark.parametrize("purpose", ["foo.bar", "audit.toezicht", "leerling.inschrijving"])
+def test_a_listing_under_no_exchange_purpose_is_refused_on_record(
+    gateway: Gateway, purpose: str
+) -> None:
+    """The entry's purpose is the caller's word: one the catalog has no exchange for
+    (made up, or one of its purposes that moves nothing between organisations) would make
+    it say nothing. Refused before anything is read, and the refusal is on the log."""
+    po, vo = schools(gateway)
+    push_dossier(gateway, po, vo, CHILD)
+    refused = gateway.client.get(
+        "/v1/transfers?box=outbox", headers=po.headers(purpose=purpose, actor="mentor-7")
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "unknown_purpose"
+    assert "tr_" not in refused.text
+    (entry,) = entries(gateway)
+    assert (entry.org, entry.actor, entry.purpose, entry.decision, entry.code) == (
+        po.id,
+        "mentor-7",
+        purpose,
+        "deny",
+        "unknown_purpose",
+    )
+    assert (entry.rule, entry.object_id, entry.subject_ref) == (
+        "transfer.list/deny/unknown_purpose",
+        None,
+        None,
+    )
+    # Under the exchange's purpose the same page is handed over, and logged as a permit.
+    assert len(listed(gateway, po, "outbox")["items"]) == 1
+    assert [e.decision for e in entries(gateway)] == ["deny", "permit"]

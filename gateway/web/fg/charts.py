@@ -102,7 +102,8 @@ def _denial_desc(days: list[tuple[date, int]]) -> str:
     if not days:
         return "Geen dagen in deze periode."
     worst = max(days, key=lambda item: item[1])
+    denied = wording.counted(total, "weigering", "weigeringen")
     return (
-        f"{total} weigeringen van {wording.day(days[0][0])} tot en met "
+        f"{denied} van {wording.day(days[0][0])} tot en met "
         f"{wording.day(days[-1][0])}; de meeste op {wording.day(worst[0])} ({worst[1]})."
     )

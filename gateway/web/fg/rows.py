@@ -16,6 +16,7 @@ from gateway.audit.models import AuditEntry
 from gateway.core.context import PORTAL_ORG
 from gateway.orgs.models import Organisation
 from gateway.web import wording
+from gateway.web.fg import reasons
 
 DECISIONS = {"permit": "toegestaan", "deny": "geweigerd"}
 
@@ -34,6 +35,8 @@ class Row:
     decision: str
     refused: bool
     code: str
+    # The code in Dutch, for the page (the CSV keeps the code).
+    reason: str
     subject: str
     object_id: str
 
@@ -65,6 +68,7 @@ def _row(entry: AuditEntry, names: dict[str, str], org: str, refs: Callable[[str
         decision=DECISIONS.get(entry.decision, entry.decision),
         refused=entry.decision == "deny",
         code=entry.code or "",
+        reason=reasons.reason(entry.code) if entry.code else "",
         subject=subject,
         object_id="" if strayed else entry.object_id or "",
     )
