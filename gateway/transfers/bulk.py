@@ -58,10 +58,10 @@ SLICE = 8
 # is held for about a quarter of a second at a time.
 BATCH = 64
 # One worker process reads (parse, XSD, business rules) while this one writes, when the
-# machine has a second CPU for it: on the 2-core host 277 against 155 dossiers/s with
-# the host otherwise quiet, and no slower with another tenant holding a core (162
-# against 159; bench/import_bench.py, README "Performance"). This process reads as
-# well whenever the next reading is not back, so a busy worker costs no idle time.
+# machine has a second CPU for it: on the 2-core host 304 against 176 dossiers/s with
+# the host otherwise quiet, 145 against 116 with another process holding a core
+# (bench/import_bench.py, README "Performance"). This process reads as well whenever
+# the next reading is not back, so a busy worker costs no idle time.
 WORKERS = 1 if len(os.sched_getaffinity(0)) >= 2 else 0
 KEY_PREFIX = "oso-import:"
 
