@@ -24,7 +24,6 @@ from gateway.core.errors import GatewayError
 from gateway.core.settings import Settings, get_settings, served_issuer
 from gateway.crypto.keyring import Keyring, ensure_local_keys
 from gateway.crypto.notes import NoteKeys
-from gateway.delivery import poll
 from gateway.delivery.worker import DeliveryWorker
 from gateway.demo import DEMO_FILE, ensure_demo_region
 from gateway.edges import Edges
@@ -299,7 +298,7 @@ def worker(
         clock=SystemClock(),
         settings=settings,
         policy_version=catalog.version,
-        break_glass=poll.break_glass(catalog),
+        break_glass=catalog.break_glass_purposes(),
     )
     try:
         if once:

@@ -32,7 +32,6 @@ from gateway.core.middleware import (
 from gateway.core.openapi import install_openapi
 from gateway.core.settings import Settings, get_settings
 from gateway.crypto.keyring import Keyring
-from gateway.delivery import poll
 from gateway.delivery.router import router as delivery_router
 from gateway.delivery.worker import DeliveryWorker
 from gateway.deps import Services, edges_of
@@ -178,7 +177,7 @@ def worker_of(services: Services) -> DeliveryWorker:
         clock=services.clock,
         settings=services.settings,
         policy_version=services.catalog.version,
-        break_glass=poll.break_glass(services.catalog),
+        break_glass=services.catalog.break_glass_purposes(),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -211,6 +211,13 @@ def attempt(
         if error.record is None:
             error.record = partial(_append_refusal, event=act.denial(error), now=now)
         raise
+
+
+def handed_over(ids: Sequence[str]) -> str:
+    """The object of an entry for a run of objects handed over in order (a page, a
+    poll): `first..last`, or the one id."""
+    first, last = ids[0], ids[-1]
+    return first if first == last else f"{first}..{last}"
 
 
 def ensure_head(session: Session) -> None:

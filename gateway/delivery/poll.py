@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consent.models import Consent
+from gateway.audit.service import handed_over
 from gateway.core.errors import NotFound
 from gateway.delivery import service
 from gateway.delivery.models import Notification
@@ -62,8 +63,8 @@ def poll(
             org_id=org_id,
             actor=actor,
             action=ACTION,
-            object_id=handed_over(notes),
-            subject_ref=pupil_of(session, notes, break_glass(catalog)),
+            object_id=handed_over([note.id for note in notes]),
+            subject_ref=pupil_of(session, notes, catalog.break_glass_purposes()),
             decided=permit,
             now=now,
             request_id=request_id,
@@ -97,17 +98,6 @@ def refused(
         request_id=request_id,
     )
     return error
-
-
-def handed_over(notes: Sequence[Notification]) -> str:
-    """The run of notifications a poll returned: `first..last`, or the one id."""
-    first, last = notes[0].id, notes[-1].id
-    return first if first == last else f"{first}..{last}"
-
-
-def break_glass(catalog: Catalog) -> frozenset[str]:
-    """The purposes whose reports may be hidden from the parents (the meldcode)."""
-    return catalog.break_glass_purposes()
 
 
 def pupil_of(session: Session, notes: Sequence[Notification], glass: frozenset[str]) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gateway.audit.service import AuditEvent
+from gateway.audit.service import AuditEvent, handed_over
 from gateway.core.context import ActContext
 from gateway.core.errors import Unprocessable
 from gateway.transfers.models import Transfer
@@ -56,15 +56,9 @@ def event(ctx: ActContext, catalog: Catalog, box: str, page: Sequence[Transfer])
         action=ACTION,
         decision=decision,
         subject_ref=pupil_of(page, catalog),
-        object_id=handed_over(page),
+        object_id=handed_over([transfer.id for transfer in page]),
         categories=frozenset(),
     )
-
-
-def handed_over(page: Sequence[Transfer]) -> str:
-    """The run of transfers a page held: `first..last`, or the one id."""
-    first, last = page[0].id, page[-1].id
-    return first if first == last else f"{first}..{last}"
 
 
 def pupil_of(page: Sequence[Transfer], catalog: Catalog) -> str | None:

@@ -23,7 +23,6 @@ from gateway.core.paging import Page
 from gateway.orgs.models import Organisation
 from gateway.web import wording
 from gateway.web.voice import Voice
-from policies.catalog import Catalog
 
 PAGE_SIZE = 50  # a page a parent reads; older lines are one link away
 VERWIJSINDEX_PURPOSES = ("verwijsindex.signaal", "verwijsindex.match")
@@ -72,11 +71,6 @@ def lines(
         ],
         found.next,
     )
-
-
-def break_glass_purposes(catalog: Catalog) -> frozenset[str]:
-    """The purposes whose acts may be restricted towards the parents (the meldcode)."""
-    return catalog.break_glass_purposes()
 
 
 def sentence(entry: AuditEntry, names: dict[str, str], viewer_ref: str, voice: Voice) -> str:

@@ -119,7 +119,7 @@ def child_page(
             db,
             subject_ref=kid.subject_ref,
             viewer_ref=who.person_ref,
-            break_glass_purposes=access_log.break_glass_purposes(edges.catalog),
+            break_glass_purposes=edges.catalog.break_glass_purposes(),
             voice=voice.of(kid),
             cursor=eerder,
         )
